@@ -1,0 +1,57 @@
+"""The command line: parse options, call the core, pick a renderer, map to an exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from auditor import __version__
+from auditor.cli import cloud, operations, reporting, servers, sites
+from auditor.cli.common import make_app
+from auditor.errors import AuditorError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="auditor")
+@click.option("-v", "--verbose", count=True, help="Log more to stderr (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Checks Alternativet's published security promises, with evidence.
+
+    Exit codes: 0 every promise holds, 1 a promise is broken, 2 bad usage or
+    configuration, 3 something could not be checked.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    # Library chatter (paramiko's transport errors, sslyze's retries) is not for the user.
+    for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean"):
+        logging.getLogger(noisy).setLevel(max(level, logging.CRITICAL if not verbose else level))
+    ctx.obj = make_app()
+
+
+for module in (operations, sites, servers, cloud, reporting):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: one exit path, one line for every expected failure, no traceback."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("auditor: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    except AuditorError as exc:
+        click.echo(f"auditor: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("auditor: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,386 @@
+"""The audit's configuration: one TOML file, validated, every error naming file, key and problem."""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "alternativet.toml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """A web site whose TLS and HTTPS promises are checked."""
+
+    host: str
+    platform: str
+    port: int = 443
+    http_port: int = 80
+    # Pinned addresses stand in for DNS (tests, or sites served from several addresses):
+    # every address is checked.
+    addresses: tuple[str, ...] = ()
+    ca_file: Path | None = None  # an extra trust anchor besides Mozilla's store
+
+    @property
+    def label(self) -> str:
+        return self.host if self.port == 443 else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SshServerConfig:
+    host: str
+    port: int = 22
+    address: str | None = None  # pinned address; the host name is then only a label
+
+    @property
+    def label(self) -> str:
+        return self.host if self.port == 22 else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SshSettings:
+    users: tuple[str, ...] = ("root",)
+    servers: tuple[SshServerConfig, ...] = ()
+    exclude: tuple[str, ...] = ()  # hosts or addresses never probed
+    from_inventory: bool = True  # droplets' public addresses become SSH targets
+    auditor_user: str | None = None
+    auditor_key: Path | None = None
+    known_hosts: Path | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.auditor_user is not None and self.auditor_key is not None
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    roster: Path | None = None
+    required_team: str = "Landssekretariatet"
+    max_holders: int = 5
+
+
+@dataclass(frozen=True)
+class DigitalOceanSettings:
+    token_env: str = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a token
+    endpoint: str = "https://api.digitalocean.com/v2/"
+    allowed_regions: tuple[str, ...] = ("ams2", "ams3")
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    nameservers: tuple[str, ...] = ()  # empty: the system's resolver
+    port: int = 53
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time and concurrency bounds: every network step, every target, the whole run."""
+
+    connect_timeout: float = 5.0
+    target_timeout: float = 60.0
+    deadline: float = 900.0
+    concurrency: int = 16  # targets audited at once
+    per_server_connections: int = 5
+    expiry_warning_days: int = 21
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    out_dir: Path = Path("auditor-out")
+    history: Path | None = None  # default: history.sqlite3 beside the output
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    source: str
+    sites: tuple[SiteConfig, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    ssh: SshSettings = field(default_factory=SshSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
+    digitalocean: DigitalOceanSettings = field(default_factory=DigitalOceanSettings)
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+
+    @property
+    def history_path(self) -> Path:
+        return self.output.history or self.output.out_dir / "history.sqlite3"
+
+
+class _Section:
+    """A TOML table being read: knows its dotted path, rejects unknown keys."""
+
+    def __init__(self, source: str, data: Mapping[str, Any], path: str, base: Path) -> None:
+        self.source = source
+        self.data = data
+        self.path = path
+        self.base = base
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, name: str | None, problem: str) -> ConfigError:
+        return ConfigError(self.source, self.key(name) if name else self.path or None, problem)
+
+    def _get(self, name: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+        self.seen.add(name)
+        value = self.data.get(name)
+        if value is None:
+            return None
+        # bool is an int in Python; a TOML true is never a valid number here.
+        if isinstance(value, bool) and kind is not bool:
+            raise self.error(name, f"expected {kind_name}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.error(name, f"expected {kind_name}, got {type(value).__name__}")
+        return value
+
+    def opt_str(self, name: str, default: str | None = None) -> str | None:
+        value = self._get(name, str, "a string")
+        if value is not None and not value.strip():
+            raise self.error(name, "must not be empty")
+        return default if value is None else str(value)
+
+    def req_str(self, name: str) -> str:
+        value = self.opt_str(name)
+        if value is None:
+            raise self.error(name, "is required")
+        return value
+
+    def opt_int(self, name: str, default: int, low: int, high: int) -> int:
+        value = self._get(name, int, "a whole number")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(name, f"must be between {low} and {high}, got {value}")
+        return int(value)
+
+    def opt_float(self, name: str, default: float, low: float, high: float) -> float:
+        value = self._get(name, (int, float), "a number")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(name, f"must be between {low} and {high}, got {value}")
+        return float(value)
+
+    def opt_bool(self, name: str, default: bool) -> bool:
+        value = self._get(name, bool, "true or false")
+        return default if value is None else bool(value)
+
+    def str_list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self._get(name, list, "a list of strings")
+        if value is None:
+            return default
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.error(f"{name}[{i}]", "expected a non-empty string")
+        return tuple(value)
+
+    def path_value(self, name: str, must_exist: bool = True) -> Path | None:
+        value = self.opt_str(name)
+        if value is None:
+            return None
+        resolved = Path(value).expanduser()
+        if not resolved.is_absolute():
+            resolved = self.base / resolved
+        if must_exist and not resolved.exists():
+            raise self.error(name, f"no such file: {resolved}")
+        return resolved
+
+    def table(self, name: str) -> _Section:
+        value = self._get(name, dict, "a table")
+        return _Section(self.source, value or {}, self.key(name), self.base)
+
+    def tables(self, name: str) -> list[_Section]:
+        value = self._get(name, list, "an array of tables")
+        sections = []
+        for i, item in enumerate(value or []):
+            if not isinstance(item, dict):
+                raise self.error(f"{name}[{i}]", "expected a table")
+            sections.append(_Section(self.source, item, f"{self.key(name)}[{i}]", self.base))
+        return sections
+
+    def done(self) -> None:
+        """Reject keys nobody read: a typo must not silently turn a check off."""
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise self.error(unknown[0], "unknown key")
+
+
+def _port(section: _Section, name: str, default: int) -> int:
+    return section.opt_int(name, default, 1, 65535)
+
+
+def _addresses(section: _Section, name: str) -> tuple[str, ...]:
+    values = section.str_list(name)
+    for i, value in enumerate(values):
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise section.error(f"{name}[{i}]", f"not an IP address: {value!r}") from None
+    return values
+
+
+def _host(section: _Section, name: str) -> str:
+    host = section.req_str(name).strip().lower().rstrip(".")
+    if any(c in host for c in "/:@ ") and not _is_ip(host):
+        raise section.error(name, f"not a host name: {host!r}")
+    return host
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _site(section: _Section) -> SiteConfig:
+    site = SiteConfig(
+        host=_host(section, "host"),
+        platform=section.opt_str("platform") or "",
+        port=_port(section, "port", 443),
+        http_port=_port(section, "http_port", 80),
+        addresses=_addresses(section, "addresses"),
+        ca_file=section.path_value("ca_file"),
+    )
+    section.done()
+    return site
+
+
+def _limits(section: _Section) -> Limits:
+    limits = Limits(
+        connect_timeout=section.opt_float("connect_timeout", 5.0, 0.1, 120),
+        target_timeout=section.opt_float("target_timeout", 60.0, 1, 3600),
+        deadline=section.opt_float("deadline", 900.0, 1, 86400),
+        concurrency=section.opt_int("concurrency", 16, 1, 256),
+        per_server_connections=section.opt_int("per_server_connections", 5, 1, 50),
+        expiry_warning_days=section.opt_int("expiry_warning_days", 21, 0, 365),
+    )
+    section.done()
+    return limits
+
+
+def _ssh(section: _Section) -> SshSettings:
+    servers = []
+    for server in section.tables("servers"):
+        servers.append(
+            SshServerConfig(
+                host=_host(server, "host"),
+                port=_port(server, "port", 22),
+                address=_single_address(server, "address"),
+            )
+        )
+        server.done()
+    settings = SshSettings(
+        users=section.str_list("users", ("root",)),
+        servers=tuple(servers),
+        exclude=section.str_list("exclude"),
+        from_inventory=section.opt_bool("from_inventory", True),
+        auditor_user=section.opt_str("auditor_user"),
+        auditor_key=section.path_value("auditor_key"),
+        known_hosts=section.path_value("known_hosts", must_exist=False),
+    )
+    if (settings.auditor_user is None) != (settings.auditor_key is None):
+        raise section.error(None, "auditor_user and auditor_key go together")
+    if settings.authenticated and settings.known_hosts is None:
+        raise section.error("known_hosts", "is required with auditor_key (host keys are pinned)")
+    section.done()
+    return settings
+
+
+def _single_address(section: _Section, name: str) -> str | None:
+    value = section.opt_str(name)
+    if value is not None and not _is_ip(value):
+        raise section.error(name, f"not an IP address: {value!r}")
+    return value
+
+
+def _access(section: _Section) -> AccessSettings:
+    settings = AccessSettings(
+        roster=section.path_value("roster"),
+        required_team=section.opt_str("required_team", "Landssekretariatet")
+        or "Landssekretariatet",
+        max_holders=section.opt_int("max_holders", 5, 0, 10_000),
+    )
+    section.done()
+    return settings
+
+
+def _digitalocean(section: _Section) -> DigitalOceanSettings:
+    endpoint = section.opt_str("endpoint", "https://api.digitalocean.com/v2/") or ""
+    if not endpoint.startswith(("https://", "http://")):
+        raise section.error("endpoint", f"must be an http(s) URL, got {endpoint!r}")
+    settings = DigitalOceanSettings(
+        token_env=section.opt_str("token_env", "DIGITALOCEAN_ACCESS_TOKEN") or "",
+        # python-digitalocean joins paths onto the endpoint: it must end with a slash.
+        endpoint=endpoint if endpoint.endswith("/") else endpoint + "/",
+        allowed_regions=section.str_list("allowed_regions", ("ams2", "ams3")),
+    )
+    section.done()
+    return settings
+
+
+def _dns(section: _Section) -> DnsSettings:
+    settings = DnsSettings(
+        nameservers=_addresses(section, "nameservers"),
+        port=_port(section, "port", 53),
+    )
+    section.done()
+    return settings
+
+
+def _output(section: _Section) -> OutputSettings:
+    settings = OutputSettings(
+        out_dir=section.path_value("out_dir", must_exist=False) or Path("auditor-out"),
+        history=section.path_value("history", must_exist=False),
+    )
+    section.done()
+    return settings
+
+
+def parse_config(text: str, source: str, base: Path) -> AuditConfig:
+    """Validate a configuration's text; relative paths are taken from `base`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, f"not valid TOML: {exc}") from None
+    root = _Section(source, data, "", base)
+    sites = tuple(_site(s) for s in root.tables("sites"))
+    labels = [s.label for s in sites]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise root.error("sites", f"site listed twice: {duplicates[0]}")
+    config = AuditConfig(
+        source=source,
+        sites=sites,
+        limits=_limits(root.table("limits")),
+        ssh=_ssh(root.table("ssh")),
+        access=_access(root.table("access")),
+        digitalocean=_digitalocean(root.table("digitalocean")),
+        dns=_dns(root.table("dns")),
+        output=_output(root.table("output")),
+    )
+    root.done()
+    return config
+
+
+def load_config(path: Path | None) -> AuditConfig:
+    """Read the configuration at `path`, or the packaged default for Alternativet."""
+    if path is None:
+        text = resources.files("auditor.defaults").joinpath(DEFAULT_CONFIG_NAME).read_text()
+        return parse_config(text, f"<packaged {DEFAULT_CONFIG_NAME}>", Path.cwd())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc}") from None
+    return parse_config(text, str(path), path.resolve().parent)

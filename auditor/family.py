@@ -1,0 +1,80 @@
+"""The interface every probe family implements, and the context the runner hands it.
+
+A family collects once per target (one TLS scan of a site, one SSH probe of a server, one
+inventory of the cloud account) and evaluates its checks as pure functions over what it
+collected. Families run in stages, so that a later stage can derive its targets from what an
+earlier one found: SSH servers from the droplets, key holders from every server's keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from auditor.config import AuditConfig
+from auditor.inventory import Inventory
+from auditor.model import CheckSpec, Finding, Status
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What every family may use: settings, the clock and the environment; no globals."""
+
+    config: AuditConfig
+    env: Mapping[str, str] = field(default_factory=dict)
+    now: Callable[[], datetime] = utc_now
+    deep: bool = False  # exhaustive enumeration (every cipher suite) instead of verdicts only
+
+
+class Target(Protocol):
+    @property
+    def label(self) -> str:
+        """The finding's `target`: stable across runs, shown to people."""
+        ...
+
+
+TargetT = TypeVar("TargetT", bound=Target)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What auditing one target produced."""
+
+    findings: tuple[Finding, ...] = ()
+    inventory: Inventory = field(default_factory=Inventory)
+
+
+@dataclass(frozen=True)
+class Family(Generic[TargetT]):
+    """A probe family: where its targets come from, and how one target is audited.
+
+    `audit` must not raise for an expected failure (a dead host is an `error` finding);
+    the runner still turns anything it raises into `error` findings for every spec.
+    """
+
+    name: str
+    stage: int
+    specs: tuple[CheckSpec, ...]
+    targets: Callable[[AuditContext, Inventory], Sequence[TargetT]]
+    audit: Callable[[TargetT, AuditContext], Outcome]
+
+    def errored(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+        """An `error` finding for each of this family's checks: nothing reads as pass."""
+        return Outcome(
+            findings=tuple(
+                spec.finding(target, Status.ERROR, message, dict(evidence)) for spec in self.specs
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SimpleTarget:
+    """A target that is nothing but its label (an account, the whole inventory)."""
+
+    label: str

@@ -1,0 +1,236 @@
+"""What the audit found to exist: certificates, cloud resources, SSH servers, keys.
+
+Each record is a frozen dataclass with a `to_dict`/`from_dict` pair, so the JSON report
+round-trips. Checks fill these; renderers read them; neither reaches into the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _tuple_of_str(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in (value or ()))
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """A site's leaf certificate and how the site speaks TLS: the public page's facts.
+
+    `address` is the IP address scanned; it is internal and never put on the public page.
+    """
+
+    site: str  # host name as configured
+    port: int
+    platform: str
+    address: str | None = None
+    subject: str = ""
+    common_name: str | None = None
+    organization: str | None = None
+    sans: tuple[str, ...] = ()
+    issuer: str = ""
+    issuer_organization: str | None = None
+    serial: str = ""
+    not_before: str = ""  # ISO 8601, UTC
+    not_after: str = ""
+    days_left: int | None = None
+    sha256: str = ""  # colon-separated upper-case hex
+    key_type: str = ""  # "RSA", "EC", "Ed25519", ...
+    key_size: int | None = None
+    signature_algorithm: str = ""
+    chain: tuple[str, ...] = ()  # subjects, leaf first, as the server sent them
+    tls_versions: tuple[str, ...] = ()  # accepted, e.g. ("TLS 1.2", "TLS 1.3")
+    ocsp_stapling: bool | None = None
+    trusted: bool | None = None
+    hsts: str | None = None  # the Strict-Transport-Security header, verbatim
+    redirect: str | None = None  # where http:// sends the visitor first
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CertificateRecord:
+        return _from_dict(cls, data, tuples=("sans", "chain", "tls_versions"))
+
+
+@dataclass(frozen=True)
+class CloudResource:
+    """A DigitalOcean droplet, load balancer or reserved IP."""
+
+    kind: str  # "droplet" | "load_balancer" | "reserved_ip"
+    id: str
+    name: str
+    region: str
+    ipv4: tuple[str, ...] = ()
+    ipv6: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()  # e.g. "backups", "monitoring"
+    firewalls: tuple[str, ...] = ()  # names of the firewalls that apply
+    status: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CloudResource:
+        return _from_dict(cls, data, tuples=("ipv4", "ipv6", "tags", "features", "firewalls"))
+
+
+@dataclass(frozen=True)
+class SshServerRecord:
+    """What an SSH server told the unauthenticated probe, and the authenticated read if any."""
+
+    target: str  # "host" or "host:port"
+    host: str
+    port: int
+    banner: str | None = None
+    server_version: str | None = None
+    # user -> methods the server listed after the `none` attempt
+    methods: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    host_keys: tuple[str, ...] = ()  # "ssh-ed25519 SHA256:..." per host key type
+    effective_config: Mapping[str, str] | None = None  # from `sshd -T`, if read
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _to_dict(self)
+        data["methods"] = {user: list(m) for user, m in self.methods.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SshServerRecord:
+        record = _from_dict(cls, data, tuples=("host_keys",))
+        methods = {str(u): _tuple_of_str(m) for u, m in (data.get("methods") or {}).items()}
+        effective = data.get("effective_config")
+        return replace(
+            record,
+            methods=methods,
+            effective_config=dict(effective) if effective is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class KeyLocation:
+    """Where one key grants access: a server account's authorized_keys, or the cloud account."""
+
+    server: str  # SSH target, or "digitalocean" for the account's keys
+    user: str | None = None
+    path: str | None = None
+    line: int | None = None
+    options: str | None = None  # the authorized_keys option prefix, verbatim
+    comment: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeyLocation:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class FoundKey:
+    """A public key as found in one place, before the roster says whose it is."""
+
+    fingerprint: str  # "SHA256:..." exactly as ssh-keygen -lf prints it
+    key_type: str  # as ssh-keygen -lf names it: "RSA", "ED25519", "ECDSA", "DSA", "ED25519-SK"
+    bits: int | None
+    location: KeyLocation
+    managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
+    cert_authority: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _to_dict(self)
+        data["location"] = self.location.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FoundKey:
+        record = _from_dict(cls, {**data, "location": None})
+        return replace(record, location=KeyLocation.from_dict(data["location"]))
+
+
+@dataclass(frozen=True)
+class KeyHolderRecord:
+    """One public key, who holds it according to the roster, and everywhere it opens."""
+
+    fingerprint: str  # "SHA256:..." exactly as ssh-keygen -lf prints it
+    key_type: str  # "RSA", "ED25519", "ECDSA", "DSA", "ED25519-SK", ...
+    bits: int | None
+    person: str | None = None
+    team: str | None = None
+    approved: bool | None = None
+    managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
+    cert_authority: bool = False
+    locations: tuple[KeyLocation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _to_dict(self)
+        data["locations"] = [loc.to_dict() for loc in self.locations]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeyHolderRecord:
+        record = _from_dict(cls, {k: v for k, v in data.items() if k != "locations"})
+        locations = tuple(KeyLocation.from_dict(loc) for loc in data.get("locations") or ())
+        return replace(record, locations=locations)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Everything the run found, merged from every family's outcome."""
+
+    certificates: tuple[CertificateRecord, ...] = ()
+    cloud: tuple[CloudResource, ...] = ()
+    ssh_servers: tuple[SshServerRecord, ...] = ()
+    found_keys: tuple[FoundKey, ...] = ()  # every key, where it was found (SSH, DigitalOcean)
+    key_holders: tuple[KeyHolderRecord, ...] = ()  # the same keys grouped and matched to the roster
+
+    def merge(self, other: Inventory) -> Inventory:
+        return Inventory(
+            certificates=self.certificates + other.certificates,
+            cloud=self.cloud + other.cloud,
+            ssh_servers=self.ssh_servers + other.ssh_servers,
+            found_keys=self.found_keys + other.found_keys,
+            key_holders=self.key_holders + other.key_holders,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "certificates": [c.to_dict() for c in self.certificates],
+            "cloud": [c.to_dict() for c in self.cloud],
+            "ssh_servers": [s.to_dict() for s in self.ssh_servers],
+            "found_keys": [k.to_dict() for k in self.found_keys],
+            "key_holders": [k.to_dict() for k in self.key_holders],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Inventory:
+        return cls(
+            certificates=tuple(
+                CertificateRecord.from_dict(c) for c in data.get("certificates", ())
+            ),
+            cloud=tuple(CloudResource.from_dict(c) for c in data.get("cloud", ())),
+            ssh_servers=tuple(SshServerRecord.from_dict(s) for s in data.get("ssh_servers", ())),
+            found_keys=tuple(FoundKey.from_dict(k) for k in data.get("found_keys", ())),
+            key_holders=tuple(KeyHolderRecord.from_dict(k) for k in data.get("key_holders", ())),
+        )
+
+
+def _to_dict(record: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _from_dict(cls: type[T], data: Mapping[str, Any], tuples: tuple[str, ...] = ()) -> T:
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    kwargs = {k: v for k, v in data.items() if k in names}
+    for name in tuples:
+        if name in kwargs:
+            kwargs[name] = _tuple_of_str(kwargs[name])
+    return cls(**kwargs)

@@ -1,0 +1,31 @@
+"""The explicit registry of probe families, in the order their stages run.
+
+Adding a check: declare its CheckSpec and function in its family's module, add the spec to
+that family's `specs`, and test it. Adding a family: one line here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.family import Family
+from checks import access, digitalocean, dns, https, ssh, tls
+
+FAMILIES: tuple[Family[Any], ...] = (
+    tls.FAMILY,
+    https.FAMILY,
+    digitalocean.FAMILY,
+    ssh.FAMILY,
+    dns.FAMILY,
+    access.FAMILY,
+)
+
+
+def families(*names: str) -> tuple[Family[Any], ...]:
+    """The registered families with these names (all of them when none is named)."""
+    if not names:
+        return FAMILIES
+    unknown = set(names) - {f.name for f in FAMILIES}
+    if unknown:
+        raise KeyError(f"no such family: {sorted(unknown)[0]}")
+    return tuple(f for f in FAMILIES if f.name in names)

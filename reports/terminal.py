@@ -1,0 +1,88 @@
+"""Terminal output: a rich table per view. Views are keyed by the command that asks for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from auditor.model import Finding, Status
+from auditor.report import Report
+
+STATUS_STYLE: dict[Status, str] = {
+    Status.PASS: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "bold red",
+    Status.ERROR: "magenta",
+    Status.SKIPPED: "dim",
+}
+
+STATUS_ORDER: dict[Status, int] = {
+    Status.FAIL: 0,
+    Status.ERROR: 1,
+    Status.WARN: 2,
+    Status.PASS: 3,
+    Status.SKIPPED: 4,
+}
+
+
+def status_text(status: Status) -> Text:
+    return Text(status.value.upper(), style=STATUS_STYLE[status])
+
+
+def findings_table(findings: Sequence[Finding], title: str) -> Table:
+    """Findings grouped by target, worst first within each target."""
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("Target", overflow="fold")
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Message", overflow="fold")
+    ordered = sorted(findings, key=lambda f: (f.target, STATUS_ORDER[f.status], f.check))
+    previous = None
+    for finding in ordered:
+        # Rich renders markup in plain str cells; Text keeps hostile strings literal.
+        target = Text(finding.target if finding.target != previous else "")
+        table.add_row(target, finding.check, status_text(finding.status), Text(finding.message))
+        previous = finding.target
+    return table
+
+
+def claims_table(report: Report) -> Table:
+    table = Table(title="Claims", title_justify="left")
+    table.add_column("Claim", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Fail/Error/Warn", justify="right", no_wrap=True)
+    for claim in report.claims:
+        counts = [
+            sum(1 for f in claim.findings if f.status is s)
+            for s in (Status.FAIL, Status.ERROR, Status.WARN)
+        ]
+        table.add_row(claim.id.value, status_text(claim.status), "/".join(map(str, counts)))
+    return table
+
+
+def findings_view(report: Report, console: Console) -> None:
+    console.print(findings_table(report.findings, "Findings"))
+
+
+def summary_view(report: Report, console: Console) -> None:
+    console.print(claims_table(report))
+    problems = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)]
+    if problems:
+        console.print(findings_table(problems, "What needs attention"))
+    console.print(
+        Text(f"{len(report.findings)} findings in {report.run.duration_seconds:.1f} s", style="dim")
+    )
+
+
+# view name -> how to show it; a view not listed falls back to the findings table.
+VIEWS: dict[str, Callable[[Report, Console], None]] = {
+    "findings": findings_view,
+    "summary": summary_view,
+}
+
+
+def render(report: Report, view: str, console: Console) -> None:
+    VIEWS.get(view, findings_view)(report, console)
