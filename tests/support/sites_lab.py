@@ -1,0 +1,1 @@
+"""Pytest fixtures for this lab; filled in by the issue that needs them."""
