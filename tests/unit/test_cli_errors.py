@@ -1,0 +1,49 @@
+"""The CLI's one exit path: an expected failure is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_malformed_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "auditor.toml"
+    config.write_text('[[sites]]\nhost = "a"\nport = 99999\n')
+    result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"auditor: {config}: sites[0].port: must be between 1 and 65535, got 99999"
+    ]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_config_is_exit_2(tmp_path: Path) -> None:
+    result = _auditor("run", "--config", str(tmp_path / "none.toml"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_host_spec_is_exit_2() -> None:
+    result = _auditor("tls", "example.org:notaport")
+    assert result.returncode == 2
+    assert "not a port number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_option_is_a_usage_error_exit_2() -> None:
+    result = _auditor("run", "--no-such-option")
+    assert result.returncode == 2
+    assert "No such option" in result.stderr

@@ -1,0 +1,86 @@
+"""Configuration: valid files load, every error names the file, the key and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.config import load_config, parse_config
+from auditor.errors import ConfigError
+
+
+def _parse(text: str, base: Path = Path("/tmp")) -> object:
+    return parse_config(text, "test.toml", base)
+
+
+def test_the_packaged_default_describes_the_three_platforms() -> None:
+    config = load_config(None)
+    assert {s.platform for s in config.sites} == {"Alternativet.dk", "AlleOs", "Dialog"}
+    assert config.digitalocean.allowed_regions == ("ams2", "ams3")
+    assert config.access.required_team == "Landssekretariatet"
+
+
+def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    config = parse_config(
+        '[[sites]]\nhost = "Example.ORG."\nplatform = "Dialog"\nport = 8443\n'
+        'http_port = 8080\naddresses = ["127.0.10.1", "::1"]\nca_file = "ca.pem"\n'
+        "[limits]\nconnect_timeout = 2\nexpiry_warning_days = 30\n",
+        "test.toml",
+        tmp_path,
+    )
+    site = config.sites[0]
+    assert (site.host, site.port, site.http_port) == ("example.org", 8443, 8080)
+    assert site.addresses == ("127.0.10.1", "::1")
+    assert site.ca_file == ca
+    assert site.label == "example.org:8443"
+    assert config.limits.connect_timeout == 2.0
+    assert config.limits.expiry_warning_days == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ('[[sites]]\nhost = "a"\nport = 0\n', "sites[0].port", "between 1 and 65535"),
+        ('[[sites]]\nhost = "a"\nport = "443"\n', "sites[0].port", "expected a whole number"),
+        ('[[sites]]\nhost = "a"\nport = true\n', "sites[0].port", "boolean"),
+        ('[[sites]]\nplatform = "x"\n', "sites[0].host", "is required"),
+        ('[[sites]]\nhost = "a"\nadresses = []\n', "sites[0].adresses", "unknown key"),
+        (
+            '[[sites]]\nhost = "a"\naddresses = ["localhost"]\n',
+            "sites[0].addresses[0]",
+            "not an IP",
+        ),
+        ('[[sites]]\nhost = "a"\nca_file = "nope.pem"\n', "sites[0].ca_file", "no such file"),
+        ('[[sites]]\nhost = "a"\n[[sites]]\nhost = "a"\n', "sites", "listed twice"),
+        ("[limits]\nconnect_timeout = -1\n", "limits.connect_timeout", "between"),
+        ('[digitalocean]\nendpoint = "ftp://x"\n', "digitalocean.endpoint", "http(s) URL"),
+        ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
+        ("[bogus]\n", "bogus", "unknown key"),
+        ("sites = 3\n", "sites", "array of tables"),
+    ],
+)
+def test_errors_name_file_key_and_problem(text: str, key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _parse(text)
+    assert caught.value.source == "test.toml"
+    assert caught.value.key == key
+    assert problem in caught.value.problem
+    assert str(caught.value).startswith(f"test.toml: {key}: ")
+
+
+def test_invalid_toml_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        _parse("[[sites]\n")
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_the_endpoint_gets_its_trailing_slash() -> None:
+    config = parse_config('[digitalocean]\nendpoint = "http://127.0.0.1:9/v2"\n', "t", Path("/"))
+    assert config.digitalocean.endpoint == "http://127.0.0.1:9/v2/"

@@ -1,0 +1,51 @@
+"""Host specs as people type them, and atomic file replacement."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from auditor.atomic import write_atomic
+from auditor.errors import UsageError
+from auditor.hosts import parse_host_port
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("example.org", ("example.org", 443)),
+        ("Example.ORG.:8443", ("example.org", 8443)),
+        ("127.0.0.1:8443", ("127.0.0.1", 8443)),
+        ("[::1]:8443", ("::1", 8443)),
+        ("[::1]", ("::1", 443)),
+        ("::1", ("::1", 443)),
+    ],
+)
+def test_host_specs(spec: str, expected: tuple[str, int]) -> None:
+    assert parse_host_port(spec, 443) == expected
+
+
+@pytest.mark.parametrize("spec", ["", "a:b", "a:70000", "[::1", "a b", "x:1:2", "https://a/"])
+def test_bad_host_specs_are_usage_errors(spec: str) -> None:
+    with pytest.raises(UsageError):
+        parse_host_port(spec, 443)
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.json"
+    write_atomic(target, "first")
+    write_atomic(target, "second")
+    assert target.read_text() == "second"
+    assert os.listdir(target.parent) == ["report.json"]
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    write_atomic(target, "last week")
+
+    with pytest.raises(TypeError):
+        write_atomic(target, 12345)  # type: ignore[arg-type]
+    assert target.read_text() == "last week"
+    assert os.listdir(tmp_path) == ["report.json"]
