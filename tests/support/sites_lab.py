@@ -26,7 +26,8 @@ NET = "127.0.10"
 DOMAIN = "lab.test"
 HSTS_GOOD = "max-age=63072000; includeSubDomains"
 MODERN = "ssl_protocols TLSv1.2 TLSv1.3;"
-# OpenSSL 3 refuses old protocols, weak keys and SHA-1 below security level 0.
+# OpenSSL 3 refuses old protocols, weak keys and SHA-1 below security level 0. Debian builds
+# it without RC4, DES and 3DES, so the weak-cipher case serves NULL and anonymous suites.
 LEGACY_CIPHERS = "ssl_ciphers 'DEFAULT:@SECLEVEL=0';"
 
 
@@ -131,7 +132,7 @@ def _protocols(case: str) -> str:
     if case == "legacy":
         return "ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n" + LEGACY_CIPHERS
     if case == "weakciphers":
-        return "ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA:@SECLEVEL=0';"
+        return "ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:ECDHE-RSA-NULL-SHA:NULL-SHA256:AECDH-AES128-SHA:@SECLEVEL=0';"
     if case == "tls13only":
         return "ssl_protocols TLSv1.3;"
     return MODERN
