@@ -1,19 +1,158 @@
-"""Placeholder for the `https` family: no targets until its issue lands."""
+"""The `https` family: http:// must redirect to https://, and HSTS must pin it (claim `https`)."""
 
 from __future__ import annotations
 
-from auditor.family import AuditContext, Family, Outcome, SimpleTarget
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import Inventory
+from auditor.model import CheckSpec, ClaimId, Finding, Status
+from auditor.model import Severity as Sev
+from checks.hsts import HstsError, parse_hsts
+from checks.http_probe import (
+    HttpsHeaders,
+    HttpUnreachable,
+    RedirectTrace,
+    follow_redirects,
+    https_headers,
+)
+from checks.sites import SiteTarget, site_targets
+
+ONE_YEAR = 31_536_000
+
+REDIRECT = CheckSpec(
+    "https.redirect",
+    "http:// redirects to https:// on the same host",
+    ClaimId.HTTPS,
+    Sev.HIGH,
+    "Answer every http:// request with a 301 to the same URL on https:// and the same host.",
+)
+HSTS = CheckSpec(
+    "https.hsts",
+    "HSTS tells browsers to use https:// for at least a year",
+    ClaimId.HTTPS,
+    Sev.MEDIUM,
+    'Send "Strict-Transport-Security: max-age=63072000; includeSubDomains" on every HTTPS answer.',
+)
+SPECS = (REDIRECT, HSTS)
 
 
-def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
-    return []
+@dataclass(frozen=True)
+class HttpsScan:
+    http_url: str
+    https_url: str
+    redirects: RedirectTrace
+    headers: HttpsHeaders | None
+    headers_error: str | None = None
 
 
-def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
-    return Outcome()
+def _url(scheme: str, host: str, port: int) -> str:
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}/" if port == default else f"{scheme}://{host}:{port}/"
 
 
-FAMILY: Family[SimpleTarget] = Family(
-    name="https", stage=1, specs=(), targets=_targets, audit=_audit
+def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> Finding:
+    trace = scan.redirects
+    evidence: dict[str, object] = {
+        "hops": [{"url": h.url, "status": h.status, "location": h.location} for h in trace.hops],
+        "stopped": trace.stopped,
+    }
+    if trace.error is not None:
+        # Nothing listens on plain HTTP: no cleartext page, but a visitor typing the bare
+        # name gets an error instead of the site.
+        if "refused" in trace.error:
+            return REDIRECT.finding(
+                label, Status.WARN, f"http:// is not served at all ({trace.error}).", evidence
+            )
+        return REDIRECT.finding(label, Status.ERROR, f"Could not check: {trace.error}.", evidence)
+    first = trace.hops[0]
+    evidence["location"] = first.location
+    if first.location is None:
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// answers {first.status} without redirecting.", evidence
+        )
+    target = urlsplit(first.location)
+    target_port = target.port or (443 if target.scheme == "https" else 80)
+    if target.scheme != "https":
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// redirects to {first.location}, not to https://.", evidence
+        )
+    if target.hostname != host or target_port != https_port:
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// redirects to another host: {first.location}.", evidence
+        )
+    if trace.loop:
+        return REDIRECT.finding(label, Status.FAIL, "The redirects loop.", evidence)
+    if trace.stopped and "more than" in trace.stopped:
+        return REDIRECT.finding(
+            label, Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence
+        )
+    return REDIRECT.finding(
+        label, Status.PASS, f"http:// redirects ({first.status}) to {first.location}.", evidence
+    )
+
+
+def check_hsts(scan: HttpsScan, label: str) -> Finding:
+    if scan.headers is None:
+        return HSTS.finding(label, Status.ERROR, f"Could not check: {scan.headers_error}.")
+    values = scan.headers.sts
+    evidence: dict[str, object] = {
+        "status": scan.headers.status,
+        "header": values[0] if values else None,
+    }
+    if not values:
+        return HSTS.finding(label, Status.FAIL, "No Strict-Transport-Security header.", evidence)
+    try:
+        # RFC 6797 8.1: only the first header field counts when there are several.
+        policy = parse_hsts(values[0])
+    except HstsError as exc:
+        return HSTS.finding(
+            label, Status.FAIL, f"Invalid Strict-Transport-Security header: {exc}.", evidence
+        )
+    evidence |= {
+        "max_age": policy.max_age,
+        "include_subdomains": policy.include_subdomains,
+        "preload": policy.preload,
+    }
+    days = policy.max_age // 86400
+    span = "1 day" if days == 1 else f"{days} days"
+    if policy.max_age >= ONE_YEAR:
+        return HSTS.finding(label, Status.PASS, f"HSTS for {span}.", evidence)
+    if policy.max_age == 0:
+        return HSTS.finding(label, Status.FAIL, "HSTS with max-age=0 switches HSTS off.", evidence)
+    return HSTS.finding(label, Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
+
+
+def evaluate(scan: HttpsScan, target: SiteTarget) -> list[Finding]:
+    return [
+        check_redirect(scan, target.label, target.site.host, target.site.port),
+        check_hsts(scan, target.label),
+    ]
+
+
+def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
+    return site_targets(ctx)
+
+
+def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
+    if target.address is None:
+        reason = target.resolve_error or "no address"
+        return FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
+    site = target.site
+    timeout = ctx.config.limits.connect_timeout
+    http_url = _url("http", site.host, site.http_port)
+    https_url = _url("https", site.host, site.port)
+    redirects = follow_redirects(http_url, target.address, timeout)
+    headers, error = None, None
+    try:
+        headers = https_headers(https_url, target.address, timeout)
+    except HttpUnreachable as exc:
+        error = str(exc)
+    scan = HttpsScan(http_url, https_url, redirects, headers, error)
+    return Outcome(findings=tuple(evaluate(scan, target)))
+
+
+FAMILY: Family[SiteTarget] = Family(
+    name="https", stage=1, specs=SPECS, targets=_targets, audit=_audit
 )

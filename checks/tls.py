@@ -116,8 +116,11 @@ def check_chain(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
     subjects = [c.subject.rfc4514_string() for c in scan.chain]
     if ok and certs.is_self_issued(leaf):
         return CHAIN.finding(j.label, Status.SKIPPED, "A self-signed certificate has no chain.")
-    status = Status.PASS if ok else Status.FAIL
-    return CHAIN.finding(j.label, status, f"Completeness: {reason}.", {"chain": subjects})
+    if ok:
+        return CHAIN.finding(
+            j.label, Status.PASS, "The server sends the full chain.", {"chain": subjects}
+        )
+    return CHAIN.finding(j.label, Status.FAIL, f"Incomplete chain: {reason}.", {"chain": subjects})
 
 
 def check_hostname(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:

@@ -85,4 +85,8 @@ VIEWS: dict[str, Callable[[Report, Console], None]] = {
 
 
 def render(report: Report, view: str, console: Console) -> None:
-    VIEWS.get(view, findings_view)(report, console)
+    # Family views import this module's helpers, so they are looked up late.
+    from reports import terminal_sites  # noqa: PLC0415
+
+    views = VIEWS | {"tls": terminal_sites.tls_view, "https": terminal_sites.https_view}
+    views.get(view, findings_view)(report, console)

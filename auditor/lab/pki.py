@@ -2,7 +2,7 @@
 
 Extensions follow RFC 5280 (cryptography's own verifier rejects a CA without keyUsage), and
 every broken case a site can present is one keyword away: expired, not yet valid, wrong
-name, self-signed, weak key, SHA-1 signature, hostile subject fields.
+name, self-signed, weak key, hostile subject fields.
 """
 
 from __future__ import annotations
@@ -164,16 +164,14 @@ class TestCA:
         key: str = "ec256",
         valid_days: int = 90,
         not_before: datetime | None = None,
-        signature_hash: hashes.HashAlgorithm | None = None,
         common_name: str | None = None,
         organization: str | None = None,
         self_signed: bool = False,
     ) -> Issued:
         """A server certificate for `names` (DNS names or IP addresses).
 
-        `signature_hash` of SHA-1 needs an RSA issuer key in OpenSSL 3, so a SHA-1 leaf is
-        self-signed with its own RSA key; `not_before` in the past with a short `valid_days`
-        makes an expired certificate.
+        `not_before` in the past with a short `valid_days` makes an expired certificate.
+        (cryptography refuses to sign with SHA-1: the lab makes that case with openssl.)
         """
         leaf_key = new_key(key)
         subject = _name(common_name or names[0], organization)
@@ -199,7 +197,7 @@ class TestCA:
                 ),
                 critical=False,
             )
-        cert = builder.sign(signer, signature_hash or hashes.SHA256())
+        cert = builder.sign(signer, hashes.SHA256())
         return Issued(cert, leaf_key)
 
     def write_root(self, path: Path) -> Path:

@@ -76,9 +76,15 @@ class SitesLab:
         path.write_text(self.config_text(cases, extra))
         return path
 
-    def connections_to(self, site: LabSite) -> int:
+    def log_mark(self) -> int:
+        """Where nginx's access log ends now: count from here with `connections_to`."""
+        return self.nginx.access_log.stat().st_size
+
+    def connections_to(self, site: LabSite, since: int = 0) -> int:
         """Distinct TCP connections nginx logged for this site's address (HTTP requests)."""
-        lines = self.nginx.access_log.read_text().splitlines()
+        with self.nginx.access_log.open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode().splitlines()
         return len({line.split()[1] for line in lines if line.startswith(f"{site.address}:")})
 
 
@@ -108,7 +114,7 @@ CASES = [
 ]
 
 
-def _leaf(ca: TestCA, case: str, host: str, now: datetime) -> tuple[object, str]:
+def _leaf(ca: TestCA, case: str, host: str, now: datetime) -> tuple[Issued, str]:
     """The certificate each case serves, and the extra ssl_* directives it needs."""
     if case == "expired":
         return ca.issue([host], not_before=now - timedelta(days=100), valid_days=30), ""
@@ -123,7 +129,7 @@ def _leaf(ca: TestCA, case: str, host: str, now: datetime) -> tuple[object, str]
     if case == "weakciphers":
         return ca.issue([host], key="rsa2048"), ""
     if case == "hostile":
-        evil = "<script>alert(\"x\")</script>' \"quoted\" & <b>bold</b>"
+        evil = '<script>alert("x")</script>\' "quoted" & <b>bold</b>'
         return ca.issue([host], common_name=evil, organization=evil), ""
     return ca.issue([host]), ""
 
@@ -132,7 +138,8 @@ def _protocols(case: str) -> str:
     if case == "legacy":
         return "ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n" + LEGACY_CIPHERS
     if case == "weakciphers":
-        return "ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:ECDHE-RSA-NULL-SHA:NULL-SHA256:AECDH-AES128-SHA:@SECLEVEL=0';"
+        weak = "ECDHE-RSA-NULL-SHA:NULL-SHA256:AECDH-AES128-SHA"
+        return f"ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:{weak}:@SECLEVEL=0';"
     if case == "tls13only":
         return "ssl_protocols TLSv1.3;"
     return MODERN
@@ -144,7 +151,7 @@ def _hsts(case: str) -> str:
         "shorthsts": "max-age=86400",
         "badhsts": "max-age=31536000; max-age=63072000",
     }.get(case, HSTS_GOOD)
-    return "" if header is None else f"add_header Strict-Transport-Security \"{header}\" always;"
+    return "" if header is None else f'add_header Strict-Transport-Security "{header}" always;'
 
 
 def _http_block(site: LabSite) -> str:
@@ -153,7 +160,6 @@ def _http_block(site: LabSite) -> str:
         "noredirect": 'return 200 "plain http\\n";',
         "offhost": f"return 301 https://elsewhere.{DOMAIN}:{site.https_port}/;",
         "tohttp": f"return 301 http://{site.host}:{site.http_port}/moved;",
-        "loop": f"return 301 http://{site.host}:{site.http_port}$request_uri;",
     }.get(site.case, f"return 301 {https_url};")
     return (
         f"server {{ listen {site.address}:{site.http_port}; server_name {site.host};\n"
@@ -163,6 +169,9 @@ def _http_block(site: LabSite) -> str:
 
 def _https_block(site: LabSite, files: LeafFiles, extra: str) -> str:
     chain = files.leaf_only if site.case == "nochain" else files.fullchain
+    answer = 'return 200 "ok\\n";'
+    if site.case == "loop":  # https:// sends the visitor back to http://, which sends it here
+        answer = f"return 301 http://{site.host}:{site.http_port}$request_uri;"
     return f"""server {{
     listen {site.address}:{site.https_port} ssl;
     server_name {site.host};
@@ -171,7 +180,7 @@ def _https_block(site: LabSite, files: LeafFiles, extra: str) -> str:
     {_protocols(site.case)}
     {extra}
     {_hsts(site.case)}
-    location / {{ return 200 "ok\\n"; }}
+    location / {{ {answer} }}
 }}"""
 
 
@@ -183,7 +192,8 @@ def sha1_leaf(ca: TestCA, host: str, folder: Path) -> Issued:
     folder.mkdir(parents=True, exist_ok=True)
     leaf = ca.issue([host])
     key, ca_key, ca_cert, csr, ext, out = (
-        folder / n for n in ("sha1.key", "inter.key", "inter.pem", "sha1.csr", "sha1.ext", "sha1.pem")
+        folder / n
+        for n in ("sha1.key", "inter.key", "inter.pem", "sha1.csr", "sha1.ext", "sha1.pem")
     )
     key.write_bytes(leaf.key_pem)
     ca_key.write_bytes(ca.intermediate.key_pem)
@@ -199,8 +209,25 @@ def sha1_leaf(ca: TestCA, host: str, folder: Path) -> Issued:
         capture_output=True,
     )
     subprocess.run(
-        [*openssl, "x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key),
-         "-CAcreateserial", "-sha1", "-days", "90", "-extfile", str(ext), "-out", str(out)],
+        [
+            *openssl,
+            "x509",
+            "-req",
+            "-in",
+            str(csr),
+            "-CA",
+            str(ca_cert),
+            "-CAkey",
+            str(ca_key),
+            "-CAcreateserial",
+            "-sha1",
+            "-days",
+            "90",
+            "-extfile",
+            str(ext),
+            "-out",
+            str(out),
+        ],
         check=True,
         capture_output=True,
     )
@@ -235,7 +262,9 @@ class SilentListener:
             conn.close()
 
 
-def build_sites_lab(folder: Path, cases: list[str] | None = None) -> tuple[SitesLab, SilentListener]:
+def build_sites_lab(
+    folder: Path, cases: list[str] | None = None
+) -> tuple[SitesLab, SilentListener]:
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     ca = TestCA("Auditor Lab", now=now - timedelta(days=200))
@@ -253,7 +282,7 @@ def build_sites_lab(folder: Path, cases: list[str] | None = None) -> tuple[Sites
             leaf, extra = sha1_leaf(ca, site.host, folder / "sha1"), LEGACY_CIPHERS
         else:
             leaf, extra = _leaf(ca, case, site.host, now)
-        files = ca.write_leaf(leaf, folder / "certs", case)  # type: ignore[arg-type]
+        files = ca.write_leaf(leaf, folder / "certs", case)
         servers += [_https_block(site, files, extra), _http_block(site)]
     nginx = Nginx(folder / "nginx", servers)
     waits = [

@@ -1,0 +1,141 @@
+"""Plain-HTTP redirects and the HTTPS response headers of a site, at a pinned address.
+
+Built on http.client because the audit must reach a chosen address while sending the
+site's own Host header and SNI (a client library that resolves names itself cannot).
+Certificates are not judged here (the tls family does that), so the HTTPS request does
+not verify them: a broken certificate must not hide the HSTS verdict.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+MAX_HOPS = 10
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+USER_AGENT = "auditor (Alternativet security-posture audit)"
+
+
+class HttpUnreachable(Exception):
+    """No answer: refused, timed out, or not HTTP."""
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str
+    status: int
+    location: str | None  # absolute, resolved against `url`
+
+
+@dataclass(frozen=True)
+class RedirectTrace:
+    hops: tuple[Hop, ...] = ()
+    stopped: str | None = None  # why following stopped before a final answer
+    loop: bool = False
+    error: str | None = None  # the first request got no answer
+
+
+@dataclass(frozen=True)
+class HttpsHeaders:
+    status: int
+    sts: tuple[str, ...] = field(default_factory=tuple)  # every Strict-Transport-Security value
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _request(url: str, address: str, timeout: float) -> http.client.HTTPResponse:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or _default_port(parts.scheme)
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # judged by the tls family, not here
+        connection = _PinnedHTTPSConnection(address, host, port, timeout, context)
+    else:
+        connection = http.client.HTTPConnection(address, port, timeout=timeout)
+    host_header = host if port == _default_port(parts.scheme) else f"{host}:{port}"
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request(
+            "GET",
+            path,
+            headers={"Host": host_header, "User-Agent": USER_AGENT, "Connection": "close"},
+        )
+        response = connection.getresponse()
+        response.read(65536)  # bounded: only the headers matter
+    except TimeoutError:
+        raise HttpUnreachable(f"no answer from {url} within {timeout:g} s") from None
+    except ConnectionRefusedError:
+        raise HttpUnreachable(f"connection to {url} refused") from None
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {exc}") from None
+    finally:
+        connection.close()
+    return response
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a chosen address, with the site's name as SNI."""
+
+    def __init__(
+        self, address: str, host: str, port: int, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(address, port, timeout=timeout, context=context)
+        self._sni = host
+        self._ctx = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._ctx.wrap_socket(sock, server_hostname=self._sni)
+
+
+def follow_redirects(start_url: str, address: str, timeout: float) -> RedirectTrace:
+    """Follow redirects from `start_url`, only while they stay on the same host.
+
+    Hops to another host are recorded, not followed: the audit only connects to the
+    addresses it was given, and the verdict depends on the first hop anyway.
+    """
+    start_host = urlsplit(start_url).hostname
+    hops: list[Hop] = []
+    seen: set[str] = set()
+    url = start_url
+    while True:
+        if url in seen:
+            return RedirectTrace(tuple(hops), stopped="redirect loop", loop=True)
+        if len(hops) >= MAX_HOPS:
+            return RedirectTrace(tuple(hops), stopped=f"more than {MAX_HOPS} redirects")
+        seen.add(url)
+        try:
+            response = _request(url, address, timeout)
+        except HttpUnreachable as exc:
+            if not hops:
+                return RedirectTrace(error=str(exc))
+            return RedirectTrace(tuple(hops), stopped=str(exc))
+        location = response.getheader("Location")
+        is_redirect = response.status in REDIRECT_STATUSES and location
+        absolute = urljoin(url, location) if is_redirect and location else None
+        hops.append(Hop(url, response.status, absolute))
+        if absolute is None:
+            return RedirectTrace(tuple(hops))
+        if urlsplit(absolute).hostname != start_host:
+            return RedirectTrace(tuple(hops), stopped="redirects to another host (not followed)")
+        url = absolute
+
+
+def https_headers(url: str, address: str, timeout: float) -> HttpsHeaders:
+    response = _request(url, address, timeout)
+    values = tuple(
+        value
+        for name, value in response.getheaders()
+        if name.lower() == "strict-transport-security"
+    )
+    return HttpsHeaders(status=response.status, sts=values)

@@ -1,0 +1,104 @@
+"""`auditor tls`, `auditor https` and `auditor run` against the nginx lab, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.sites_lab import SitesLab
+
+
+def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _pin(lab: SitesLab, case: str) -> list[str]:
+    site = lab.site(case)
+    return [
+        f"{site.host}:{site.https_port}",
+        "--address",
+        site.address,
+        "--ca-file",
+        str(lab.root_pem),
+    ]
+
+
+def test_tls_on_a_healthy_site_exits_0_and_shows_the_certificate(sites_lab: SitesLab) -> None:
+    result = _auditor("tls", *_pin(sites_lab, "good"))
+    assert result.returncode == 0, result.stderr
+    assert "good.lab.test" in result.stdout
+    assert "Auditor Lab Intermediate CA" in result.stdout
+    assert "TLS 1.2" in result.stdout
+    assert "TLS 1.3" in result.stdout
+    assert result.stderr == ""
+
+
+def test_tls_on_an_expired_site_exits_1_and_says_why(sites_lab: SitesLab) -> None:
+    result = _auditor("tls", *_pin(sites_lab, "expired"))
+    assert result.returncode == 1
+    assert "expired on" in result.stdout
+
+
+def test_tls_json_is_the_report_schema(sites_lab: SitesLab) -> None:
+    result = _auditor("tls", *_pin(sites_lab, "legacy"), "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["schema"] == "auditor.report/1"
+    protocols = next(f for f in report["findings"] if f["check"] == "tls.protocols")
+    assert protocols["status"] == "fail"
+    assert report["inventory"]["certificates"][0]["tls_versions"] == [
+        "TLS 1.0",
+        "TLS 1.1",
+        "TLS 1.2",
+    ]
+
+
+def test_tls_on_a_closed_port_exits_3(sites_lab: SitesLab) -> None:
+    result = _auditor("tls", *_pin(sites_lab, "closed"), "--timeout", "2")
+    assert result.returncode == 3
+    assert "connection refused" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_https_reports_redirect_and_hsts(sites_lab: SitesLab) -> None:
+    site = sites_lab.site("shorthsts")
+    result = _auditor(
+        "https",
+        f"{site.host}:{site.https_port}",
+        "--address",
+        site.address,
+        "--http-port",
+        str(site.http_port),
+    )
+    assert result.returncode == 0  # a warning alone does not break the promise
+    assert "redirects (301)" in result.stdout
+    assert "only 1 day" in result.stdout
+
+
+def test_run_writes_report_json_and_exits_1_on_broken_sites(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "nohsts"])
+    result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    https_claim = next(c for c in report["claims"] if c["id"] == "https")
+    assert https_claim["status"] == "fail"
+    failing = {
+        (f["check"], f["target"].split(".")[0]) for f in report["findings"] if f["status"] == "fail"
+    }
+    assert failing == {("https.hsts", "nohsts")}
+
+
+def test_run_on_healthy_sites_exits_0(sites_lab: SitesLab, tmp_path: Path) -> None:
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "tls13only"])
+    result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr

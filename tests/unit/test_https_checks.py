@@ -1,0 +1,120 @@
+"""The https checks judged on hand-built redirect traces and headers (no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.config import SiteConfig
+from auditor.model import Status
+from checks.http_probe import Hop, HttpsHeaders, RedirectTrace
+from checks.https import HttpsScan, check_hsts, check_redirect, evaluate
+from checks.sites import SiteTarget
+
+HOST = "alternativet.dk"
+
+
+def _scan(trace: RedirectTrace, sts: tuple[str, ...] = ("max-age=63072000",)) -> HttpsScan:
+    return HttpsScan(
+        "http://alternativet.dk/", "https://alternativet.dk/", trace, HttpsHeaders(200, sts)
+    )
+
+
+def _hop(url: str, status: int, location: str | None) -> Hop:
+    return Hop(url, status, location)
+
+
+@pytest.mark.parametrize(
+    ("trace", "status", "words"),
+    [
+        (
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 200, None),
+                )
+            ),
+            Status.PASS,
+            "redirects (301)",
+        ),
+        (
+            RedirectTrace((_hop("http://alternativet.dk/", 308, "https://ALTERNATIVET.dk/x"),)),
+            Status.PASS,
+            "redirects (308)",
+        ),
+        (RedirectTrace((_hop("http://alternativet.dk/", 200, None),)), Status.FAIL, "answers 200"),
+        (
+            RedirectTrace((_hop("http://alternativet.dk/", 301, "http://alternativet.dk/a"),)),
+            Status.FAIL,
+            "not to https",
+        ),
+        (
+            RedirectTrace(
+                (_hop("http://alternativet.dk/", 301, "https://www.alternativet.dk/"),),
+                stopped="redirects to another host (not followed)",
+            ),
+            Status.FAIL,
+            "another host",
+        ),
+        (
+            RedirectTrace((_hop("http://alternativet.dk/", 301, "https://alternativet.dk:8443/"),)),
+            Status.FAIL,
+            "another host",
+        ),
+        (
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 301, "http://alternativet.dk/"),
+                ),
+                stopped="redirect loop",
+                loop=True,
+            ),
+            Status.FAIL,
+            "loop",
+        ),
+        (
+            RedirectTrace(
+                (_hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),) * 10,
+                stopped="more than 10 redirects",
+            ),
+            Status.FAIL,
+            "Too many",
+        ),
+        (
+            RedirectTrace(error="connection to http://alternativet.dk/ refused"),
+            Status.WARN,
+            "not served",
+        ),
+        (
+            RedirectTrace(error="no answer from http://alternativet.dk/ within 5 s"),
+            Status.ERROR,
+            "Could not",
+        ),
+    ],
+)
+def test_redirect_verdicts(trace: RedirectTrace, status: Status, words: str) -> None:
+    finding = check_redirect(_scan(trace), HOST, HOST, 443)
+    assert finding.status is status
+    assert words in finding.message
+
+
+@pytest.mark.parametrize(
+    ("sts", "status"),
+    [
+        (("max-age=31536000",), Status.PASS),
+        (("max-age=31535999",), Status.WARN),
+        (("max-age=0",), Status.FAIL),
+        ((), Status.FAIL),
+        (("max-age=1; max-age=1",), Status.FAIL),
+        (("max-age=63072000", "max-age=0"), Status.PASS),  # only the first counts
+    ],
+)
+def test_hsts_verdicts(sts: tuple[str, ...], status: Status) -> None:
+    assert check_hsts(_scan(RedirectTrace(), sts), HOST).status is status
+
+
+def test_no_https_answer_is_an_error_not_a_pass() -> None:
+    scan = HttpsScan("http://a/", "https://a/", RedirectTrace(error="refused"), None, "refused")
+    target = SiteTarget(SiteConfig(host="a", platform=""), "192.0.2.1")
+    statuses = {f.check: f.status for f in evaluate(scan, target)}
+    assert statuses == {"https.redirect": Status.WARN, "https.hsts": Status.ERROR}

@@ -1,0 +1,169 @@
+"""The tls checks as pure functions over hand-built scans and certificates from the test CA."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from auditor.lab.pki import TestCA
+from auditor.model import Status
+from checks import tls_certificate as certs
+from checks.tls import Judgement, evaluate
+from checks.tls_probe import Endpoint, TlsScan, TlsVersion
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+HOST = "alternativet.dk"
+MODERN = {v: v in (TlsVersion.TLS_1_2, TlsVersion.TLS_1_3) for v in TlsVersion}
+
+
+@pytest.fixture(scope="module")
+def ca() -> TestCA:
+    return TestCA("Unit", now=NOW - timedelta(days=300))
+
+
+def _judge(ca: TestCA, warning_days: int = 21) -> Judgement:
+    return Judgement(HOST, HOST, (ca.root.cert,), NOW, warning_days)
+
+
+def _scan(ca: TestCA, **changes: object) -> TlsScan:
+    leaf = ca.issue([HOST, f"www.{HOST}"], not_before=NOW - timedelta(days=10))
+    fields: dict[str, object] = {
+        "endpoint": Endpoint(HOST, "192.0.2.10", 443, 5.0),
+        "chain": (leaf.cert, ca.intermediate.cert),
+        "versions": dict(MODERN),
+        "ocsp_stapled": False,
+    }
+    fields.update(changes)
+    return TlsScan(**fields)  # type: ignore[arg-type]
+
+
+def _statuses(scan: TlsScan, judgement: Judgement) -> dict[str, Status]:
+    return {f.check: f.status for f in evaluate(scan, judgement)}
+
+
+def test_a_healthy_scan_passes_every_check(ca: TestCA) -> None:
+    assert set(_statuses(_scan(ca), _judge(ca)).values()) == {Status.PASS}
+
+
+def test_an_unreachable_site_is_an_error_and_nothing_passes(ca: TestCA) -> None:
+    scan = TlsScan(Endpoint(HOST, "192.0.2.10", 443, 5.0), connect_error="unreachable: refused")
+    statuses = _statuses(scan, _judge(ca))
+    assert statuses.pop("tls.connect") is Status.ERROR
+    assert set(statuses.values()) == {Status.SKIPPED}
+
+
+def test_expiry_window(ca: TestCA) -> None:
+    soon = ca.issue([HOST], not_before=NOW - timedelta(days=80), valid_days=90)
+    gone = ca.issue([HOST], not_before=NOW - timedelta(days=100), valid_days=30)
+    early = ca.issue([HOST], not_before=NOW + timedelta(days=2), valid_days=30)
+    for leaf, status in ((soon, Status.WARN), (gone, Status.FAIL), (early, Status.FAIL)):
+        scan = _scan(ca, chain=(leaf.cert, ca.intermediate.cert))
+        assert _statuses(scan, _judge(ca))["tls.cert.expiry"] is status
+    # The window is configurable: at 5 days, 10 days left is fine.
+    scan = _scan(ca, chain=(soon.cert, ca.intermediate.cert))
+    assert _statuses(scan, _judge(ca, warning_days=5))["tls.cert.expiry"] is Status.PASS
+
+
+def test_an_expired_certificate_is_not_also_called_untrusted(ca: TestCA) -> None:
+    gone = ca.issue([HOST], not_before=NOW - timedelta(days=100), valid_days=30)
+    scan = _scan(ca, chain=(gone.cert, ca.intermediate.cert))
+    assert _statuses(scan, _judge(ca))["tls.cert.trusted"] is Status.PASS
+
+
+def test_weak_keys_fail(ca: TestCA) -> None:
+    for kind, status in (
+        ("rsa1024", Status.FAIL),
+        ("rsa2048", Status.PASS),
+        ("ec384", Status.PASS),
+    ):
+        leaf = ca.issue([HOST], key=kind, not_before=NOW - timedelta(days=1))
+        scan = _scan(ca, chain=(leaf.cert, ca.intermediate.cert))
+        assert _statuses(scan, _judge(ca))["tls.cert.key"] is status, kind
+
+
+def test_missing_intermediate_fails_completeness_and_trust(ca: TestCA) -> None:
+    scan = _scan(ca)
+    broken = _scan(ca, chain=scan.chain[:1])
+    statuses = _statuses(broken, _judge(ca))
+    assert statuses["tls.cert.chain_complete"] is Status.FAIL
+    assert statuses["tls.cert.trusted"] is Status.FAIL
+
+
+def test_a_foreign_root_is_untrusted(ca: TestCA) -> None:
+    other = TestCA("Other", now=NOW - timedelta(days=300))
+    judgement = Judgement(HOST, HOST, (other.root.cert,), NOW, 21)
+    assert _statuses(_scan(ca), judgement)["tls.cert.trusted"] is Status.FAIL
+
+
+def test_old_protocols_and_missing_modern_ones_fail(ca: TestCA) -> None:
+    legacy = dict(MODERN) | {TlsVersion.TLS_1_0: True}
+    assert _statuses(_scan(ca, versions=legacy), _judge(ca))["tls.protocols"] is Status.FAIL
+    none_modern = {v: v is TlsVersion.TLS_1_1 for v in TlsVersion}
+    finding = next(
+        f
+        for f in evaluate(_scan(ca, versions=none_modern), _judge(ca))
+        if f.check == "tls.protocols"
+    )
+    assert finding.status is Status.FAIL
+    assert "TLS 1.1" in finding.message
+    only_ssl3_unknown = dict(MODERN) | {TlsVersion.SSL_3_0: None}
+    scan = _scan(ca, versions=only_ssl3_unknown, version_errors={TlsVersion.SSL_3_0: "timeout"})
+    assert _statuses(scan, _judge(ca))["tls.protocols"] is Status.ERROR
+
+
+def test_weak_suites_fail_and_inconclusive_is_an_error(ca: TestCA) -> None:
+    weak = _scan(ca, weak_suites=((TlsVersion.TLS_1_2, "DES-CBC3-SHA"),))
+    assert _statuses(weak, _judge(ca))["tls.ciphers"] is Status.FAIL
+    unknown = _scan(ca, weak_errors={TlsVersion.TLS_1_2: "no answer"})
+    assert _statuses(unknown, _judge(ca))["tls.ciphers"] is Status.ERROR
+
+
+@pytest.mark.parametrize(
+    ("names", "host", "matches"),
+    [
+        (["alternativet.dk"], "alternativet.dk", True),
+        (["alternativet.dk"], "ALTERNATIVET.DK.", True),
+        (["*.alternativet.dk"], "dialog.alternativet.dk", True),
+        (["*.alternativet.dk"], "alternativet.dk", False),
+        (["*.alternativet.dk"], "a.b.alternativet.dk", False),
+        (["www.alternativet.dk"], "alternativet.dk", False),
+        (["192.0.2.1"], "192.0.2.1", True),
+        (["alternativet.dk"], "192.0.2.1", False),
+    ],
+)
+def test_hostname_matching(ca: TestCA, names: list[str], host: str, matches: bool) -> None:
+    assert certs.hostname_matches(ca.issue(names).cert, host) is matches
+
+
+def test_certificate_details(ca: TestCA) -> None:
+    leaf = ca.issue(
+        [HOST],
+        key="rsa2048",
+        not_before=NOW - timedelta(days=1),
+        valid_days=90,
+        organization="Alternativet",
+    )
+    details = certs.describe(leaf.cert, NOW)
+    assert details.common_name == HOST
+    assert details.organization == "Alternativet"
+    assert details.sans == (HOST,)
+    assert details.issuer_organization == "Unit"
+    assert (details.key_type, details.key_size) == ("RSA", 2048)
+    assert details.signature_algorithm == "ecdsa-with-SHA256"
+    assert details.days_left == 89  # 90 days from yesterday, counted in whole days
+    assert (
+        details.sha256
+        == leaf.cert.fingerprint(
+            __import__("cryptography.hazmat.primitives.hashes", fromlist=["SHA256"]).SHA256()
+        )
+        .hex(":")
+        .upper()
+    )
+    assert details.serial == format(leaf.cert.serial_number, "X")
+
+
+def test_mozilla_roots_are_loaded_from_sslyze() -> None:
+    roots = certs.mozilla_roots()
+    assert len(roots) > 100
+    assert any("ISRG Root X1" in r.subject.rfc4514_string() for r in roots)
