@@ -38,6 +38,8 @@ class SshServerConfig:
     host: str
     port: int = 22
     address: str | None = None  # pinned address; the host name is then only a label
+    # How to call sshd on the server for `sshd -T` (a server may keep its config elsewhere).
+    sshd_command: str = "sshd"
 
     @property
     def label(self) -> str:
@@ -113,7 +115,7 @@ class AuditConfig:
         return self.output.history or self.output.out_dir / "history.sqlite3"
 
 
-class _Section:
+class TomlSection:
     """A TOML table being read: knows its dotted path, rejects unknown keys."""
 
     def __init__(self, source: str, data: Mapping[str, Any], path: str, base: Path) -> None:
@@ -193,17 +195,17 @@ class _Section:
             raise self.error(name, f"no such file: {resolved}")
         return resolved
 
-    def table(self, name: str) -> _Section:
+    def table(self, name: str) -> TomlSection:
         value = self._get(name, dict, "a table")
-        return _Section(self.source, value or {}, self.key(name), self.base)
+        return TomlSection(self.source, value or {}, self.key(name), self.base)
 
-    def tables(self, name: str) -> list[_Section]:
+    def tables(self, name: str) -> list[TomlSection]:
         value = self._get(name, list, "an array of tables")
         sections = []
         for i, item in enumerate(value or []):
             if not isinstance(item, dict):
                 raise self.error(f"{name}[{i}]", "expected a table")
-            sections.append(_Section(self.source, item, f"{self.key(name)}[{i}]", self.base))
+            sections.append(TomlSection(self.source, item, f"{self.key(name)}[{i}]", self.base))
         return sections
 
     def done(self) -> None:
@@ -213,11 +215,11 @@ class _Section:
             raise self.error(unknown[0], "unknown key")
 
 
-def _port(section: _Section, name: str, default: int) -> int:
+def _port(section: TomlSection, name: str, default: int) -> int:
     return section.opt_int(name, default, 1, 65535)
 
 
-def _addresses(section: _Section, name: str) -> tuple[str, ...]:
+def _addresses(section: TomlSection, name: str) -> tuple[str, ...]:
     values = section.str_list(name)
     for i, value in enumerate(values):
         try:
@@ -227,7 +229,7 @@ def _addresses(section: _Section, name: str) -> tuple[str, ...]:
     return values
 
 
-def _host(section: _Section, name: str) -> str:
+def _host(section: TomlSection, name: str) -> str:
     host = section.req_str(name).strip().lower().rstrip(".")
     if any(c in host for c in "/:@ ") and not _is_ip(host):
         raise section.error(name, f"not a host name: {host!r}")
@@ -242,7 +244,7 @@ def _is_ip(value: str) -> bool:
     return True
 
 
-def _site(section: _Section) -> SiteConfig:
+def _site(section: TomlSection) -> SiteConfig:
     site = SiteConfig(
         host=_host(section, "host"),
         platform=section.opt_str("platform") or "",
@@ -255,7 +257,7 @@ def _site(section: _Section) -> SiteConfig:
     return site
 
 
-def _limits(section: _Section) -> Limits:
+def _limits(section: TomlSection) -> Limits:
     limits = Limits(
         connect_timeout=section.opt_float("connect_timeout", 5.0, 0.1, 120),
         target_timeout=section.opt_float("target_timeout", 60.0, 1, 3600),
@@ -268,7 +270,7 @@ def _limits(section: _Section) -> Limits:
     return limits
 
 
-def _ssh(section: _Section) -> SshSettings:
+def _ssh(section: TomlSection) -> SshSettings:
     servers = []
     for server in section.tables("servers"):
         servers.append(
@@ -276,6 +278,7 @@ def _ssh(section: _Section) -> SshSettings:
                 host=_host(server, "host"),
                 port=_port(server, "port", 22),
                 address=_single_address(server, "address"),
+                sshd_command=server.opt_str("sshd_command", "sshd") or "sshd",
             )
         )
         server.done()
@@ -296,14 +299,14 @@ def _ssh(section: _Section) -> SshSettings:
     return settings
 
 
-def _single_address(section: _Section, name: str) -> str | None:
+def _single_address(section: TomlSection, name: str) -> str | None:
     value = section.opt_str(name)
     if value is not None and not _is_ip(value):
         raise section.error(name, f"not an IP address: {value!r}")
     return value
 
 
-def _access(section: _Section) -> AccessSettings:
+def _access(section: TomlSection) -> AccessSettings:
     settings = AccessSettings(
         roster=section.path_value("roster"),
         required_team=section.opt_str("required_team", "Landssekretariatet")
@@ -314,7 +317,7 @@ def _access(section: _Section) -> AccessSettings:
     return settings
 
 
-def _digitalocean(section: _Section) -> DigitalOceanSettings:
+def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
     endpoint = section.opt_str("endpoint", "https://api.digitalocean.com/v2/") or ""
     if not endpoint.startswith(("https://", "http://")):
         raise section.error("endpoint", f"must be an http(s) URL, got {endpoint!r}")
@@ -328,7 +331,7 @@ def _digitalocean(section: _Section) -> DigitalOceanSettings:
     return settings
 
 
-def _dns(section: _Section) -> DnsSettings:
+def _dns(section: TomlSection) -> DnsSettings:
     settings = DnsSettings(
         nameservers=_addresses(section, "nameservers"),
         port=_port(section, "port", 53),
@@ -337,7 +340,7 @@ def _dns(section: _Section) -> DnsSettings:
     return settings
 
 
-def _output(section: _Section) -> OutputSettings:
+def _output(section: TomlSection) -> OutputSettings:
     settings = OutputSettings(
         out_dir=section.path_value("out_dir", must_exist=False) or Path("auditor-out"),
         history=section.path_value("history", must_exist=False),
@@ -352,7 +355,7 @@ def parse_config(text: str, source: str, base: Path) -> AuditConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, None, f"not valid TOML: {exc}") from None
-    root = _Section(source, data, "", base)
+    root = TomlSection(source, data, "", base)
     sites = tuple(_site(s) for s in root.tables("sites"))
     labels = [s.label for s in sites]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})

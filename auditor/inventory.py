@@ -93,6 +93,7 @@ class SshServerRecord:
     methods: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     host_keys: tuple[str, ...] = ()  # "ssh-ed25519 SHA256:..." per host key type
     effective_config: Mapping[str, str] | None = None  # from `sshd -T`, if read
+    keys_read: bool = False  # every authorized_keys file was read (authenticated read)
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)
@@ -140,6 +141,7 @@ class FoundKey:
     location: KeyLocation
     managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
     cert_authority: bool = False
+    named_person: str | None = None  # whom the line itself names (droplet agent keys)
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)

@@ -1,19 +1,224 @@
-"""Placeholder for the `access` family: no targets until its issue lands."""
+"""The `access` family: every key that opens a server, whose it is, and how many hold one.
+
+Claim `few-holders` ("kun få godkendte medarbejdere i Landssekretariatet har direkte
+adgang"). It runs last, over the keys the ssh family read from every authorized_keys file
+and the DigitalOcean account's keys, and matches them to the roster.
+"""
 
 from __future__ import annotations
 
-from auditor.family import AuditContext, Family, Outcome, SimpleTarget
-from auditor.inventory import Inventory
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from auditor.errors import ConfigError
+from auditor.family import AuditContext, Family, Outcome
+from auditor.inventory import FoundKey, Inventory, KeyHolderRecord
+from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
+from auditor.roster import Roster, load_roster
+
+UNKNOWN = CheckSpec(
+    "access.key.unknown",
+    "Every key belongs to someone on the roster",
+    ClaimId.FEW_HOLDERS,
+    Severity.HIGH,
+    "Remove the key, or add its owner and the key to the roster after approval.",
+)
+UNAPPROVED = CheckSpec(
+    "access.key.unapproved",
+    "Every key holder is approved and in the required team",
+    ClaimId.FEW_HOLDERS,
+    Severity.HIGH,
+    "Remove the key, or approve its holder in the roster.",
+)
+WEAK = CheckSpec(
+    "access.key.weak",
+    "Every key is strong",
+    ClaimId.FEW_HOLDERS,
+    Severity.MEDIUM,
+    "Replace DSA and short RSA keys with Ed25519 (ssh-keygen -t ed25519).",
+)
+COUNT = CheckSpec(
+    "access.holders.count",
+    "Few people hold keys",
+    ClaimId.FEW_HOLDERS,
+    Severity.HIGH,
+    "Remove keys of people who no longer need direct access.",
+)
+SPECS = (UNKNOWN, UNAPPROVED, WEAK, COUNT)
 
 
-def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
-    return []
+@dataclass(frozen=True)
+class AccessTarget:
+    """The whole collected inventory: access is judged across every server at once."""
+
+    inventory: Inventory = field(default_factory=Inventory)
+    label: str = "access"
 
 
-def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
-    return Outcome()
+def holders(found: tuple[FoundKey, ...], roster: Roster | None) -> tuple[KeyHolderRecord, ...]:
+    """One record per distinct key, with the person the roster (or the line) names."""
+    grouped: dict[str, list[FoundKey]] = defaultdict(list)
+    for key in found:
+        grouped[key.fingerprint].append(key)
+    records = []
+    for fingerprint, keys in grouped.items():
+        first = keys[0]
+        person = roster.owner_of(fingerprint) if roster else None
+        named = next((k.named_person for k in keys if k.named_person), None)
+        if person is None and roster is not None and named:
+            person = roster.person_with_email(named)
+        records.append(
+            KeyHolderRecord(
+                fingerprint=fingerprint,
+                key_type=first.key_type,
+                bits=first.bits,
+                person=person.name if person else named,
+                team=person.team if person else None,
+                approved=person.approved if person else None,
+                managed_by=next((k.managed_by for k in keys if k.managed_by), None),
+                cert_authority=any(k.cert_authority for k in keys),
+                locations=tuple(k.location for k in keys),
+            )
+        )
+    return tuple(records)
 
 
-FAMILY: Family[SimpleTarget] = Family(
-    name="access", stage=3, specs=(), targets=_targets, audit=_audit
+def _where(record: KeyHolderRecord) -> str:
+    servers = sorted({loc.server for loc in record.locations})
+    return ", ".join(servers[:4]) + (f" and {len(servers) - 4} more" if len(servers) > 4 else "")
+
+
+def _evidence(record: KeyHolderRecord) -> dict[str, object]:
+    return {
+        "fingerprint": record.fingerprint,
+        "key_type": record.key_type,
+        "bits": record.bits,
+        "person": record.person,
+        "team": record.team,
+        "managed_by": record.managed_by,
+        "servers": sorted({loc.server for loc in record.locations}),
+    }
+
+
+def check_unknown(record: KeyHolderRecord, on_roster: bool) -> Finding:
+    label = record.fingerprint
+    if on_roster:
+        return UNKNOWN.finding(label, Status.PASS, f"Held by {record.person}.", _evidence(record))
+    agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
+    who = f", named {record.person} in the line" if record.person else ""
+    return UNKNOWN.finding(
+        label,
+        Status.FAIL,
+        f"{record.key_type} key on {_where(record)} belongs to nobody on the roster{agent}{who}.",
+        _evidence(record),
+    )
+
+
+def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: bool) -> Finding:
+    label = record.fingerprint
+    if not on_roster:
+        return UNAPPROVED.finding(label, Status.SKIPPED, "Not checked: the holder is unknown.")
+    if not record.approved:
+        return UNAPPROVED.finding(
+            label, Status.FAIL, f"{record.person} is not approved.", _evidence(record)
+        )
+    if record.team != required_team:
+        return UNAPPROVED.finding(
+            label,
+            Status.FAIL,
+            f"{record.person} is in {record.team}, not {required_team}.",
+            _evidence(record),
+        )
+    return UNAPPROVED.finding(
+        label, Status.PASS, f"{record.person} is approved, in {required_team}.", _evidence(record)
+    )
+
+
+def check_weak(record: KeyHolderRecord) -> Finding:
+    label, bits, kind = record.fingerprint, record.bits or 0, record.key_type
+    shown = f"{kind} {bits}-bit key"
+    if kind.startswith("DSA"):
+        return WEAK.finding(label, Status.FAIL, f"{shown}: DSA is broken.", _evidence(record))
+    if kind.startswith("RSA") and bits < 2048:
+        return WEAK.finding(label, Status.FAIL, f"{shown}: too short.", _evidence(record))
+    if kind.startswith("RSA") and bits < 3072:
+        return WEAK.finding(label, Status.WARN, f"{shown}: below 3072 bits.", _evidence(record))
+    return WEAK.finding(label, Status.PASS, f"{shown}: strong.", _evidence(record))
+
+
+def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list[str]) -> Finding:
+    people = sorted({r.person for r in records if r.person and r.team is not None})
+    unknown = [r.fingerprint for r in records if r.team is None]
+    # An unknown key may be anyone: each counts as one more holder.
+    total = len(people) + len(unknown)
+    evidence = {
+        "people": people,
+        "unknown_keys": len(unknown),
+        "holders": total,
+        "maximum": maximum,
+        "unread_servers": unread,
+    }
+    if total > maximum:
+        return COUNT.finding(
+            "access",
+            Status.FAIL,
+            f"{total} holders ({len(people)} known, {len(unknown)} unknown keys), "
+            f"more than {maximum}.",
+            evidence,
+        )
+    if unread:
+        return COUNT.finding(
+            "access",
+            Status.ERROR,
+            f"Could not read the keys of {', '.join(unread[:3])}: the count may be low.",
+            evidence,
+        )
+    return COUNT.finding("access", Status.PASS, f"{total} holders, at most {maximum}.", evidence)
+
+
+def evaluate(
+    target: AccessTarget, roster: Roster | None, required_team: str, maximum: int
+) -> Outcome:
+    inventory = target.inventory
+    records = holders(inventory.found_keys, roster)
+    unread = [s.target for s in inventory.ssh_servers if not s.keys_read]
+    if not records and not any(s.keys_read for s in inventory.ssh_servers):
+        reason = (
+            "no authorized_keys could be read (no auditor credentials, or every read "
+            "failed) and the DigitalOcean account gave no keys"
+        )
+        return Outcome(
+            findings=(COUNT.finding("access", Status.SKIPPED, f"Not checked: {reason}."),)
+        )
+    if roster is None:
+        reason = "Not checked: no roster configured (access.roster)."
+        skipped = tuple(spec.finding("access", Status.SKIPPED, reason) for spec in SPECS)
+        return Outcome(findings=skipped, inventory=Inventory(key_holders=records))
+    findings: list[Finding] = []
+    for record in records:
+        on_roster = record.team is not None
+        findings += [
+            check_unknown(record, on_roster),
+            check_unapproved(record, required_team, on_roster),
+            check_weak(record),
+        ]
+    findings.append(check_count(records, maximum, unread))
+    return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=records))
+
+
+def _targets(ctx: AuditContext, inventory: Inventory) -> list[AccessTarget]:
+    return [AccessTarget(inventory)]
+
+
+def _audit(target: AccessTarget, ctx: AuditContext) -> Outcome:
+    settings = ctx.config.access
+    try:
+        roster = load_roster(settings.roster) if settings.roster else None
+    except ConfigError as exc:
+        return FAMILY.errored("access", f"Could not read the roster: {exc}", {"reason": "roster"})
+    return evaluate(target, roster, settings.required_team, settings.max_holders)
+
+
+FAMILY: Family[AccessTarget] = Family(
+    name="access", stage=3, specs=SPECS, targets=_targets, audit=_audit
 )

@@ -1,0 +1,203 @@
+"""Authenticated reads on a server: `sshd -T` per user and every authorized_keys file.
+
+The host key is checked against a known_hosts file before any credential is offered: an
+unknown or changed key stops the read (no AutoAddPolicy, no trust on first use). Only the
+configured auditor key is offered; no agent, no key search, never a password.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import paramiko
+
+from auditor.sshkeys import AuthorizedKey, BadLine, parse_authorized_keys
+from checks.ssh_probe import SshUnreachable, open_transport
+
+MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
+NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "")
+EFFECTIVE_KEYS = (
+    "passwordauthentication",
+    "kbdinteractiveauthentication",
+    "permitrootlogin",
+    "permitemptypasswords",
+    "authenticationmethods",
+    "authorizedkeysfile",
+    "authorizedkeyscommand",
+    "pubkeyauthentication",
+)
+
+
+class ReadRefused(Exception):
+    """The read must not or could not happen: unknown host key, refused key, no channel."""
+
+
+@dataclass(frozen=True)
+class KeysFile:
+    user: str
+    path: str
+    keys: tuple[AuthorizedKey, ...] = ()
+    bad_lines: tuple[BadLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerRead:
+    effective: dict[str, dict[str, str]] = field(default_factory=dict)  # user -> sshd -T
+    effective_errors: dict[str, str] = field(default_factory=dict)
+    keys_files: tuple[KeysFile, ...] = ()
+    error: str | None = None
+
+
+def load_private_key(path: Path) -> paramiko.PKey:
+    try:
+        return paramiko.PKey.from_path(path)
+    except (OSError, paramiko.SSHException, ValueError) as exc:
+        raise ReadRefused(f"cannot load the auditor key {path}: {exc}") from None
+
+
+def check_host_key(transport: paramiko.Transport, known_hosts: Path, names: list[str]) -> None:
+    """Raise ReadRefused unless the server's key is the one pinned for one of `names`."""
+    try:
+        pinned = paramiko.HostKeys(str(known_hosts))
+    except (OSError, paramiko.SSHException) as exc:
+        raise ReadRefused(f"cannot read known_hosts {known_hosts}: {exc}") from None
+    key = transport.get_remote_server_key()
+    entries = [pinned.lookup(name) for name in names]
+    known = [e for e in entries if e is not None]
+    if not known:
+        raise ReadRefused(
+            f"host key {key.get_name()} {key.fingerprint} is not pinned in {known_hosts}"
+        )
+    for entry in known:
+        if key.get_name() in entry and entry[key.get_name()] == key:
+            return
+    raise ReadRefused(
+        f"HOST KEY CHANGED: the server shows {key.get_name()} {key.fingerprint}, "
+        f"which does not match {known_hosts}"
+    )
+
+
+def _run(transport: paramiko.Transport, command: str, timeout: float) -> tuple[int, str]:
+    channel = transport.open_session(timeout=timeout)
+    try:
+        channel.settimeout(timeout)
+        channel.exec_command(command)
+        chunks: list[bytes] = []
+        size = 0
+        while size < MAX_OUTPUT:
+            chunk = channel.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        status = channel.recv_exit_status() if size < MAX_OUTPUT else -1
+    finally:
+        channel.close()
+    return status, b"".join(chunks).decode("utf-8", "replace")
+
+
+def parse_sshd_t(text: str) -> dict[str, str]:
+    """`sshd -T` prints one `keyword value...` per line, keywords in lower case."""
+    settings: dict[str, str] = {}
+    for line in text.splitlines():
+        keyword, _, value = line.strip().partition(" ")
+        if keyword:
+            # Repeated keywords (e.g. hostkey) accumulate.
+            settings[keyword] = f"{settings[keyword]} {value}" if keyword in settings else value
+    return settings
+
+
+def login_accounts(passwd: str) -> list[tuple[str, str, str]]:
+    """(user, uid, home) of every account with a login shell, from `getent passwd`."""
+    accounts = []
+    for line in passwd.splitlines():
+        fields = line.split(":")
+        if len(fields) >= 7 and fields[6].strip() not in NO_LOGIN_SHELLS:
+            accounts.append((fields[0], fields[2], fields[5]))
+    return accounts
+
+
+def expand_keys_file(pattern: str, user: str, uid: str, home: str) -> str:
+    """AuthorizedKeysFile tokens (sshd_config(5)): %% %h %u %U; relative paths are in $HOME."""
+    out = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "%" and index + 1 < len(pattern):
+            token = pattern[index + 1]
+            out.append({"%": "%", "h": home, "u": user, "U": uid}.get(token, "%" + token))
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    path = "".join(out)
+    return path if path.startswith("/") else f"{home.rstrip('/')}/{path}"
+
+
+def read_server(
+    address: str,
+    port: int,
+    names: list[str],
+    users: tuple[str, ...],
+    auditor_user: str,
+    auditor_key: Path,
+    known_hosts: Path,
+    sshd_command: str,
+    timeout: float,
+) -> ServerRead:
+    key = load_private_key(auditor_key)
+    try:
+        transport = open_transport(address, port, timeout)
+    except SshUnreachable as exc:
+        raise ReadRefused(str(exc)) from None
+    try:
+        check_host_key(transport, known_hosts, names)
+        try:
+            transport.auth_publickey(auditor_user, key)
+        except paramiko.AuthenticationException:
+            raise ReadRefused(f"the server refused the auditor key for {auditor_user}") from None
+        return _read(transport, address, users, sshd_command, timeout)
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        raise ReadRefused(f"the authenticated read failed: {exc or type(exc).__name__}") from None
+    finally:
+        transport.close()
+
+
+def _read(
+    transport: paramiko.Transport,
+    address: str,
+    users: tuple[str, ...],
+    sshd_command: str,
+    timeout: float,
+) -> ServerRead:
+    effective: dict[str, dict[str, str]] = {}
+    errors: dict[str, str] = {}
+    for user in users:
+        spec = f"user={user},host=auditor.invalid,addr={address}"
+        status, out = _run(transport, f"{sshd_command} -T -C {shlex.quote(spec)}", timeout)
+        if status == 0:
+            effective[user] = parse_sshd_t(out)
+        else:
+            errors[user] = f"sshd -T exited with {status}: {out.strip()[:200]}"
+    status, passwd = _run(transport, "getent passwd", timeout)
+    if status != 0:
+        return ServerRead(effective, errors, error="getent passwd failed")
+    any_config = next(iter(effective.values()), {})
+    patterns = (
+        any_config.get("authorizedkeysfile") or ".ssh/authorized_keys .ssh/authorized_keys2"
+    ).split()
+    files: list[KeysFile] = []
+    for user, uid, home in login_accounts(passwd):
+        user_patterns = effective.get(user, {}).get("authorizedkeysfile", "").split() or patterns
+        for pattern in user_patterns:
+            if pattern.lower() == "none":
+                continue
+            path = expand_keys_file(pattern, user, uid, home)
+            status, text = _run(transport, f"cat -- {shlex.quote(path)} 2>/dev/null", timeout)
+            if status != 0:
+                continue  # no such file: nothing grants access there
+            keys, bad = parse_authorized_keys(text)
+            files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
+    return ServerRead(effective, errors, tuple(files))
