@@ -106,6 +106,11 @@ def open_transport(
         if "banner" in text.lower():
             raise SshUnreachable(f"no SSH banner within {timeout:g} s") from None
         raise SshUnreachable(f"SSH handshake failed: {text}") from None
+    if not transport.is_active() or not transport.initial_kex_done:
+        # paramiko can return from start_client with a dead transport when the peer
+        # never sent its banner: treat it as what it is.
+        transport.close()
+        raise SshUnreachable(f"no SSH banner or key exchange within {timeout:g} s")
     return transport
 
 
@@ -154,6 +159,8 @@ def probe(host: str, address: str, port: int, users: tuple[str, ...], timeout: f
             kind, fingerprint = host_key(transport)
             keys[kind] = fingerprint
             results.append(none_methods(transport, user))
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            results.append(UserMethods(user, error=f"SSH failed: {exc or type(exc).__name__}"))
         finally:
             transport.close()
     for kind in HOST_KEY_TYPES:
@@ -166,6 +173,8 @@ def probe(host: str, address: str, port: int, users: tuple[str, ...], timeout: f
         try:
             found, fingerprint = host_key(transport)
             keys[found] = fingerprint
+        except paramiko.SSHException:
+            continue
         finally:
             transport.close()
     return SshProbe(

@@ -1,7 +1,82 @@
-"""Commands of this module are added by their issue."""
+"""`auditor ssh` and `auditor keys`: login methods per server, and who holds keys that open them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from auditor.cli.common import App, config_option, format_option, load, pass_app
+from auditor.config import AuditConfig, Limits, SshServerConfig, SshSettings
+from auditor.hosts import parse_host_port
+from auditor.roster import load_roster
+from checks import families
+
+
+@click.command("ssh")
+@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]...")
+@click.option(
+    "--user",
+    "users",
+    multiple=True,
+    metavar="NAME",
+    help="User name to ask about (repeatable; default: root).",
+)
+@click.option(
+    "--address",
+    default=None,
+    metavar="IP",
+    help="Connect to this address instead of resolving the host.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=5.0,
+    show_default=True,
+    help="Seconds allowed for each network step.",
+)
+@format_option
+@pass_app
+def ssh_command(
+    app: App,
+    hosts: tuple[str, ...],
+    users: tuple[str, ...],
+    address: str | None,
+    timeout: float,
+    fmt: str,
+) -> int:
+    """Login methods each server offers, asked with the `none` method (never a password)."""
+    servers = []
+    for spec in hosts:
+        host, port = parse_host_port(spec, 22)
+        servers.append(SshServerConfig(host=host, port=port, address=address))
+    config = AuditConfig(
+        source="<command line>",
+        ssh=SshSettings(users=users or ("root",), servers=tuple(servers), from_inventory=False),
+        limits=replace(Limits(), connect_timeout=timeout),
+    )
+    report = app.audit(config, families("ssh"), command="ssh")
+    app.show(report, fmt, "ssh")
+    return report.exit_code()
+
+
+def _keys_config(config: AuditConfig) -> AuditConfig:
+    if config.access.roster is not None:
+        load_roster(config.access.roster)  # a malformed roster is exit 2 before any probe
+    return config
+
+
+@click.command("keys")
+@config_option
+@format_option
+@pass_app
+def keys_command(app: App, config_path: Path | None, fmt: str) -> int:
+    """Every key that opens a server: whose it is, where it was found, against the roster."""
+    config = _keys_config(load(config_path))
+    report = app.audit(config, families("digitalocean", "ssh", "access"), command="keys")
+    app.show(report, fmt, "keys")
+    return report.exit_code()
+
+
+COMMANDS: list[click.Command] = [ssh_command, keys_command]

@@ -1,0 +1,294 @@
+"""Every ssh.* and access.* verdict against real OpenSSH servers (and paramiko for `none`)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.config import load_config
+from auditor.family import AuditContext
+from auditor.lab.ssh_server import LabSshServer
+from auditor.model import ClaimId, Severity, Status
+from auditor.report import Report
+from auditor.runner import run_audit
+from checks import families
+from checks.ssh_probe import probe
+from tests.support.sshd_lab import SshdLab, keygen
+
+P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
+USERS = ("root", "nobody")
+
+
+@pytest.fixture(scope="module")
+def people(sshd_lab: SshdLab, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Keys in root's authorized_keys, and a roster that knows some of them."""
+    folder = tmp_path_factory.mktemp("people")
+    keys = {
+        "anna": keygen(folder / "anna", "ed25519", comment="anna@laptop"),
+        "bo": keygen(folder / "bo", "ed25519", comment="bo@laptop"),  # approved, other team
+        "carl": keygen(folder / "carl", "rsa", 2048, comment="carl@old"),  # weak-ish RSA
+        "stranger": keygen(folder / "stranger", "ed25519", comment="who@knows"),
+        "tiny": keygen(folder / "tiny", "rsa", 1024, comment="tiny@old"),
+        "dsa": keygen(folder / "dsa", "dsa", comment="ancient"),
+        "dotty": keygen(folder / "dotty", "ecdsa", comment="dotty"),
+    }
+    dotty_type, dotty_b64 = keys["dotty"].split()[:2]
+    lines = [
+        sshd_lab.auditor_pub,
+        "# a comment line, then a blank one",
+        "",
+        keys["anna"],
+        f'from="10.0.0.1,10.0.0.2",command="echo \\"a, b\\"",no-pty {keys["bo"]}',
+        keys["carl"],
+        keys["stranger"],
+        keys["tiny"],
+        keys["dsa"],
+        "this line is garbage",
+        f'cert-authority,principals="root" {keys["anna"]}',
+        "# Added and Managed by DigitalOcean Droplet Agent (code name: DOTTY)",
+        f'{dotty_type} {dotty_b64} {{"os_user":"root","actor_email":"anna@alternativet.dk",'
+        f'"expire_at":"2026-12-01T00:00:00Z"}}-dotty_ssh',
+    ]
+    sshd_lab.authorized_keys("root").write_text("\n".join(lines) + "\n")
+    roster = folder / "roster.toml"
+    roster.write_text(
+        f'[[people]]\nname = "Auditor"\nteam = "Landssekretariatet"\napproved = true\n'
+        f'keys = ["{sshd_lab.auditor_pub}"]\n\n'
+        f'[[people]]\nname = "Anna"\nteam = "Landssekretariatet"\napproved = true\n'
+        f'emails = ["anna@alternativet.dk"]\nkeys = ["{keys["anna"]}"]\n\n'
+        f'[[people]]\nname = "Bo"\nteam = "IT-udvalget"\napproved = true\n'
+        f'keys = ["{keys["bo"]}"]\n\n'
+        f'[[people]]\nname = "Carl"\nteam = "Landssekretariatet"\napproved = false\n'
+        f'keys = ["{keys["carl"]}"]\n'
+    )
+    return keys | {"roster": str(roster)}
+
+
+@pytest.fixture(scope="module")
+def ssh_report(
+    sshd_lab: SshdLab, people: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Report:
+    path = tmp_path_factory.mktemp("cfg") / "auditor.toml"
+    path.write_text(sshd_lab.config_text(users=USERS, roster=Path(people["roster"]), max_holders=3))
+    return run_audit(families("ssh", "access"), AuditContext(config=load_config(path)))
+
+
+def _verdicts(report: Report, target: str) -> dict[str, Status]:
+    return {f.check: f.status for f in report.findings if f.target == target}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (
+            "keyonly",
+            {
+                "ssh.connect": P,
+                "ssh.auth.password": P,
+                "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.publickey": P,
+                "ssh.config.effective": P,
+            },
+        ),
+        (
+            "password",
+            {
+                "ssh.connect": P,
+                "ssh.auth.password": F,
+                "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.publickey": P,
+                "ssh.config.effective": F,
+            },
+        ),
+        (
+            "kbdint",
+            {
+                "ssh.connect": P,
+                "ssh.auth.password": P,
+                "ssh.auth.keyboard_interactive": F,
+                "ssh.auth.publickey": P,
+                "ssh.config.effective": F,
+            },
+        ),
+        (
+            "matchuser",
+            {
+                "ssh.connect": P,
+                "ssh.auth.password": F,
+                "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.publickey": P,
+                "ssh.config.effective": F,
+            },
+        ),
+    ],
+)
+def test_login_method_verdicts(
+    sshd_lab: SshdLab, ssh_report: Report, case: str, expected: dict[str, Status]
+) -> None:
+    assert _verdicts(ssh_report, sshd_lab.server(case).label) == expected
+
+
+def test_a_match_block_is_seen_per_user(sshd_lab: SshdLab, ssh_report: Report) -> None:
+    server = next(s for s in ssh_report.inventory.ssh_servers if s.host.startswith("matchuser"))
+    assert server.methods == {"root": ("publickey",), "nobody": ("publickey", "password")}
+    assert len(server.host_keys) == 3
+    finding = next(
+        f
+        for f in ssh_report.findings
+        if f.check == "ssh.auth.password" and f.target == sshd_lab.server("matchuser").label
+    )
+    assert finding.message == "Offers password login to nobody."
+
+
+def test_the_auditor_never_tries_a_password(sshd_lab: SshdLab, ssh_report: Report) -> None:
+    for server in sshd_lab.servers.values():
+        log = server.log_text()
+        requests = [line for line in log.splitlines() if "userauth-request for user" in line]
+        assert requests, server.case  # the log does record authentication requests
+        methods = {line.rsplit("method ", 1)[1].split()[0] for line in requests}
+        assert methods <= {"none", "publickey"}, (server.case, methods)
+        assert "Failed password" not in log
+
+
+def _holder(report: Report, public_line: str) -> dict[str, Status]:
+    from auditor.sshkeys import parse_public_key_line
+
+    fingerprint = parse_public_key_line(public_line).fingerprint
+    return _verdicts(report, fingerprint)
+
+
+def test_access_verdicts_per_key(ssh_report: Report, people: dict[str, str]) -> None:
+    assert _holder(ssh_report, people["anna"]) == {
+        "access.key.unknown": P,
+        "access.key.unapproved": P,
+        "access.key.weak": P,
+    }
+    assert _holder(ssh_report, people["bo"])["access.key.unapproved"] is F  # wrong team
+    assert _holder(ssh_report, people["carl"]) == {
+        "access.key.unknown": P,
+        "access.key.unapproved": F,
+        "access.key.weak": W,
+    }
+    assert _holder(ssh_report, people["stranger"])["access.key.unknown"] is F
+    assert _holder(ssh_report, people["tiny"])["access.key.weak"] is F
+    assert _holder(ssh_report, people["dsa"])["access.key.weak"] is F
+    # The droplet agent's key names Anna by e-mail: attributed to her, marked as managed.
+    assert _holder(ssh_report, people["dotty"])["access.key.unknown"] is P
+
+
+def test_key_holders_list_every_location(ssh_report: Report, people: dict[str, str]) -> None:
+    from auditor.sshkeys import parse_public_key_line
+
+    by_fp = {r.fingerprint: r for r in ssh_report.inventory.key_holders}
+    anna = by_fp[parse_public_key_line(people["anna"]).fingerprint]
+    assert anna.person == "Anna"
+    assert anna.cert_authority is True  # one of her lines is a cert-authority line
+    assert len({loc.server for loc in anna.locations}) == 4  # every lab server shares the file
+    bo = by_fp[parse_public_key_line(people["bo"]).fingerprint]
+    assert bo.locations[0].options == 'from="10.0.0.1,10.0.0.2",command="echo \\"a, b\\"",no-pty'
+    assert bo.locations[0].comment == "bo@laptop"
+    dotty = by_fp[parse_public_key_line(people["dotty"]).fingerprint]
+    assert dotty.managed_by == "digitalocean-droplet-agent"
+    assert dotty.person == "Anna"
+
+
+def test_garbage_lines_are_reported_and_the_rest_read(
+    sshd_lab: SshdLab, ssh_report: Report
+) -> None:
+    garbage = [
+        f
+        for f in ssh_report.findings
+        if f.check == "access.key.unknown" and ":10" in f.target and f.status is W
+    ]
+    assert len(garbage) == 4  # line 10 of the shared file, on each server
+    assert "not a valid key" in garbage[0].message
+
+
+def test_too_many_holders_fail_the_claim(ssh_report: Report) -> None:
+    count = next(f for f in ssh_report.findings if f.check == "access.holders.count")
+    assert count.status is F
+    # Auditor, Anna, Bo, Carl are known; stranger, tiny, dsa are unknown keys.
+    assert count.evidence["people"] == ["Anna", "Auditor", "Bo", "Carl"]
+    assert count.evidence["unknown_keys"] == 3
+    assert ssh_report.claim(ClaimId.FEW_HOLDERS).status is F
+
+
+def test_an_unknown_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -> None:
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(empty))
+    (tmp_path / "auditor.toml").write_text(text)
+    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
+    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    assert effective.status is E
+    assert "not pinned" in effective.message
+    assert report.inventory.found_keys == ()
+
+
+def test_a_changed_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -> None:
+    other = keygen(tmp_path / "other", "ed25519").split()
+    server = sshd_lab.server("keyonly")
+    known = tmp_path / "known_hosts"
+    known.write_text(
+        "\n".join(
+            f"[{server.address}]:{server.port} {kind} {blob}"
+            for kind, blob in [(other[0], other[1])]
+        )
+        + "\n"
+    )
+    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(known))
+    (tmp_path / "auditor.toml").write_text(text)
+    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
+    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    assert effective.status is E
+    assert report.inventory.found_keys == ()
+
+
+@pytest.fixture
+def silent_listener() -> Iterator[tuple[str, int]]:
+    sock = socket.socket()
+    sock.bind(("127.0.20.60", 0))
+    sock.listen(8)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(sock.accept()[0]), daemon=True).start()
+    yield "127.0.20.60", sock.getsockname()[1]
+    sock.close()
+    for conn in held:
+        conn.close()
+
+
+def test_a_host_that_never_sends_a_banner_is_an_error_within_the_timeout(
+    silent_listener: tuple[str, int],
+) -> None:
+    address, port = silent_listener
+    started = time.monotonic()
+    scan = probe("silent", address, port, ("root",), 2.0)
+    assert time.monotonic() - started < 15
+    assert scan.connect_error is not None
+    assert "banner" in scan.connect_error
+
+
+@pytest.mark.parametrize(
+    ("methods", "accept_none", "message"),
+    [("publickey,none", False, "Lists `none`"), ("publickey", True, "no credential at all")],
+)
+def test_a_server_that_takes_none_is_a_critical_failure(
+    methods: str, accept_none: bool, message: str
+) -> None:
+    server = LabSshServer("127.0.20.61", methods, accept_none)
+    try:
+        from checks.ssh import check_publickey
+
+        scan = probe("lab", server.address, server.port, ("root",), 3.0)
+        finding = check_publickey(scan, "lab")
+    finally:
+        server.close()
+    assert finding.status is F
+    assert finding.severity is Severity.CRITICAL
+    assert message in finding.message
+    assert {m for _, m in server.attempts.methods} == {"none"}
