@@ -52,6 +52,7 @@ class SshSettings:
     servers: tuple[SshServerConfig, ...] = ()
     exclude: tuple[str, ...] = ()  # hosts or addresses never probed
     from_inventory: bool = True  # droplets' public addresses become SSH targets
+    inventory_port: int = 22  # the port sshd listens on at those droplets
     auditor_user: str | None = None
     auditor_key: Path | None = None
     known_hosts: Path | None = None
@@ -287,6 +288,7 @@ def _ssh(section: TomlSection) -> SshSettings:
         servers=tuple(servers),
         exclude=section.str_list("exclude"),
         from_inventory=section.opt_bool("from_inventory", True),
+        inventory_port=_port(section, "inventory_port", 22),
         auditor_user=section.opt_str("auditor_user"),
         auditor_key=section.path_value("auditor_key"),
         known_hosts=section.path_value("known_hosts", must_exist=False),

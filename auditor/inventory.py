@@ -189,9 +189,13 @@ class Inventory:
     ssh_servers: tuple[SshServerRecord, ...] = ()
     found_keys: tuple[FoundKey, ...] = ()  # every key, where it was found (SSH, DigitalOcean)
     key_holders: tuple[KeyHolderRecord, ...] = ()  # the same keys grouped and matched to the roster
+    # The DigitalOcean account whose resources `cloud` lists, set only when the whole
+    # inventory was read: an empty `cloud` then means "no resources", not "not looked".
+    cloud_account: str | None = None
 
     def merge(self, other: Inventory) -> Inventory:
         return Inventory(
+            cloud_account=self.cloud_account or other.cloud_account,
             certificates=self.certificates + other.certificates,
             cloud=self.cloud + other.cloud,
             ssh_servers=self.ssh_servers + other.ssh_servers,
@@ -206,6 +210,7 @@ class Inventory:
             "ssh_servers": [s.to_dict() for s in self.ssh_servers],
             "found_keys": [k.to_dict() for k in self.found_keys],
             "key_holders": [k.to_dict() for k in self.key_holders],
+            "cloud_account": self.cloud_account,
         }
 
     @classmethod
@@ -218,6 +223,7 @@ class Inventory:
             ssh_servers=tuple(SshServerRecord.from_dict(s) for s in data.get("ssh_servers", ())),
             found_keys=tuple(FoundKey.from_dict(k) for k in data.get("found_keys", ())),
             key_holders=tuple(KeyHolderRecord.from_dict(k) for k in data.get("key_holders", ())),
+            cloud_account=data.get("cloud_account"),
         )
 
 

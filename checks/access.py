@@ -15,6 +15,7 @@ from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import FoundKey, Inventory, KeyHolderRecord
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.roster import Roster, load_roster
+from checks.do_inventory import UNREADABLE_KEY
 
 UNKNOWN = CheckSpec(
     "access.key.unknown",
@@ -137,6 +138,13 @@ def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: boo
 def check_weak(record: KeyHolderRecord) -> Finding:
     label, bits, kind = record.fingerprint, record.bits or 0, record.key_type
     shown = f"{kind} {bits}-bit key"
+    if kind == UNREADABLE_KEY:
+        return WEAK.finding(
+            label,
+            Status.ERROR,
+            "The public key could not be read: its strength is unknown.",
+            _evidence(record),
+        )
     if kind.startswith("DSA"):
         return WEAK.finding(label, Status.FAIL, f"{shown}: DSA is broken.", _evidence(record))
     if kind.startswith("RSA") and bits < 2048:

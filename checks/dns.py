@@ -1,17 +1,118 @@
-"""Placeholder for the `dns` family: no targets until its issue lands."""
+"""The `dns` family: does every site point at the account's own resources in Amsterdam?
+
+Claim `hosting`. A site hosted elsewhere (another provider, a droplet in New York, an
+address that belongs to no resource of the account) breaks the promise even when every
+droplet is in Amsterdam. It runs after the digitalocean family, over its inventory; a
+site's pinned addresses stand in for DNS (tests, or sites behind a known address).
+"""
 
 from __future__ import annotations
 
-from auditor.family import AuditContext, Family, Outcome, SimpleTarget
-from auditor.inventory import Inventory
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.config import SiteConfig
+from auditor.family import AuditContext, Family, Outcome
+from auditor.inventory import CloudResource, Inventory
+from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
+from checks.sites import resolve_addresses
+
+POINTS_TO_INVENTORY = CheckSpec(
+    "dns.points_to_inventory",
+    "Every site points at the account's resources in an allowed region",
+    ClaimId.HOSTING,
+    Severity.HIGH,
+    "Point the site's A/AAAA records at a droplet, load balancer or reserved IP in Amsterdam.",
+)
+SPECS = (POINTS_TO_INVENTORY,)
 
 
-def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
-    return []
+@dataclass(frozen=True)
+class DnsTarget:
+    site: SiteConfig
+    cloud: tuple[CloudResource, ...] = ()
+    cloud_read: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.site.label
 
 
-def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
-    return Outcome()
+def _canonical(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address
 
 
-FAMILY: Family[SimpleTarget] = Family(name="dns", stage=3, specs=(), targets=_targets, audit=_audit)
+def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | None:
+    """The account's resource holding this address; a reserved IP wins over its droplet."""
+    wanted = _canonical(address)
+    owners = [r for r in cloud if wanted in {_canonical(a) for a in r.ipv4 + r.ipv6}]
+    owners.sort(key=lambda r: r.kind != "reserved_ip")
+    return owners[0] if owners else None
+
+
+def evaluate(
+    label: str,
+    addresses: Sequence[str],
+    cloud: Sequence[CloudResource],
+    allowed: Sequence[str],
+) -> Finding:
+    pointing = []
+    problems = []
+    for address in addresses:
+        owner = owner_of(address, cloud)
+        if owner is None:
+            pointing.append({"address": address, "resource": None, "region": None})
+            problems.append(f"{address} belongs to no resource of the account")
+            continue
+        pointing.append(
+            {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
+        )
+        if owner.region not in allowed:
+            problems.append(
+                f"{address} is {owner.kind.replace('_', ' ')} {owner.name} in "
+                f"{owner.region or 'no region'}"
+            )
+    evidence = {"addresses": pointing, "allowed": list(allowed)}
+    if problems:
+        return POINTS_TO_INVENTORY.finding(
+            label, Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence
+        )
+    regions = ", ".join(sorted({str(p["region"]) for p in pointing}))
+    return POINTS_TO_INVENTORY.finding(
+        label, Status.PASS, f"{label} points at the account's resources in {regions}.", evidence
+    )
+
+
+def _targets(ctx: AuditContext, inventory: Inventory) -> list[DnsTarget]:
+    read = inventory.cloud_account is not None
+    return [DnsTarget(site, inventory.cloud, read) for site in ctx.config.sites]
+
+
+def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
+    label = target.site.label
+    if not target.cloud_read:
+        reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
+        return Outcome(findings=(POINTS_TO_INVENTORY.finding(label, Status.SKIPPED, reason),))
+    addresses = list(target.site.addresses)
+    if not addresses:
+        addresses, problem = resolve_addresses(target.site.host, ctx.config)
+        if not addresses:
+            return Outcome(
+                findings=(
+                    POINTS_TO_INVENTORY.finding(
+                        label,
+                        Status.ERROR,
+                        f"Could not resolve {target.site.host}: {problem}.",
+                        {"reason": "dns"},
+                    ),
+                )
+            )
+    finding = evaluate(label, addresses, target.cloud, ctx.config.digitalocean.allowed_regions)
+    return Outcome(findings=(finding,))
+
+
+FAMILY: Family[DnsTarget] = Family(name="dns", stage=3, specs=SPECS, targets=_targets, audit=_audit)

@@ -307,10 +307,11 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
         for resource in inventory.cloud:
             if resource.kind != "droplet":
                 continue
+            port = settings.inventory_port
             for address in resource.ipv4[:1]:
                 if resource.name in excluded or address in excluded:
                     continue
-                targets.setdefault(f"{address}:22", SshTarget(resource.name, 22, address))
+                targets.setdefault(f"{address}:{port}", SshTarget(resource.name, port, address))
     return list(targets.values())
 
 

@@ -86,12 +86,13 @@ VIEWS: dict[str, Callable[[Report, Console], None]] = {
 
 def render(report: Report, view: str, console: Console) -> None:
     # Family views import this module's helpers, so they are looked up late.
-    from reports import terminal_servers, terminal_sites  # noqa: PLC0415
+    from reports import terminal_cloud, terminal_servers, terminal_sites  # noqa: PLC0415
 
     views = VIEWS | {
         "tls": terminal_sites.tls_view,
         "https": terminal_sites.https_view,
         "ssh": terminal_servers.ssh_view,
         "keys": terminal_servers.keys_view,
+        "droplets": terminal_cloud.droplets_view,
     }
     views.get(view, findings_view)(report, console)

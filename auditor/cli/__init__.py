@@ -30,6 +30,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     # Library chatter (paramiko's transport errors, sslyze's retries) is not for the user.
     for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean"):
         logging.getLogger(noisy).setLevel(max(level, logging.CRITICAL if not verbose else level))
+    # Its debug lines carry request headers; it masks the token, but a token never needs logging.
+    logging.getLogger("digitalocean").setLevel(max(level, logging.INFO))
     ctx.obj = make_app()
 
 

@@ -53,16 +53,18 @@ class _Interface(paramiko.ServerInterface):
 
 
 class LabSshServer:
-    """Listens on `address`, port chosen by the system; one thread per connection."""
+    """Listens on `address` (port chosen by the system unless given); a thread per connection."""
 
-    def __init__(self, address: str, methods: str = "publickey", accept_none: bool = False) -> None:
+    def __init__(
+        self, address: str, methods: str = "publickey", accept_none: bool = False, port: int = 0
+    ) -> None:
         self.methods = methods
         self.accept_none = accept_none
         self.attempts = Attempts()
         self.host_key = paramiko.ECDSAKey.generate()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((address, 0))
+        self.sock.bind((address, port))
         self.sock.listen(32)
         self.address = address
         self.port: int = self.sock.getsockname()[1]
@@ -83,9 +85,7 @@ class LabSshServer:
         self._transports.append(transport)
         transport.add_server_key(self.host_key)
         with contextlib.suppress(Exception):  # a client hanging up is not the server's problem
-            transport.start_server(
-                server=_Interface(self.methods, self.accept_none, self.attempts)
-            )
+            transport.start_server(server=_Interface(self.methods, self.accept_none, self.attempts))
             channel = transport.accept(timeout=5)
             if channel is not None:
                 channel.close()

@@ -1,0 +1,62 @@
+"""`auditor droplets` against the fake API, as a user runs it; the token never shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.digitalocean_fake import DoLab
+
+
+def _auditor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN")}
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**clean, **env, "COLUMNS": "200"},
+    )
+
+
+def test_droplets_without_a_token_is_one_line_and_exit_2(do_lab: DoLab, tmp_path: Path) -> None:
+    config = do_lab.write_config(tmp_path / "auditor.toml")
+    result = _auditor({}, "droplets", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "DIGITALOCEAN_ACCESS_TOKEN" in result.stderr
+    assert do_lab.fake.requests == []
+
+
+def test_droplets_table_reads_well(do_lab: DoLab, tmp_path: Path) -> None:
+    config = do_lab.write_config(tmp_path / "auditor.toml")
+    result = _auditor(do_lab.env, "-vv", "droplets", "--config", str(config))
+    assert result.returncode == 1, result.stderr  # legacy-nyc3 and a reserved IP in fra1
+    lines = result.stdout.splitlines()
+    legacy = next(line for line in lines if "legacy-nyc3" in line and "nyc3" in line)
+    assert "none" in legacy  # no firewall
+    assert "FAIL" in legacy.upper()
+    web = next(line for line in lines if line.lstrip("│ ").startswith("web-ams3"))
+    assert "fw-web" in web
+    assert "DigitalOcean account My Team" in result.stdout
+    assert do_lab.token not in result.stdout + result.stderr
+
+
+def test_droplets_json_and_a_refused_token(do_lab: DoLab, tmp_path: Path) -> None:
+    config = do_lab.write_config(tmp_path / "auditor.toml")
+    result = _auditor(do_lab.env, "droplets", "--config", str(config), "--format", "json")
+    report = json.loads(result.stdout)
+    names = {r["name"]: r for r in report["inventory"]["cloud"]}
+    assert names["db-ams3"]["firewalls"] == ["fw-db"]
+    assert do_lab.token not in result.stdout + result.stderr
+
+    wrong = "dop_v1_" + "a" * 64
+    refused = _auditor({"DIGITALOCEAN_ACCESS_TOKEN": wrong}, "droplets", "--config", str(config))
+    assert refused.returncode == 3
+    assert "refused the token" in refused.stdout
+    assert wrong not in refused.stdout + refused.stderr
