@@ -12,6 +12,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# KeyLocation.server of the keys the DigitalOcean account itself holds (not a server's file).
+DIGITALOCEAN_ACCOUNT = "digitalocean"
+
 
 def _tuple_of_str(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in (value or ()))

@@ -13,10 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from auditor.inventory import CloudResource, FoundKey, KeyLocation
+from auditor.inventory import DIGITALOCEAN_ACCOUNT, CloudResource, FoundKey, KeyLocation
 from auditor.sshkeys import KeyFormatError, parse_public_key_line
 
-DIGITALOCEAN_ACCOUNT = "digitalocean"
 UNREADABLE_KEY = "UNREADABLE"
 SSH_PORT = 22
 

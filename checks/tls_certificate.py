@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 WEAK_SIGNATURE_HASHES = ("sha1", "md5", "md2", "md4")
+_ROOTS_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +36,9 @@ def mozilla_roots() -> tuple[x509.Certificate, ...]:
         .joinpath("pem_files/mozilla_nss.pem")
         .read_bytes()
     )
-    # One root in the store has a negative serial, which cryptography warns about.
-    with warnings.catch_warnings():
+    # One root in the store has a negative serial, which cryptography warns about. The
+    # warning filters are process-wide: two threads loading at once would undo each other.
+    with _ROOTS_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return tuple(x509.load_pem_x509_certificates(pem))
 

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from auditor.diff import Change
 from auditor.model import Finding, Status
 from auditor.report import Report
 
@@ -67,14 +68,45 @@ def findings_view(report: Report, console: Console) -> None:
     console.print(findings_table(report.findings, "Findings"))
 
 
+SUMMARY_ROWS = 12  # a summary fits on one screen; the full list is in report.json
+
+
 def summary_view(report: Report, console: Console) -> None:
     console.print(claims_table(report))
-    problems = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)]
-    if problems:
-        console.print(findings_table(problems, "What needs attention"))
-    console.print(
-        Text(f"{len(report.findings)} findings in {report.run.duration_seconds:.1f} s", style="dim")
+    problems = sorted(
+        (f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)),
+        key=lambda f: (STATUS_ORDER[f.status], f.target, f.check),
     )
+    if problems:
+        shown = problems[:SUMMARY_ROWS]
+        title = "What needs attention"
+        if len(problems) > len(shown):
+            title += f" (worst {len(shown)} of {len(problems)})"
+        console.print(findings_table(shown, title))
+    counts = ", ".join(
+        f"{sum(1 for f in report.findings if f.status is s)} {s.value}"
+        for s in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)
+    )
+    console.print(
+        Text(
+            f"{len(report.findings)} findings ({counts}) in {report.run.duration_seconds:.1f} s",
+            style="dim",
+        )
+    )
+
+
+def changes_table(changes: Sequence[Change]) -> Table:
+    table = Table(title="Changed since the last run", title_justify="left")
+    for column in ("Change", "Where", "Before", "Now"):
+        table.add_column(column, overflow="fold")
+    for change in changes:
+        table.add_row(
+            change.kind.value.replace("_", " "),
+            Text(change.subject),
+            Text(change.before or "-"),
+            Text(change.after or "-"),
+        )
+    return table
 
 
 # view name -> how to show it; a view not listed falls back to the findings table.

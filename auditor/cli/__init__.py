@@ -8,7 +8,7 @@ import sys
 import click
 
 from auditor import __version__
-from auditor.cli import cloud, operations, reporting, servers, sites
+from auditor.cli import cloud, operations, reporting, servers, sites, starter
 from auditor.cli.common import make_app
 from auditor.errors import AuditorError
 
@@ -35,7 +35,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj = make_app()
 
 
-for module in (operations, sites, servers, cloud, reporting):
+for module in (operations, sites, servers, cloud, reporting, starter):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -46,8 +46,10 @@ class App:
         families: Sequence[Family[Any]],
         command: str,
         deep: bool = False,
+        progress: bool = True,
     ) -> Report:
-        return run_audit(families, self.context(config, deep), self.observer(), command=command)
+        observer = self.observer() if progress else NullObserver()
+        return run_audit(families, self.context(config, deep), observer, command=command)
 
     def show(self, report: Report, fmt: str, view: str) -> None:
         FORMATS[fmt](report, view, self.out)

@@ -1,7 +1,59 @@
-"""Commands of this module are added by their issue."""
+"""`auditor render`: re-render a page or the metrics from a saved report.json."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from auditor.atomic import write_atomic
+from auditor.errors import UsageError
+from auditor.report import Report, ReportFormatError
+from reports import metrics
+from reports.html import render_page
+
+
+def read_report(path: Path) -> Report:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON: {exc}") from None
+    try:
+        return Report.from_dict(data)
+    except ReportFormatError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+@click.command("render")
+@click.argument(
+    "report_path", type=click.Path(dir_okay=False, path_type=Path), metavar="REPORT.json"
+)
+@click.option(
+    "--page",
+    type=click.Choice(["certifikater", "adgang", "metrics"]),
+    required=True,
+    help="The public page, the internal page, or the Prometheus textfile.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here (atomically) instead of to standard output.",
+)
+def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
+    """Re-render a page from a saved report (no probing)."""
+    report = read_report(report_path)
+    text = metrics.render(report) if page == "metrics" else render_page(report, page)
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out_file, text, 0o600 if page == "adgang" else 0o644)
+    return 0
+
+
+COMMANDS: list[click.Command] = [render_command]

@@ -257,14 +257,18 @@ def ssh_key(key_id: int, name: str, public_key: str) -> dict[str, Any]:
 
 
 def scenario(
-    prefix: str, now: datetime, public_keys: Sequence[tuple[str, str]] = ()
+    prefix: str,
+    now: datetime,
+    public_keys: Sequence[tuple[str, str]] = (),
+    example_key: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     """An account where some promises hold and some break, on addresses `prefix`.N.
 
     web (ams3, behind a firewall by tag that opens SSH to the world), db (ams3, behind a
     firewall by id that keeps SSH private), legacy (nyc3, no firewall); a load balancer and
     a reserved IP in ams3, a stray reserved IP in fra1; certificates expired, expiring and
-    fine; the account keys given, plus DigitalOcean's own example key (not a readable key).
+    fine; the account keys given, and (with `example_key`) DigitalOcean's own example key,
+    which is not a readable key.
     """
     web = droplet(
         101,
@@ -300,7 +304,7 @@ def scenario(
         ],
         "account/keys": [
             *(ssh_key(500 + n, name, key) for n, (name, key) in enumerate(public_keys)),
-            example_items("account/keys")[0],
+            *(example_items("account/keys")[:1] if example_key else []),
         ],
         "regions": example_items("regions"),
     }

@@ -1,19 +1,24 @@
 """A small SSH server built with paramiko for the demo lab and tests: it offers chosen methods.
 
 It never lets anyone in unless told to accept `none` (the broken server the auditor must
-catch); it records every authentication attempt so a test can prove the auditor sent no
-password.
+catch), or unless a `LabAccounts` names the auditor's own key: then it answers the three
+commands the authenticated read runs (`sshd -T`, `getent passwd`, `cat` of a keys file)
+from its canned accounts, like a small server would. It records every authentication
+attempt so a test can prove the auditor sent no password.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shlex
 import socket
 import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import paramiko
-from paramiko.common import AUTH_FAILED, AUTH_SUCCESSFUL
+from paramiko.common import AUTH_FAILED, AUTH_SUCCESSFUL, OPEN_SUCCEEDED
 
 
 @dataclass
@@ -26,11 +31,71 @@ class Attempts:
             self.methods.append((user, method))
 
 
+@dataclass(frozen=True)
+class LabAccounts:
+    """What the server shows an authenticated auditor: accounts and their keys files."""
+
+    auditor_user: str
+    auditor_key: str  # the auditor's public key, base64 as in authorized_keys
+    keys_files: Mapping[str, str]  # account -> authorized_keys text
+    methods: str = "publickey"
+
+    def answer(self, command: str) -> tuple[int, str]:
+        words = shlex.split(command)
+        if words[:2] == ["sshd", "-T"]:
+            password = "yes" if "password" in self.methods else "no"
+            kbd = "yes" if "keyboard-interactive" in self.methods else "no"
+            return 0, (
+                f"passwordauthentication {password}\nkbdinteractiveauthentication {kbd}\n"
+                "permitrootlogin prohibit-password\npermitemptypasswords no\n"
+                "authenticationmethods any\nauthorizedkeysfile .ssh/authorized_keys\n"
+                "pubkeyauthentication yes\n"
+            )
+        if words == ["getent", "passwd"]:
+            homes = {
+                user: "/root" if user == "root" else f"/home/{user}" for user in self.keys_files
+            }
+            return 0, "".join(
+                f"{user}:x:{n}:{n}::{home}:/bin/bash\n"
+                for n, (user, home) in enumerate(homes.items())
+            )
+        if words[:2] == ["cat", "--"] and len(words) >= 3:
+            for user, text in self.keys_files.items():
+                home = "/root" if user == "root" else f"/home/{user}"
+                if words[2] == f"{home}/.ssh/authorized_keys":
+                    return 0, text
+            return 1, ""
+        return 127, f"{words[0] if words else ''}: command not found\n"
+
+
 class _Interface(paramiko.ServerInterface):
-    def __init__(self, methods: str, accept_none: bool, attempts: Attempts) -> None:
+    def __init__(
+        self, methods: str, accept_none: bool, attempts: Attempts, accounts: LabAccounts | None
+    ) -> None:
         self.methods = methods
         self.accept_none = accept_none
         self.attempts = attempts
+        self.accounts = accounts
+
+    def check_channel_request(self, kind: str, chanid: int) -> int:
+        return OPEN_SUCCEEDED if kind == "session" and self.accounts else 1
+
+    def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
+        if self.accounts is None:
+            return False
+        status, output = self.accounts.answer(command.decode("utf-8", "replace"))
+
+        def reply() -> None:
+            # paramiko acknowledges the exec request only after this method returns; a reply
+            # that overtook the acknowledgement would look like a closed channel to the client.
+            time.sleep(0.05)
+            with contextlib.suppress(Exception):
+                channel.sendall(output.encode())
+                channel.send_exit_status(status)
+                channel.close()
+
+        threading.Thread(target=reply, daemon=True).start()
+        return True
 
     def get_allowed_auths(self, username: str) -> str:
         return self.methods
@@ -45,6 +110,13 @@ class _Interface(paramiko.ServerInterface):
 
     def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
         self.attempts.add(username, "publickey")
+        accounts = self.accounts
+        if (
+            accounts
+            and username == accounts.auditor_user
+            and key.get_base64() == accounts.auditor_key
+        ):
+            return AUTH_SUCCESSFUL
         return AUTH_FAILED
 
     def check_auth_interactive(self, username: str, submethods: str) -> int:
@@ -56,8 +128,14 @@ class LabSshServer:
     """Listens on `address` (port chosen by the system unless given); a thread per connection."""
 
     def __init__(
-        self, address: str, methods: str = "publickey", accept_none: bool = False, port: int = 0
+        self,
+        address: str,
+        methods: str = "publickey",
+        accept_none: bool = False,
+        port: int = 0,
+        accounts: LabAccounts | None = None,
     ) -> None:
+        self.accounts = accounts
         self.methods = methods
         self.accept_none = accept_none
         self.attempts = Attempts()
@@ -85,10 +163,19 @@ class LabSshServer:
         self._transports.append(transport)
         transport.add_server_key(self.host_key)
         with contextlib.suppress(Exception):  # a client hanging up is not the server's problem
-            transport.start_server(server=_Interface(self.methods, self.accept_none, self.attempts))
-            channel = transport.accept(timeout=5)
-            if channel is not None:
-                channel.close()
+            interface = _Interface(self.methods, self.accept_none, self.attempts, self.accounts)
+            transport.start_server(server=interface)
+            if self.accounts is None:
+                channel = transport.accept(timeout=5)
+                if channel is not None:
+                    channel.close()
+                return
+            # Held until the client is done: a channel paramiko forgets is closed on collection.
+            channels = []
+            while transport.is_active() and not self._closing:
+                channel = transport.accept(timeout=1)
+                if channel is not None:
+                    channels.append(channel)
 
     def close(self) -> None:
         self._closing = True

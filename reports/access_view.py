@@ -1,0 +1,187 @@
+"""What the secretariat's internal "adgang" page shows: who can open which server, and why.
+
+Unlike the public page this one carries everything: addresses, holders, comments, error
+messages. It is meant for a protected location, and every string is still escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.diff import Change, ChangeKind
+from auditor.inventory import KeyHolderRecord
+from auditor.model import Finding, Severity, Status
+from auditor.report import Report
+from reports import danish
+
+CHANGE_TEXT = {
+    ChangeKind.CLAIM: "Løfte ændret",
+    ChangeKind.KEY_ADDED: "Nøgle tilføjet",
+    ChangeKind.KEY_REMOVED: "Nøgle fjernet",
+    ChangeKind.CERT_RENEWED: "Certifikat fornyet",
+    ChangeKind.CERT_REPLACED: "Certifikat udskiftet",
+    ChangeKind.NEW_FAILURE: "Ny fejl",
+    ChangeKind.FIXED: "Rettet",
+    ChangeKind.DROPLET_ADDED: "Ressource tilføjet",
+    ChangeKind.DROPLET_REMOVED: "Ressource fjernet",
+    ChangeKind.DROPLET_MOVED: "Ressource flyttet",
+}
+STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIPPED: 3, Status.PASS: 4}
+SEVERITY_ORDER = {s: n for n, s in enumerate(reversed(list(Severity)))}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row of already-worded cells; `status` is the CSS class of the verdict."""
+
+    cells: tuple[str, ...]
+    status: str = ""
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
+class AccessPage:
+    checked_at: str
+    config: str
+    claims: tuple[Row, ...]
+    changes: tuple[Row, ...] | None  # None: no earlier run to compare with
+    holders: tuple[Row, ...]
+    servers: tuple[Row, ...]
+    cloud: tuple[Row, ...]
+    findings: tuple[Row, ...]
+    counts: tuple[tuple[str, int], ...]
+
+
+def _key_verdict(record: KeyHolderRecord, findings: Sequence[Finding]) -> tuple[Status, str]:
+    mine = [f for f in findings if f.target == record.fingerprint and f.check.startswith("access.")]
+    bad = sorted(mine, key=lambda f: STATUS_ORDER[f.status])
+    if not bad:
+        return Status.SKIPPED, "Ikke vurderet"
+    worst = bad[0]
+    return worst.status, worst.message if worst.status is not Status.PASS else "Godkendt"
+
+
+def _holders(report: Report) -> tuple[Row, ...]:
+    rows = []
+    for record in report.inventory.key_holders:
+        status, verdict = _key_verdict(record, report.findings)
+        person = record.person or "UKENDT"
+        if record.managed_by:
+            person += f" (via {record.managed_by})"
+        places = "\n".join(
+            f"{loc.server}"
+            + (f" {loc.user}" if loc.user else "")
+            + (f" {loc.path}:{loc.line}" if loc.path else "")
+            + (f" «{loc.comment}»" if loc.comment else "")
+            for loc in record.locations
+        )
+        kind = f"{record.key_type} {record.bits}" if record.bits else record.key_type
+        rows.append(
+            Row(
+                (person, record.team or "-", kind, record.fingerprint, places),
+                status.value,
+                verdict,
+            )
+        )
+    rows.sort(key=lambda r: (STATUS_ORDER[Status(r.status)], r.cells[0]))
+    return tuple(rows)
+
+
+def _servers(report: Report) -> tuple[Row, ...]:
+    rows = []
+    for server in report.inventory.ssh_servers:
+        mine = [
+            f for f in report.findings if f.target == server.target and f.check.startswith("ssh.")
+        ]
+        worst = min((f.status for f in mine), key=STATUS_ORDER.__getitem__, default=Status.SKIPPED)
+        methods = "\n".join(f"{u}: {', '.join(m) or '-'}" for u, m in server.methods.items())
+        rows.append(
+            Row(
+                (
+                    server.target,
+                    server.server_version or "-",
+                    methods or "-",
+                    "\n".join(server.host_keys) or "-",
+                    "ja" if server.keys_read else "nej",
+                ),
+                worst.value,
+                danish.FINDING_STATUS[worst],
+            )
+        )
+    return tuple(rows)
+
+
+def _cloud(report: Report) -> tuple[Row, ...]:
+    rows = []
+    for r in sorted(report.inventory.cloud, key=lambda r: (r.kind, r.name)):
+        label = f"{r.kind}:{r.name}"
+        mine = [f for f in report.findings if f.target == label]
+        worst = min((f.status for f in mine), key=STATUS_ORDER.__getitem__, default=Status.SKIPPED)
+        rows.append(
+            Row(
+                (
+                    r.name,
+                    r.kind.replace("_", " "),
+                    r.region or "?",
+                    "\n".join(r.ipv4 + r.ipv6) or "-",
+                    ", ".join(r.firewalls) or ("ingen" if r.kind == "droplet" else "-"),
+                    ", ".join(f for f in r.features if f in ("backups", "monitoring")) or "-",
+                ),
+                worst.value,
+                danish.FINDING_STATUS[worst],
+            )
+        )
+    return tuple(rows)
+
+
+def _findings(report: Report) -> tuple[Row, ...]:
+    ordered = sorted(
+        report.findings,
+        key=lambda f: (STATUS_ORDER[f.status], SEVERITY_ORDER[f.severity], f.check, f.target),
+    )
+    return tuple(
+        Row(
+            (
+                f.target,
+                danish.CHECK_TITLES.get(f.check, f.check),
+                f.check,
+                f.severity.value,
+                f.message,
+            ),
+            f.status.value,
+            danish.FINDING_STATUS[f.status],
+        )
+        for f in ordered
+    )
+
+
+def _changes(changes: Sequence[Change] | None) -> tuple[Row, ...] | None:
+    if changes is None:
+        return None
+    return tuple(
+        Row((CHANGE_TEXT[c.kind], c.subject, c.before or "-", c.after or "-"), c.kind.value)
+        for c in changes
+    )
+
+
+def access_page(report: Report, changes: Sequence[Change] | None = None) -> AccessPage:
+    claims = tuple(
+        Row((c.text, str(len(c.warnings))), c.status.value, danish.CLAIM_STATUS[c.status])
+        for c in report.claims
+    )
+    counts = tuple(
+        (danish.FINDING_STATUS[s], sum(1 for f in report.findings if f.status is s))
+        for s in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)
+    )
+    return AccessPage(
+        checked_at=danish.date_time(report.run.finished_at),
+        config=report.run.config,
+        claims=claims,
+        changes=_changes(changes),
+        holders=_holders(report),
+        servers=_servers(report),
+        cloud=_cloud(report),
+        findings=_findings(report),
+        counts=counts,
+    )

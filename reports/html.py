@@ -1,0 +1,42 @@
+"""The two HTML pages, rendered from prepared views with Jinja2 (autoescaped, strict)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import jinja2
+
+from auditor.diff import Change
+from auditor.report import Report
+from reports.access_view import access_page
+from reports.public_view import public_page
+
+PAGES = ("certifikater", "adgang")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True,  # every value, including a certificate's attacker-chosen subject
+        undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not an empty cell
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_page(
+    report: Report,
+    page: str,
+    changes: Sequence[Change] | None = None,
+    warning_days: int = 21,
+) -> str:
+    """`certifikater` (public: only public facts) or `adgang` (internal: everything)."""
+    if page == "certifikater":
+        view: object = public_page(report, warning_days)
+    elif page == "adgang":
+        view = access_page(report, changes)
+    else:
+        raise ValueError(f"no page {page!r}: choose one of {', '.join(PAGES)}")
+    return environment().get_template(f"{page}.html.j2").render(page=view)
