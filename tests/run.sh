@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in nginx:nginx sshd:openssh-server chromium:chromium testssl:testssl.sh; do
+for pair in nginx:nginx sshd:openssh-server chromium:chromium testssl:testssl.sh node:nodejs npm:npm ssh-keygen:openssh-client; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -20,6 +20,11 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# The page tests' tools (axe-core, html-validate), pinned by tests/browser/package-lock.json.
+if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || echo "tests/run.sh: ruff format would change some files (not fatal)" >&2

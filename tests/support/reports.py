@@ -1,0 +1,156 @@
+"""Hand-built reports for renderer tests: every record type, private facts, hostile strings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.inventory import (
+    CertificateRecord,
+    CloudResource,
+    FoundKey,
+    Inventory,
+    KeyHolderRecord,
+    KeyLocation,
+    SshServerRecord,
+)
+from auditor.model import Finding, Severity, Status
+from auditor.report import Report, RunInfo, evaluate_claims
+from checks import families
+
+HOSTILE = '<script>window.__pwned=1</script>"\' onmouseover="window.__pwned=2"'
+SERVER_ADDRESS = "198.51.100.23"  # documentation range: private fact, never on the public page
+HOLDER = "Bente Bjerregaard"
+KEY_COMMENT = "bente@private-laptop"
+TRACE = "Traceback (most recent call last): secret-internal-path.py"
+ERROR_MESSAGE = "Could not check: connection refused by 198.51.100.99"
+
+FP_BENTE = "SHA256:" + "B" * 43
+FP_UNKNOWN = "SHA256:" + "U" * 43
+
+
+def certificate(site: str, hostile: bool = False, **changes: object) -> CertificateRecord:
+    record = CertificateRecord(
+        site=site,
+        port=443,
+        platform="Alternativet.dk",
+        address=SERVER_ADDRESS,
+        subject=f"CN={site}",
+        common_name=HOSTILE if hostile else site,
+        organization=HOSTILE if hostile else "Alternativet",
+        sans=(site, f"www.{site}"),
+        issuer="CN=R11,O=Let's Encrypt,C=US",
+        issuer_organization=HOSTILE if hostile else "Let's Encrypt",
+        serial="04:AB:CD",
+        not_before="2026-10-01T00:00:00+00:00",
+        not_after="2026-12-30T00:00:00+00:00",
+        days_left=35,
+        sha256="AA:" * 31 + "AA",
+        key_type="EC",
+        key_size=256,
+        signature_algorithm="ecdsa-with-SHA384",
+        chain=(f"CN={site}", "CN=R11"),
+        tls_versions=("TLS 1.2", "TLS 1.3"),
+        ocsp_stapling=False,
+        trusted=True,
+    )
+    return replace(record, **changes)  # type: ignore[arg-type]
+
+
+def findings(site: str) -> list[Finding]:
+    return [
+        Finding("tls.connect", site, Status.PASS, Severity.HIGH, f"TLS on {SERVER_ADDRESS}:443"),
+        Finding("tls.cert.expiry", site, Status.PASS, Severity.HIGH, "35 days left."),
+        Finding(
+            "https.hsts",
+            site,
+            Status.PASS,
+            Severity.MEDIUM,
+            "HSTS for 365 days.",
+            {
+                "header": "max-age=31536000; includeSubDomains",
+                "max_age": 31536000,
+                "include_subdomains": True,
+                "preload": False,
+            },
+        ),
+        Finding(
+            "https.redirect",
+            site,
+            Status.PASS,
+            Severity.HIGH,
+            "redirects",
+            {"location": f"https://{site}/"},
+        ),
+        Finding(
+            "ssh.auth.password",
+            "web-1",
+            Status.FAIL,
+            Severity.CRITICAL,
+            f"Offers password login to root on {SERVER_ADDRESS}.",
+            {"address": SERVER_ADDRESS},
+        ),
+        Finding(
+            "ssh.connect", "db-1", Status.ERROR, Severity.HIGH, ERROR_MESSAGE, {"trace": TRACE}
+        ),
+        Finding(
+            "access.key.unknown",
+            FP_UNKNOWN,
+            Status.FAIL,
+            Severity.HIGH,
+            f"Key on web-1 belongs to nobody ({KEY_COMMENT}).",
+        ),
+        Finding("access.key.unknown", FP_BENTE, Status.PASS, Severity.HIGH, f"Held by {HOLDER}."),
+        Finding("do.droplet.region", "droplet:web-1", Status.PASS, Severity.HIGH, "in ams3"),
+    ]
+
+
+def sample_report(hostile: bool = False, finished: str = "2026-11-25T04:30:00+00:00") -> Report:
+    site = "alternativet.dk"
+    location = KeyLocation(
+        "web-1", "root", "/root/.ssh/authorized_keys", 3, 'from="10.0.0.1"', KEY_COMMENT
+    )
+    inventory = Inventory(
+        certificates=(certificate(site, hostile),),
+        cloud=(
+            CloudResource(
+                "droplet",
+                "101",
+                "web-1",
+                "ams3",
+                (SERVER_ADDRESS,),
+                ("2001:db8::1",),
+                ("web",),
+                ("backups",),
+                ("fw-web",),
+                "active",
+            ),
+        ),
+        ssh_servers=(
+            SshServerRecord(
+                "web-1",
+                "web-1",
+                22,
+                "SSH-2.0-OpenSSH_9.2",
+                "OpenSSH_9.2",
+                {"root": ("publickey", "password")},
+                ("ssh-ed25519 SHA256:x",),
+                {"passwordauthentication": "yes"},
+                True,
+            ),
+        ),
+        found_keys=(
+            FoundKey(FP_BENTE, "ED25519", 256, location),
+            FoundKey(FP_UNKNOWN, "RSA", 1024, replace(location, line=4)),
+        ),
+        key_holders=(
+            KeyHolderRecord(
+                FP_BENTE, "ED25519", 256, HOLDER, "Landssekretariatet", True, locations=(location,)
+            ),
+            KeyHolderRecord(FP_UNKNOWN, "RSA", 1024, locations=(replace(location, line=4),)),
+        ),
+        cloud_account="Alternativet",
+    )
+    found = findings(site)
+    claim_of = {spec.id: spec.claim for family in families() for spec in family.specs}
+    run = RunInfo("2026-11-25T04:29:00+00:00", finished, 60.5, "0.1.0", "/etc/auditor.toml")
+    return Report(run, evaluate_claims(found, claim_of), tuple(found), inventory)

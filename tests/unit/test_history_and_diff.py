@@ -1,0 +1,142 @@
+"""History in SQLite (atomic runs, migrations, refusal of unusable files) and the diff."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from auditor.diff import ChangeKind, diff
+from auditor.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from auditor.inventory import CloudResource, FoundKey, KeyLocation
+from auditor.model import Status
+from tests.support.reports import certificate, sample_report
+
+
+def test_runs_are_recorded_listed_and_read_back(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    first = sample_report(finished="2026-11-18T04:30:00+00:00")
+    second = sample_report(finished="2026-11-25T04:30:00+00:00")
+    assert history.latest() is None
+    one = history.record(first, 1)
+    two = history.record(second, 1)
+    runs = history.runs()
+    assert [r.id for r in runs] == [two, one]
+    assert (runs[0].failed, runs[0].errored, runs[0].exit_code) == (2, 1, 1)
+    assert history.report(one) == first
+    assert history.latest() == second
+    assert history.latest(before=two) == first
+
+
+def test_an_old_schema_is_migrated_and_backfilled(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    report = sample_report()
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute(
+            "INSERT INTO runs (started_at, finished_at, command, exit_code, report) "
+            "VALUES ('a', 'b', 'run', 1, ?)",
+            (json.dumps(report.to_dict()),),
+        )
+        db.execute("PRAGMA user_version = 1")
+    history = History(path)
+    assert history.runs()[0].failed == 2  # counted from the backfilled findings table
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(HistoryError, match="newer than this auditor"):
+        History(path).runs()
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HistoryError, match="unusable"):
+        History(path).record(sample_report(), 0)
+
+
+def test_a_missing_history_is_named(tmp_path: Path) -> None:
+    with pytest.raises(HistoryError, match="no history"):
+        History(tmp_path / "none.sqlite3").runs()
+
+
+def test_a_failed_record_leaves_no_half_run(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    history.record(sample_report(), 0)
+    broken = sample_report()
+    broken = replace(broken, run=replace(broken.run, started_at=None))  # type: ignore[arg-type]
+    with pytest.raises(HistoryError, match="NOT NULL constraint failed"):
+        history.record(broken, 0)
+    assert len(history.runs()) == 1
+    with sqlite3.connect(tmp_path / "h.sqlite3") as db:
+        assert db.execute("SELECT COUNT(DISTINCT run_id) FROM findings").fetchone()[0] == 1
+
+
+def test_diff_names_keys_certificates_findings_and_droplets() -> None:
+    old = sample_report()
+    inv = old.inventory
+    location = KeyLocation("web-1", "root", "/root/.ssh/authorized_keys", 9)
+    new_key = FoundKey("SHA256:" + "N" * 43, "ED25519", 256, location)
+    renewed = certificate(
+        "alternativet.dk", sha256="BB:" * 31 + "BB", not_after="2027-03-01T00:00:00+00:00"
+    )
+    moved = replace(inv.cloud[0], region="nyc3")
+    added = CloudResource("droplet", "102", "db-1", "ams3")
+    new_findings = tuple(
+        replace(f, status=Status.PASS)
+        if f.check == "ssh.auth.password"
+        else replace(f, status=Status.FAIL)
+        if f.check == "tls.cert.expiry"
+        else f
+        for f in old.findings
+    )
+    new = replace(
+        old,
+        findings=new_findings,
+        inventory=replace(
+            inv,
+            found_keys=(*inv.found_keys[:1], new_key),
+            certificates=(renewed,),
+            cloud=(moved, added),
+        ),
+    )
+    changes = {(c.kind, c.subject) for c in diff(old, new)}
+    assert changes == {
+        (ChangeKind.KEY_ADDED, "web-1"),
+        (ChangeKind.KEY_REMOVED, "web-1"),
+        (ChangeKind.CERT_RENEWED, "alternativet.dk"),
+        (ChangeKind.DROPLET_MOVED, "droplet:web-1"),
+        (ChangeKind.DROPLET_ADDED, "droplet:db-1"),
+        (ChangeKind.NEW_FAILURE, "tls.cert.expiry on alternativet.dk"),
+        (ChangeKind.FIXED, "ssh.auth.password on web-1"),
+    }
+    removed = next(c for c in diff(old, new) if c.kind is ChangeKind.KEY_REMOVED)
+    assert removed.before == "SHA256:" + "U" * 43 + " (unknown holder)"
+
+
+def test_diff_of_a_run_with_itself_is_empty() -> None:
+    report = sample_report()
+    assert diff(report, report) == ()
+
+
+def test_keys_of_a_server_read_only_once_are_not_reported_as_removed() -> None:
+    old = sample_report()
+    unread = tuple(replace(s, keys_read=False) for s in old.inventory.ssh_servers)
+    new = replace(old, inventory=replace(old.inventory, ssh_servers=unread, found_keys=()))
+    assert [c for c in diff(old, new) if c.kind is ChangeKind.KEY_REMOVED] == []
+
+
+def test_a_replaced_certificate_is_not_a_renewal() -> None:
+    old = sample_report()
+    other = certificate("alternativet.dk", sha256="CC:" * 31 + "CC", issuer="CN=Other CA")
+    new = replace(old, inventory=replace(old.inventory, certificates=(other,)))
+    kinds = [c.kind for c in diff(old, new)]
+    assert kinds == [ChangeKind.CERT_REPLACED]

@@ -1,0 +1,150 @@
+"""The pages rendered from hand-built reports: Danish, escaped, and the public one private-free."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import jinja2
+import pytest
+
+from auditor.diff import Change, ChangeKind
+from auditor.model import Status
+from auditor.report import Report
+from reports import html
+from reports.public_view import public_page
+from tests.support.reports import (
+    ERROR_MESSAGE,
+    FP_UNKNOWN,
+    HOLDER,
+    HOSTILE,
+    KEY_COMMENT,
+    SERVER_ADDRESS,
+    TRACE,
+    sample_report,
+)
+
+IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+
+
+def test_the_report_round_trips_through_json() -> None:
+    report = sample_report(hostile=True)
+    again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
+    assert again == report
+
+
+def test_public_page_has_the_certificate_details_in_danish() -> None:
+    page = html.render_page(sample_report(), "certifikater")
+    assert '<html lang="da">' in page
+    assert "25. november 2026 kl. 04:30 UTC" in page
+    for text in (
+        "Let&#39;s Encrypt",
+        "1. oktober 2026",
+        "30. december 2026",
+        "35 dage",
+        "AA:AA:AA",
+        "EC 256 bit",
+        "ecdsa-with-SHA384",
+        "TLS 1.2, TLS 1.3",
+        "Ja, i 365 dage (også underdomæner)",
+    ):
+        assert text in page, text
+    assert "Holder ikke" in page  # ssh-keys: a password server
+
+
+def test_public_page_statuses_per_claim() -> None:
+    view = public_page(sample_report())
+    statuses = {c.text.split()[0]: c.label for c in view.claims}
+    assert statuses["Alle"] == "Holder"  # https
+    assert statuses["Adgang"] == "Holder ikke"  # ssh-keys fails
+    assert statuses["Kun"] == "Holder ikke"  # few-holders: an unknown key
+
+
+def test_public_page_carries_no_private_fact() -> None:
+    page = html.render_page(sample_report(), "certifikater")
+    assert IPV4.findall(page) == []
+    assert SERVER_ADDRESS not in page
+    assert "2001:db8" not in page
+    for private in (
+        HOLDER,
+        KEY_COMMENT,
+        TRACE,
+        ERROR_MESSAGE,
+        FP_UNKNOWN,
+        "web-1",
+        "fw-web",
+        "/root/.ssh",
+        "OpenSSH",
+        "/etc/auditor.toml",
+    ):
+        assert private not in page, private
+
+
+def test_public_page_escapes_hostile_certificate_fields() -> None:
+    page = html.render_page(sample_report(hostile=True), "certifikater")
+    assert "<script>" not in page
+    assert 'onmouseover="' not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    assert "<script" not in page.lower()
+
+
+def test_internal_page_lists_holders_unknown_first_with_their_places() -> None:
+    page = html.render_page(sample_report(), "adgang")
+    unknown, known = page.index("UKENDT"), page.index(HOLDER)
+    assert unknown < known
+    assert KEY_COMMENT in page
+    assert "/root/.ssh/authorized_keys:3" in page
+    assert "root: publickey, password" in page
+    assert "ams3" in page
+    assert ERROR_MESSAGE in page  # the internal page keeps every finding's message
+
+
+def test_internal_page_escapes_everything_too() -> None:
+    report = sample_report(hostile=True)
+    holders = tuple(replace(h, person=HOSTILE) for h in report.inventory.key_holders)
+    report = replace(report, inventory=replace(report.inventory, key_holders=holders))
+    page = html.render_page(report, "adgang")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_internal_page_shows_what_changed() -> None:
+    report = sample_report()
+    first = html.render_page(report, "adgang", None)
+    assert "Ingen tidligere kørsel" in first
+    same = html.render_page(report, "adgang", [])
+    assert "Intet har ændret sig" in same
+    changes = [
+        Change(ChangeKind.KEY_ADDED, "web-1", "", f"{FP_UNKNOWN} (unknown holder)"),
+        Change(ChangeKind.CERT_REPLACED, "alternativet.dk", "old issuer", "new issuer"),
+    ]
+    page = html.render_page(report, "adgang", changes)
+    assert "Nøgle tilføjet" in page
+    assert "Certifikat udskiftet" in page
+    assert "new issuer" in page
+
+
+def test_a_missing_field_is_an_error_not_an_empty_cell() -> None:
+    template = html.environment().from_string("{{ page.nothing }}")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render(page=public_page(sample_report()))
+
+
+def test_unknown_page_is_refused() -> None:
+    with pytest.raises(ValueError, match="no page"):
+        html.render_page(sample_report(), "secrets")
+
+
+def test_a_site_that_never_answered_is_listed_as_not_checked() -> None:
+    report = sample_report()
+    broken = [
+        replace(f, target="dialog.alternativet.dk", status=Status.ERROR)
+        for f in report.findings
+        if f.check.startswith("tls.")
+    ]
+    report = replace(report, findings=report.findings + tuple(broken))
+    view = public_page(report)
+    dialog = next(s for s in view.sites if s.host == "dialog.alternativet.dk")
+    assert dialog.label == "Kunne ikke kontrolleres"
+    assert dialog.certificates == ()
