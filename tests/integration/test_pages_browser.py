@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from reports.html import render_page
 from tests.support.reports import HOSTILE, sample_report
@@ -69,10 +69,19 @@ def visit(
     )
     page = context.new_page()
     seen = Visit(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            seen.console_errors.append(message.text)
+
+    def on_dialog(dialog: Dialog) -> None:
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
     page.on("request", lambda r: seen.requests.append(r.url))
-    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("console", on_console)
     page.on("pageerror", lambda e: seen.console_errors.append(str(e)))
-    page.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", on_dialog)
     page.goto(path.as_uri(), wait_until="load")
     return seen
 
