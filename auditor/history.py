@@ -84,9 +84,13 @@ class History:
     def _connect(self, create: bool = True) -> Iterator[sqlite3.Connection]:
         if not create and not self.path.exists():
             raise HistoryError(f"no history at {self.path} (run `auditor run` first)")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except OSError as exc:
+            raise HistoryError(
+                f"cannot create the history at {self.path}: {exc.strerror}"
+            ) from None
         except sqlite3.Error as exc:
             raise HistoryError(f"cannot open the history at {self.path}: {exc}") from None
         with closing(connection):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from auditor.atomic import write_atomic
 from auditor.diff import Change, diff
+from auditor.errors import AuditorError
 from auditor.history import History
 from auditor.report import Report
 from reports import metrics
@@ -23,6 +24,10 @@ REPORT_FILE = "report.json"
 PUBLIC_PAGE = "certifikater.html"
 ACCESS_PAGE = "adgang.html"
 METRICS_FILE = "auditor.prom"  # node_exporter's textfile collector reads *.prom
+
+
+class PublishError(AuditorError):
+    """The output folder cannot take the files (missing, read-only, full)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ def _write_files(
     for name, text in contents.items():
         # The internal page and the full report name holders and addresses: owner only.
         mode = 0o644 if name in (PUBLIC_PAGE, METRICS_FILE) else 0o600
-        write_atomic(out_dir / name, text, mode)
+        try:
+            write_atomic(out_dir / name, text, mode)
+        except OSError as exc:
+            raise PublishError(f"cannot write {out_dir / name}: {exc.strerror or exc}") from None
         written.append(out_dir / name)
     return tuple(written)

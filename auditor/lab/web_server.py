@@ -59,7 +59,7 @@ def _handler(headers: Mapping[str, str], redirect_to: str | None) -> type[BaseHT
 
 
 class LabWebSite:
-    """HTTPS on `address` (random port) and plain HTTP beside it, both stopped by close()."""
+    """HTTPS on `address` and plain HTTP beside it (ports chosen by the system unless given)."""
 
     def __init__(
         self,
@@ -68,19 +68,21 @@ class LabWebSite:
         files: LeafFiles,
         hsts: str | None = "max-age=31536000; includeSubDomains",
         redirect: bool = True,
+        port: int = 0,
+        http_port: int = 0,
     ) -> None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(Path(files.fullchain), Path(files.key))
         headers = {"Strict-Transport-Security": hsts} if hsts else {}
-        self.https = _QuietServer((address, 0), _handler(headers, None))
+        self.https = _QuietServer((address, port), _handler(headers, None))
         # The handshake happens in the request's own thread: a silent client stalls nobody.
         self.https.socket = context.wrap_socket(
             self.https.socket, server_side=True, do_handshake_on_connect=False
         )
         self.port = int(self.https.server_address[1])
         target = f"https://{host}:{self.port}/" if redirect else None
-        self.http = _QuietServer((address, 0), _handler({}, target))
+        self.http = _QuietServer((address, http_port), _handler({}, target))
         self.http_port = int(self.http.server_address[1])
         self.host = host
         self.address = address

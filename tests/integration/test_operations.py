@@ -1,0 +1,318 @@
+"""`auditor run` end to end, two runs and their diff, a killed run, the demo, init and render."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from auditor.config import load_config
+from auditor.lab.pki import TestCA
+from auditor.lab.ssh_server import LabAccounts, LabSshServer
+from auditor.lab.web_server import LabWebSite
+from tests.support.digitalocean_fake import NET, DoLab
+from tests.support.sites_lab import SilentListener, SitesLab
+from tests.support.sshd_lab import SshdLab
+
+OUTPUTS = ("report.json", "certifikater.html", "adgang.html", "auditor.prom")
+
+
+def auditor(
+    env: dict[str, str], *args: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN")}
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**clean, **env, "COLUMNS": "160"},
+    )
+
+
+def test_run_end_to_end_against_nginx_sshd_and_the_fake_api(
+    sites_lab: SitesLab, sshd_lab: SshdLab, do_lab: DoLab, tmp_path: Path
+) -> None:
+    sites = sites_lab.config_text(["good", "nohsts", "hostile"]).split("[limits]")[0]
+    roster = tmp_path / "roster.toml"
+    roster.write_text("# nobody is approved yet\n")
+    servers = sshd_lab.config_text(["keyonly", "password"], roster=roster).split("[limits]")[0]
+    api = f'[digitalocean]\nendpoint = "{do_lab.fake.base}"\n'
+    config = tmp_path / "auditor.toml"
+    config.write_text(sites + servers + api + "[limits]\nconnect_timeout = 3\n")
+    out = tmp_path / "out"
+    result = auditor(do_lab.env, "run", "--config", str(config), "--out", str(out))
+    assert result.returncode == 1, result.stderr  # password server, nyc3 droplet, no HSTS
+    assert result.stderr == ""
+    for name in OUTPUTS:
+        assert (out / name).stat().st_size > 100, name
+    report = json.loads((out / "report.json").read_text())
+    assert report["schema"] == "auditor.report/1"
+    claims = {c["id"]: c["status"] for c in report["claims"]}
+    assert claims == {"https": "fail", "hosting": "fail", "ssh-keys": "fail", "few-holders": "fail"}
+    families = {f["check"].split(".")[0] for f in report["findings"]}
+    assert families == {"tls", "https", "ssh", "access", "do", "dns"}
+    assert "Holder ikke" in (out / "certifikater.html").read_text()
+    assert oct((out / "adgang.html").stat().st_mode & 0o777) == "0o600"
+    assert do_lab.token not in result.stdout + (out / "report.json").read_text()
+    assert "Claims" in result.stdout
+    assert "Run 1: wrote" in result.stdout
+    runs = auditor({}, "history", "--out", str(out), "--format", "json")
+    assert [r["id"] for r in json.loads(runs.stdout)] == [1]
+
+
+@dataclass
+class Moving:
+    """A lab whose certificate and keys the test changes between two runs."""
+
+    folder: Path
+    ca: TestCA
+    site: LabWebSite
+    ssh: LabSshServer
+    keys: dict[str, str]
+    anna: str
+    bo: str
+    config: Path
+
+    def replace_certificate(self) -> None:
+        port, http_port = self.site.port, self.site.http_port
+        self.site.close()
+        leaf = self.ca.issue(["www.moving.test"], valid_days=200)
+        files = self.ca.write_leaf(leaf, self.folder / "pki2", "www")
+        self.site = LabWebSite(
+            "www.moving.test", f"{NET}.21", files, port=port, http_port=http_port
+        )
+
+
+def _public(comment: str) -> str:
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    return (
+        key.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        ).decode()
+        + f" {comment}"
+    )
+
+
+@pytest.fixture
+def moving(do_lab: DoLab, tmp_path: Path) -> Iterator[Moving]:
+    ca = TestCA("Moving")
+    files = ca.write_leaf(ca.issue(["www.moving.test"]), tmp_path / "pki", "www")
+    site = LabWebSite("www.moving.test", f"{NET}.21", files)
+    private = ed25519.Ed25519PrivateKey.generate()
+    (tmp_path / "auditor_key").write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        )
+    )
+    auditor_pub = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    anna, bo = _public("anna@lab"), _public("bo@lab")
+    keys = {"root": anna + "\n"}
+    ssh = LabSshServer(f"{NET}.11", accounts=LabAccounts("auditor", auditor_pub.split()[1], keys))
+    (tmp_path / "known_hosts").write_text(
+        f"[web-ams3]:{ssh.port} {ssh.host_key.get_name()} {ssh.host_key.get_base64()}\n"
+    )
+    (tmp_path / "roster.toml").write_text(
+        "".join(
+            f'[[people]]\nname = "{name}"\nteam = "Landssekretariatet"\napproved = true\n'
+            f'keys = ["{key}"]\n'
+            for name, key in (("Anna", anna), ("Bo", bo))
+        )
+    )
+    config = tmp_path / "auditor.toml"
+    config.write_text(
+        f'[[sites]]\nhost = "www.moving.test"\nport = {site.port}\nhttp_port = {site.http_port}\n'
+        f'addresses = ["{NET}.21"]\nca_file = "{ca.write_root(tmp_path / "ca.pem")}"\n'
+        f'[[ssh.servers]]\nhost = "web-ams3"\nport = {ssh.port}\naddress = "{NET}.11"\n'
+        '[ssh]\nfrom_inventory = false\nauditor_user = "auditor"\nauditor_key = "auditor_key"\n'
+        'known_hosts = "known_hosts"\n'
+        '[access]\nroster = "roster.toml"\n'
+        f'[digitalocean]\nendpoint = "{do_lab.fake.base}"\n'
+    )
+    lab = Moving(tmp_path, ca, site, ssh, keys, anna, bo, config)
+    try:
+        yield lab
+    finally:
+        lab.site.close()
+        ssh.close()
+
+
+def test_two_runs_and_the_diff_says_exactly_what_changed(moving: Moving, do_lab: DoLab) -> None:
+    out = moving.folder / "out"
+    first = auditor(do_lab.env, "run", "--config", str(moving.config), "--out", str(out))
+    assert first.returncode == 1, first.stdout + first.stderr  # the scenario's nyc3 droplet
+    before = json.loads((out / "report.json").read_text())
+    moving.keys["root"] += moving.bo + "\n"
+    moving.replace_certificate()
+    second = auditor(do_lab.env, "run", "--config", str(moving.config), "--out", str(out))
+    assert second.returncode == 1
+    after = json.loads((out / "report.json").read_text())
+    assert (
+        before["inventory"]["certificates"][0]["sha256"]
+        != after["inventory"]["certificates"][0]["sha256"]
+    )
+
+    result = auditor({}, "diff", "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    assert (changes["from"], changes["to"]) == (1, 2)
+    kinds = sorted((c["kind"], c["subject"]) for c in changes["changes"])
+    assert kinds == [
+        ("cert_renewed", "www.moving.test"),
+        ("key_added", f"web-ams3:{moving.ssh.port}"),
+    ]
+    added = next(c for c in changes["changes"] if c["kind"] == "key_added")
+    assert added["after"].endswith("(Bo)")
+    page = (out / "adgang.html").read_text()
+    assert "Nøgle tilføjet" in page
+    assert "Certifikat fornyet" in page
+    assert "Changed since the last run" in second.stdout
+    table = auditor({}, "diff", "1", "2", "--out", str(out))
+    assert "key added" in table.stdout
+    assert "cert renewed" in table.stdout
+
+
+def test_quiet_prints_nothing_when_all_holds_and_the_problems_otherwise(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    good = sites_lab.write_config(tmp_path / "good.toml", ["good"])
+    result = auditor({}, "run", "--config", str(good), "--out", str(tmp_path / "a"), "--quiet")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    bad = sites_lab.write_config(tmp_path / "bad.toml", ["good", "nohsts"])
+    result = auditor({}, "run", "--config", str(bad), "--out", str(tmp_path / "b"), "--quiet")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("auditor: exit 1: https fail")
+    assert any("FAIL  https.hsts" in line for line in lines)
+    assert not any("good.sites.test" in line and "PASS" in line for line in lines)
+
+
+def test_a_killed_run_leaves_history_and_last_pages_intact(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "nohsts"])
+    assert auditor({}, "run", "--config", str(config), "--out", str(out)).returncode == 1
+    kept = {name: (out / name).read_bytes() for name in OUTPUTS}
+    # The second run waits on a silent host, so a kill lands mid-run at every delay below.
+    silent = SilentListener(f"{NET}.40", 0)
+    port = silent.sock.getsockname()[1]
+    slow = tmp_path / "slow.toml"
+    slow.write_text(
+        config.read_text().replace(
+            "[limits]",
+            f'[[sites]]\nhost = "silent.test"\nport = {port}\naddresses = ["{NET}.40"]\n[limits]',
+        )
+    )
+    try:
+        for delay in (0.2, 0.5, 0.8, 1.1, 1.4):
+            process = subprocess.Popen(
+                [sys.executable, "-m", "auditor", "run", "--config", str(slow), "--out", str(out)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+            assert {name: (out / name).read_bytes() for name in OUTPUTS} == kept
+            with sqlite3.connect(out / "history.sqlite3") as db:
+                assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    finally:
+        silent.close()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_full_disk_or_unwritable_folder_is_one_line(sites_lab: SitesLab, tmp_path: Path) -> None:
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good"])
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    result = auditor({}, "run", "--config", str(config), "--out", str(blocker / "pages"))
+    assert result.returncode == 2
+    assert "Not a directory" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def _closed(address: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((address, port)) != 0
+
+
+def test_demo_runs_the_whole_audit_and_stops_its_lab(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = auditor({}, "demo", "--out", str(out), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((out / "report.json").read_text())
+    claims = {c["id"]: c["status"] for c in report["claims"]}
+    assert claims == {"https": "fail", "hosting": "fail", "ssh-keys": "pass", "few-holders": "pass"}
+    assert (out / "certifikater.html").exists()
+    assert (out / "adgang.html").exists()
+    assert str(out / "certifikater.html") in result.stdout
+    config = tomllib.loads((out / "lab" / "demo.toml").read_text())
+    for site in config["sites"]:
+        assert _closed(site["addresses"][0], site["port"])
+    for server in config["ssh"]["servers"]:
+        assert _closed(server["address"], server["port"])
+    token = tomllib.loads((out / "lab" / "demo.toml").read_text())["digitalocean"]["token_env"]
+    assert token == "AUDITOR_DEMO_TOKEN"
+    assert "dop_v1_" not in result.stdout + (out / "report.json").read_text()
+
+
+def test_init_writes_a_starter_that_loads(tmp_path: Path) -> None:
+    result = auditor({}, "init", str(tmp_path / "conf"))
+    assert result.returncode == 0, result.stderr
+    config = load_config(tmp_path / "conf" / "auditor.toml")
+    assert [s.host for s in config.sites][:1] == ["alternativet.dk"]
+    assert config.access.roster == (tmp_path / "conf" / "roster.toml").resolve()
+    again = auditor({}, "init", str(tmp_path / "conf"))
+    assert again.returncode == 2
+    assert "exists already" in again.stderr
+
+
+def test_render_rebuilds_a_page_and_refuses_garbage(sites_lab: SitesLab, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good"])
+    assert auditor({}, "run", "--config", str(config), "--out", str(out)).returncode == 0
+    page = tmp_path / "again.html"
+    result = auditor(
+        {}, "render", str(out / "report.json"), "--page", "certifikater", "--out", str(page)
+    )
+    assert result.returncode == 0, result.stderr
+    assert page.read_text() == (out / "certifikater.html").read_text()
+    metrics = auditor({}, "render", str(out / "report.json"), "--page", "metrics")
+    assert "auditor_certificate_expiry_days{" in metrics.stdout
+    (tmp_path / "bad.json").write_text('{"schema": "something/else"}')
+    bad = auditor({}, "render", str(tmp_path / "bad.json"), "--page", "adgang")
+    assert bad.returncode == 2
+    assert (
+        bad.stderr.strip() == f"auditor: {tmp_path / 'bad.json'}: not an auditor.report/1 document"
+    )
+
+
+def test_history_without_runs_is_one_line(tmp_path: Path) -> None:
+    result = auditor({}, "history", "--out", str(tmp_path / "nothing"))
+    assert result.returncode == 2
+    assert "no history" in result.stderr
+    assert result.stderr.count("\n") == 1
