@@ -16,6 +16,7 @@ from typing import Generic, Protocol, TypeVar
 from auditor.config import AuditConfig
 from auditor.inventory import Inventory
 from auditor.model import CheckSpec, Finding, Status
+from auditor.slots import ConnectionSlots, Gate
 
 
 def utc_now() -> datetime:
@@ -30,6 +31,17 @@ class AuditContext:
     env: Mapping[str, str] = field(default_factory=dict)
     now: Callable[[], datetime] = utc_now
     deep: bool = False  # exhaustive enumeration (every cipher suite) instead of verdicts only
+    # Shared by every family of the run: connections open at once, per server address.
+    slots: ConnectionSlots | None = None
+
+    def __post_init__(self) -> None:
+        if self.slots is None:
+            limit = self.config.limits.per_server_connections
+            object.__setattr__(self, "slots", ConnectionSlots(limit))
+
+    def gate(self, address: str) -> Gate:
+        assert self.slots is not None  # set in __post_init__
+        return self.slots.gate(address)
 
 
 class Target(Protocol):

@@ -14,6 +14,8 @@ import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from auditor.slots import Gate, no_gate
+
 MAX_HOPS = 10
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = "auditor (Alternativet security-posture audit)"
@@ -48,7 +50,14 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-def _request(url: str, address: str, timeout: float) -> http.client.HTTPResponse:
+def _request(
+    url: str, address: str, timeout: float, gate: Gate = no_gate
+) -> http.client.HTTPResponse:
+    with gate():
+        return _request_now(url, address, timeout)
+
+
+def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResponse:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or _default_port(parts.scheme)
@@ -98,7 +107,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._ctx.wrap_socket(sock, server_hostname=self._sni)
 
 
-def follow_redirects(start_url: str, address: str, timeout: float) -> RedirectTrace:
+def follow_redirects(
+    start_url: str, address: str, timeout: float, gate: Gate = no_gate
+) -> RedirectTrace:
     """Follow redirects from `start_url`, only while they stay on the same host.
 
     Hops to another host are recorded, not followed: the audit only connects to the
@@ -115,7 +126,7 @@ def follow_redirects(start_url: str, address: str, timeout: float) -> RedirectTr
             return RedirectTrace(tuple(hops), stopped=f"more than {MAX_HOPS} redirects")
         seen.add(url)
         try:
-            response = _request(url, address, timeout)
+            response = _request(url, address, timeout, gate)
         except HttpUnreachable as exc:
             if not hops:
                 return RedirectTrace(error=str(exc))
@@ -131,8 +142,8 @@ def follow_redirects(start_url: str, address: str, timeout: float) -> RedirectTr
         url = absolute
 
 
-def https_headers(url: str, address: str, timeout: float) -> HttpsHeaders:
-    response = _request(url, address, timeout)
+def https_headers(url: str, address: str, timeout: float, gate: Gate = no_gate) -> HttpsHeaders:
+    response = _request(url, address, timeout, gate)
     values = tuple(
         value
         for name, value in response.getheaders()

@@ -143,10 +143,11 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     timeout = ctx.config.limits.connect_timeout
     http_url = _url("http", site.host, site.http_port)
     https_url = _url("https", site.host, site.port)
-    redirects = follow_redirects(http_url, target.address, timeout)
+    gate = ctx.gate(target.address)
+    redirects = follow_redirects(http_url, target.address, timeout, gate)
     headers, error = None, None
     try:
-        headers = https_headers(https_url, target.address, timeout)
+        headers = https_headers(https_url, target.address, timeout, gate)
     except HttpUnreachable as exc:
         error = str(exc)
     scan = HttpsScan(http_url, https_url, redirects, headers, error)

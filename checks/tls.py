@@ -347,7 +347,13 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
             connect_error=target.resolve_error or "no address",
         )
         return Outcome(findings=tuple(evaluate(scan, judgement)))
-    endpoint = Endpoint(target.site.host, target.address, target.site.port, limits.connect_timeout)
+    endpoint = Endpoint(
+        target.site.host,
+        target.address,
+        target.site.port,
+        limits.connect_timeout,
+        ctx.gate(target.address),
+    )
     deep = (
         partial(enumerate_suites, max_connections=limits.per_server_connections)
         if ctx.deep

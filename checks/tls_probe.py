@@ -23,6 +23,8 @@ from nassl._nassl import OpenSSLError
 from nassl.legacy_ssl_client import LegacySslClient
 from nassl.ssl_client import OpenSslVerifyEnum, OpenSslVersionEnum, SslClient
 
+from auditor.slots import Gate, no_gate
+
 
 class TlsVersion(StrEnum):
     SSL_2_0 = "SSL 2.0"
@@ -71,6 +73,7 @@ class Endpoint:
     address: str
     port: int
     timeout: float
+    gate: Gate = no_gate  # a slot per connection, shared with the run's other probes
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,18 @@ def handshake(
     want_details: bool = False,
 ) -> Handshake:
     """One TLS handshake; `version=None` lets the server pick the highest it speaks."""
+    with endpoint.gate():
+        return _handshake(endpoint, counter, version, ciphers, legacy, want_details)
+
+
+def _handshake(
+    endpoint: Endpoint,
+    counter: ConnectionCounter,
+    version: TlsVersion | None,
+    ciphers: str | None,
+    legacy: bool,
+    want_details: bool,
+) -> Handshake:
     sock = _connect(endpoint, counter)
     try:
         ssl_version = _NASSL_VERSION[version] if version else OpenSslVersionEnum.SSLV23

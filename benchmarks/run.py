@@ -1,0 +1,279 @@
+"""One command for the whole comparison: `python -m benchmarks.run`.
+
+For each size N (and with and without added round-trip time) it stands up N nginx sites
+and M SSH servers behind the delay proxy, then runs `auditor run`, sslyze's default CLI
+scan, and testssl.sh (on a few sites: it takes minutes per site), counting connections per
+site at the proxy. Results go to benchmarks/results/ (raw JSON and a Markdown table) and,
+with --update-readme, into benchmarks/README.md between its result markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from benchmarks import lab as bench_lab
+from benchmarks import tools
+from benchmarks.lab import BenchLab, SiteUnderTest
+
+HERE = Path(__file__).resolve().parent
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+@dataclass
+class ToolRun:
+    tool: str
+    sites: int
+    rtt_ms: int
+    walls: list[float]
+    peak_rss_mb: float
+    connections_per_site: list[int]  # to each site (HTTPS and HTTP together)
+    peak_concurrent_per_site: int
+    verdicts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+
+def _counts(lab: BenchLab, sites: list[SiteUnderTest]) -> tuple[list[int], int]:
+    snap = lab.proxy.snapshot()
+    per_site, peak = [], 0
+    for site in sites:
+        https, http = snap.get(site.upstream), snap.get(site.upstream_http)
+        per_site.append((https.total if https else 0) + (http.total if http else 0))
+        peak = max(peak, https.peak if https else 0, http.peak if http else 0)
+    return per_site, peak
+
+
+def bench_auditor(
+    lab: BenchLab,
+    sites: list[SiteUnderTest],
+    work: Path,
+    repeat: int,
+    rtt_ms: int,
+    ssh: bool = True,
+) -> ToolRun:
+    config = work / f"auditor-{len(sites)}-{rtt_ms}.toml"
+    config.write_text(lab.config(sites, ssh=ssh))
+    walls, rss, counts, peak = [], 0.0, [0], 0
+    verdicts: dict[str, Any] = {}
+    for attempt in range(repeat):
+        out = work / f"auditor-{len(sites)}-{rtt_ms}-{attempt}"
+        lab.proxy.reset()
+        measured = tools.run_auditor(config, out)
+        walls.append(measured.wall)
+        rss = max(rss, measured.peak_rss_mb)
+        counts, peak = _counts(lab, sites)
+        verdicts = {k: asdict(v) for k, v in tools.auditor_verdicts(out / "report.json").items()}
+    return ToolRun("auditor", len(sites), rtt_ms, walls, rss, counts, peak, verdicts)
+
+
+def bench_sslyze(lab: BenchLab, sites: list[SiteUnderTest], work: Path, rtt_ms: int) -> ToolRun:
+    out = work / f"sslyze-{len(sites)}-{rtt_ms}.json"
+    lab.proxy.reset()
+    measured = tools.run_sslyze(sites, out)
+    counts, peak = _counts(lab, sites)
+    verdicts = {k: asdict(v) for k, v in tools.sslyze_verdicts(out).items()}
+    return ToolRun(
+        "sslyze", len(sites), rtt_ms, [measured.wall], measured.peak_rss_mb, counts, peak, verdicts
+    )
+
+
+def bench_testssl(lab: BenchLab, sites: list[SiteUnderTest], work: Path, rtt_ms: int) -> ToolRun:
+    walls, rss, verdicts = [], 0.0, {}
+    lab.proxy.reset()
+    for site in sites:  # testssl.sh scans one host per process
+        out = work / f"testssl-{site.host}-{rtt_ms}.json"
+        measured = tools.run_testssl(site, out)
+        walls.append(measured.wall)
+        rss = max(rss, measured.peak_rss_mb)
+        verdict = tools.testssl_verdict(out)
+        if verdict is not None:
+            verdicts[site.host] = asdict(verdict)
+    counts, peak = _counts(lab, sites)
+    return ToolRun("testssl.sh", len(sites), rtt_ms, [sum(walls)], rss, counts, peak, verdicts)
+
+
+def comparison_sites(sites: list[SiteUnderTest], limit: int) -> list[SiteUnderTest]:
+    """A healthy site, a legacy-protocol one and a weak-cipher one first."""
+    ordered = sorted(sites, key=lambda s: {"legacy": 0, "weakciphers": 1}.get(s.case, 2))
+    picked = [s for s in ordered if s.case != "good"][: max(0, limit - 1)]
+    picked += [s for s in sites if s.case == "good"][:1]
+    return picked[:limit]
+
+
+def agreement(a: ToolRun, b: ToolRun) -> str:
+    common = sorted(set(a.verdicts) & set(b.verdicts))
+    if not common:
+        return "n/a"
+    same = sum(1 for host in common if a.verdicts[host] == b.verdicts[host])
+    diff = [h for h in common if a.verdicts[h] != b.verdicts[h]]
+    note = f" (differ: {', '.join(diff[:3])})" if diff else ""
+    return f"{same}/{len(common)}{note}"
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+
+    def version(command: list[str]) -> str:
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        except OSError:
+            return "not installed"
+        text = (out.stdout or out.stderr).strip().splitlines()
+        return text[0] if text else "unknown"
+
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu} ({os.cpu_count()} cores)",
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "auditor": __version__,
+        "sslyze": metadata.version("sslyze"),
+        "testssl.sh": next(
+            (
+                w
+                for w in version([tools.testssl_binary() or "testssl", "--version"]).split()
+                if w[:1].isdigit()
+            ),
+            "unknown",
+        ),
+        "nginx": version(["nginx", "-v"]).replace("nginx version: ", ""),
+        "openssl": version(["openssl", "version"]),
+    }
+
+
+def markdown(runs: list[ToolRun], info: dict[str, str], notes: list[str]) -> str:
+    lines = [
+        f"Measured {info['date']} on {info['cpu']}, {info['memory']}, {info['os']}; "
+        f"Python {info['python']}, auditor {info['auditor']}, sslyze {info['sslyze']}, "
+        f"testssl.sh {info['testssl.sh']}, {info['nginx']}, {info['openssl']}.",
+        "",
+    ]
+    lines += [
+        "| Tool | Sites | Added RTT | Wall time (median) | Peak RSS | Connections per site "
+        "(max) | Peak concurrent per site | Verdicts agree with auditor |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    by_key = {(r.tool, r.sites, r.rtt_ms): r for r in runs}
+    for run in runs:
+        mine = by_key.get(("auditor", run.sites, run.rtt_ms))
+        agree = "-" if run.tool == "auditor" or mine is None else agreement(mine, run)
+        lines.append(
+            f"| {run.tool} | {run.sites} | {run.rtt_ms} ms | {run.wall:.2f} s | "
+            f"{run.peak_rss_mb:.0f} MB | {max(run.connections_per_site or [0])} | "
+            f"{run.peak_concurrent_per_site} | {agree} |"
+        )
+    lines += ["", "Ratios (same sites, same added RTT):", ""]
+    for run in runs:
+        if run.tool == "auditor":
+            continue
+        mine = by_key.get(("auditor", run.sites, run.rtt_ms))
+        if mine:
+            theirs = max(run.connections_per_site or [0])
+            ours = max(*mine.connections_per_site, 1)
+            lines.append(
+                f"- {run.tool} / auditor on {run.sites} site(s) at {run.rtt_ms} ms: "
+                f"{run.wall / mine.wall:.1f}x the wall time, {theirs / ours:.0f}x the "
+                "connections per site"
+            )
+    lines += ["", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", default="1,10,50", help="sizes N, comma-separated")
+    parser.add_argument("--ssh", type=int, default=3, help="SSH servers M")
+    parser.add_argument("--rtt-ms", default="0,50", help="added round-trip times, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="auditor runs per size (median)")
+    parser.add_argument(
+        "--testssl-sites", type=int, default=3, help="sites testssl.sh scans per RTT (minutes each)"
+    )
+    parser.add_argument("--no-compare", action="store_true", help="auditor only")
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.sites.split(",")]
+    rtts = [int(r) for r in args.rtt_ms.split(",")]
+    args.out.mkdir(parents=True, exist_ok=True)
+    runs: list[ToolRun] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="auditor-bench-") as tmp:
+        work = Path(tmp)
+        for rtt_ms in rtts:
+            with ExitStack() as stack:
+                lab = bench_lab.start(
+                    work / f"lab-{rtt_ms}", max(sizes), args.ssh, rtt_ms / 1000, stack
+                )
+                for size in sizes:
+                    sites = lab.sites[:size]
+                    print(f"auditor: {size} sites, {rtt_ms} ms", file=sys.stderr)
+                    runs.append(bench_auditor(lab, sites, work, args.repeat, rtt_ms))
+                    if args.no_compare:
+                        continue
+                    print(f"sslyze: {size} sites, {rtt_ms} ms", file=sys.stderr)
+                    runs.append(bench_sslyze(lab, sites, work, rtt_ms))
+                if not args.no_compare and tools.testssl_binary() and args.testssl_sites > 0:
+                    subset = comparison_sites(lab.sites, args.testssl_sites)
+                    print(
+                        f"testssl.sh and auditor: {len(subset)} sites, {rtt_ms} ms", file=sys.stderr
+                    )
+                    runs.append(bench_auditor(lab, subset, work, args.repeat, rtt_ms, ssh=False))
+                    runs.append(bench_sslyze(lab, subset, work, rtt_ms))
+                    runs.append(bench_testssl(lab, subset, work, rtt_ms))
+                    notes.append(
+                        f"testssl.sh ran on {len(subset)} sites at {rtt_ms} ms "
+                        f"({', '.join(s.case for s in subset)}), one process per site, "
+                        "one after the other as it is meant to be run; the auditor and sslyze "
+                        "rows with the same site count were measured on exactly those sites."
+                    )
+    info = machine()
+    table = markdown(runs, info, notes)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (args.out / f"{stamp}.json").write_text(
+        json.dumps(
+            {"machine": info, "runs": [asdict(r) | {"wall": r.wall} for r in runs]}, indent=2
+        )
+    )
+    (args.out / "latest.md").write_text(table)
+    if args.update_readme:
+        readme = HERE / "README.md"
+        text = readme.read_text()
+        before, _, rest = text.partition(START)
+        _, _, after = rest.partition(END)
+        readme.write_text(f"{before}{START}\n{table}{END}{after}")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Run each tool as its own process and read its verdicts on protocols and weak ciphers.
+
+Every run is a child process measured with `os.wait4`: wall time, and the peak resident
+memory of that child alone. Verdicts are normalised to (accepted TLS versions, weak suites
+accepted?) per site, from auditor's report.json, sslyze's --json_out and testssl.sh's
+--jsonfile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.lab import SiteUnderTest
+
+WEAK_SUITE = re.compile(r"NULL|anon|EXPORT|RC4|_DES_|3DES|DES_CBC3|DES-CBC3")
+VERSIONS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float  # seconds
+    peak_rss_mb: float
+    returncode: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    versions: tuple[str, ...]
+    weak: bool
+
+
+def measure(command: list[str], log: Path, timeout: float = 3600) -> Measured:
+    start = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+            time.sleep(0.01)
+    wall = time.monotonic() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(wall, usage.ru_maxrss / 1024, process.returncode)
+
+
+def run_auditor(config: Path, out: Path) -> Measured:
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "run",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    return measure(command, out.with_suffix(".log"))
+
+
+def auditor_verdicts(report_path: Path) -> dict[str, Verdict]:
+    report = json.loads(report_path.read_text())
+    ciphers = {
+        f["target"].split(":")[0]: f["status"]
+        for f in report["findings"]
+        if f["check"] == "tls.ciphers"
+    }
+    return {
+        c["site"]: Verdict(tuple(c["tls_versions"]), ciphers.get(c["site"]) == "fail")
+        for c in report["inventory"]["certificates"]
+    }
+
+
+def run_sslyze(sites: list[SiteUnderTest], json_out: Path) -> Measured:
+    targets = [f"{s.host}:{s.https_port}{{{s.address}}}" for s in sites]
+    command = [sys.executable, "-m", "sslyze", "--quiet", "--json_out", str(json_out), *targets]
+    return measure(command, json_out.with_suffix(".log"))
+
+
+SSLYZE_VERSIONS = {
+    "ssl_2_0_cipher_suites": "SSL 2.0",
+    "ssl_3_0_cipher_suites": "SSL 3.0",
+    "tls_1_0_cipher_suites": "TLS 1.0",
+    "tls_1_1_cipher_suites": "TLS 1.1",
+    "tls_1_2_cipher_suites": "TLS 1.2",
+    "tls_1_3_cipher_suites": "TLS 1.3",
+}
+
+
+def sslyze_verdicts(json_out: Path) -> dict[str, Verdict]:
+    data = json.loads(json_out.read_text())
+    verdicts = {}
+    for server in data.get("server_scan_results", []):
+        host = server["server_location"]["hostname"]
+        result = server.get("scan_result") or {}
+        versions, weak = [], False
+        for key, name in SSLYZE_VERSIONS.items():
+            accepted = ((result.get(key) or {}).get("result") or {}).get("accepted_cipher_suites")
+            if accepted:
+                versions.append(name)
+                weak |= any(WEAK_SUITE.search(s["cipher_suite"]["name"]) for s in accepted)
+        verdicts[host] = Verdict(tuple(versions), weak)
+    return verdicts
+
+
+def testssl_binary() -> str | None:
+    return shutil.which("testssl") or shutil.which("testssl.sh")
+
+
+def run_testssl(site: SiteUnderTest, json_out: Path) -> Measured:
+    binary = testssl_binary() or "testssl"
+    json_out.unlink(missing_ok=True)
+    command = [
+        binary,
+        "--quiet",
+        "--warnings",
+        "off",
+        "--color",
+        "0",
+        "--nodns",
+        "none",
+        "--ip",
+        site.address,
+        "--jsonfile",
+        str(json_out),
+        f"https://{site.host}:{site.https_port}",
+    ]
+    return measure(command, json_out.with_suffix(".log"))
+
+
+TESTSSL_VERSIONS = {
+    "SSLv2": "SSL 2.0", "SSLv3": "SSL 3.0", "TLS1": "TLS 1.0",
+    "TLS1_1": "TLS 1.1", "TLS1_2": "TLS 1.2", "TLS1_3": "TLS 1.3",
+}  # fmt: skip
+TESTSSL_WEAK = (
+    "cipherlist_NULL",
+    "cipherlist_aNULL",
+    "cipherlist_EXPORT",
+    "cipherlist_LOW",
+    "cipherlist_3DES_IDEA",
+)
+
+
+def _offered(finding: str) -> bool:
+    text = finding.lower()
+    return "offered" in text and "not offered" not in text
+
+
+def testssl_verdict(json_out: Path) -> Verdict | None:
+    if not json_out.exists():
+        return None
+    entries: list[dict[str, Any]] = json.loads(json_out.read_text() or "[]")
+    by_id = {e.get("id"): str(e.get("finding", "")) for e in entries}
+    versions = tuple(name for key, name in TESTSSL_VERSIONS.items() if _offered(by_id.get(key, "")))
+    weak = any(_offered(by_id.get(key, "")) for key in TESTSSL_WEAK)
+    return Verdict(versions, weak)

@@ -1,0 +1,79 @@
+"""The benchmark's own parts: the delay proxy counts and relays; a mini run writes its table."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run as bench_run
+from benchmarks.delay_proxy import DelayProxy
+
+
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+@pytest.fixture
+def echo() -> Iterator[tuple[str, int]]:
+    server = socketserver.ThreadingTCPServer(("127.0.53.1", 0), Echo)
+    server.daemon_threads = True
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    yield "127.0.53.1", int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_proxy_relays_in_order_and_counts_connections(echo: tuple[str, int]) -> None:
+    proxy = DelayProxy(rtt=0.02)
+    try:
+        front = proxy.add(("127.0.53.2", 0), echo)
+        payload = bytes(range(256)) * 1000
+        for _ in range(3):
+            with socket.create_connection(front, timeout=5) as sock:
+                sock.sendall(payload)
+                sock.shutdown(socket.SHUT_WR)
+                received = b""
+                while chunk := sock.recv(65536):
+                    received += chunk
+                assert received == payload
+        counts = proxy.snapshot()[echo]
+        assert (counts.total, counts.peak) == (3, 1)
+        proxy.reset()
+        assert proxy.snapshot() == {}
+    finally:
+        proxy.close()
+
+
+def test_a_mini_run_of_the_harness_writes_its_table(tmp_path: Path) -> None:
+    code = bench_run.main(
+        [
+            "--sites",
+            "1",
+            "--ssh",
+            "1",
+            "--rtt-ms",
+            "0",
+            "--repeat",
+            "1",
+            "--no-compare",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    table = (tmp_path / "latest.md").read_text()
+    row = next(line for line in table.splitlines() if line.startswith("| auditor | 1 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    connections, concurrent = int(cells[5]), int(cells[6])
+    assert 5 <= connections <= 30  # every tls.* and https.* verdict, few connections
+    assert 1 <= concurrent <= 5  # the per-server limit, measured at the proxy
+    assert list(tmp_path.glob("*.json"))
