@@ -143,8 +143,10 @@ class DelayProxy:
                     break
             await sender
         except (ConnectionError, OSError):
-            sender.cancel()
+            pass
         finally:
+            if not sender.done():
+                sender.cancel()
             with contextlib.suppress(Exception):
                 await writer.drain()
 
@@ -153,11 +155,15 @@ class DelayProxy:
             for server in self._servers:
                 server.close()
             # Relays still open (a tool that left a connection idle) end here, not at exit.
+            # Cancelling a relay can start its cleanup tasks: repeat until nothing is left.
             current = asyncio.current_task()
-            pending = [t for t in asyncio.all_tasks() if t is not current]
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            for _ in range(5):
+                pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+                if not pending:
+                    break
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending, timeout=1)
 
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)

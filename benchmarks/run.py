@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -126,6 +127,11 @@ def agreement(a: ToolRun, b: ToolRun) -> str:
     return f"{same}/{len(common)}{note}"
 
 
+def _testssl_version(banner: str) -> str:
+    found = re.search(r"\b(\d+\.\d+(?:\.\d+)?)\b", re.sub(r"\x1b\[[0-9;]*m", "", banner))
+    return found.group(1) if found else "unknown"
+
+
 def machine() -> dict[str, str]:
     cpu = "unknown"
     try:
@@ -142,13 +148,13 @@ def machine() -> dict[str, str]:
     except (OSError, ValueError, IndexError):
         pass
 
-    def version(command: list[str]) -> str:
+    def version(command: list[str], whole: bool = False) -> str:
         try:
             out = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
         except OSError:
             return "not installed"
-        text = (out.stdout or out.stderr).strip().splitlines()
-        return text[0] if text else "unknown"
+        text = (out.stdout or out.stderr).strip()
+        return text if whole else (text.splitlines() or ["unknown"])[0]
 
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -158,13 +164,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "auditor": __version__,
         "sslyze": metadata.version("sslyze"),
-        "testssl.sh": next(
-            (
-                w
-                for w in version([tools.testssl_binary() or "testssl", "--version"]).split()
-                if w[:1].isdigit()
-            ),
-            "unknown",
+        "testssl.sh": _testssl_version(
+            version([tools.testssl_binary() or "testssl", "--version"], whole=True)
         ),
         "nginx": version(["nginx", "-v"]).replace("nginx version: ", ""),
         "openssl": version(["openssl", "version"]),

@@ -1,0 +1,107 @@
+"""Memory across successive audits in one long-running process: auditor, then sslyze.
+
+`python -m benchmarks.memory [--sites 10] [--rounds 10]` audits the same N sites R times
+in this process and prints the resident memory after each round (after a garbage
+collection), first with auditor's runner, then with sslyze's Scanner used the default way
+(every scan command). Growth = last round minus first round.
+
+Run it twice to tell a leak from the allocator: once as is, once with MALLOC_ARENA_MAX=2
+(glibc keeps one heap per thread by default, and every audit starts new threads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from sslyze.scanner.models import ServerScanRequest
+from sslyze.scanner.scanner import Scanner
+from sslyze.server_setting import ServerNetworkLocation
+
+from auditor.config import parse_config
+from auditor.family import AuditContext
+from auditor.runner import run_audit
+from benchmarks import lab as bench_lab
+from checks import families
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def auditor_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
+    config = parse_config(lab.config(ssh=False), "<benchmark>", lab.folder)
+    sizes = []
+    for _ in range(rounds):
+        report = run_audit(families("tls", "https"), AuditContext(config=config))
+        assert report.findings
+        del report
+        gc.collect()
+        sizes.append(rss_mb())
+    return sizes
+
+
+def sslyze_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
+    sizes = []
+    for _ in range(rounds):
+        scanner = Scanner()
+        scanner.queue_scans(
+            [
+                ServerScanRequest(
+                    server_location=ServerNetworkLocation(s.host, s.https_port, s.address)
+                )
+                for s in lab.sites
+            ]
+        )
+        results = list(scanner.get_results())
+        assert results
+        del results, scanner
+        gc.collect()
+        sizes.append(rss_mb())
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sites", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="auditor-mem-") as tmp, ExitStack() as stack:
+        lab = bench_lab.start(Path(tmp), args.sites, 0, 0.0, stack)
+        start = rss_mb()
+        ours = auditor_rounds(lab, args.rounds)
+        theirs = sslyze_rounds(lab, args.rounds)
+    result = {
+        "sites": args.sites,
+        "rounds": args.rounds,
+        "start_mb": start,
+        "auditor_mb": ours,
+        "sslyze_mb": theirs,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "memory.json").write_text(json.dumps(result, indent=2))
+    print(f"RSS before: {start:.0f} MB ({args.sites} sites, {args.rounds} rounds each)")
+    print(
+        "auditor: "
+        + ", ".join(f"{m:.0f}" for m in ours)
+        + f" MB; growth {ours[-1] - ours[0]:+.1f} MB from round 1 to {args.rounds}"
+    )
+    print(
+        "sslyze:  "
+        + ", ".join(f"{m:.0f}" for m in theirs)
+        + f" MB; growth {theirs[-1] - theirs[0]:+.1f} MB from round 1 to {args.rounds}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
