@@ -2,8 +2,8 @@
 
 A family collects once per target (one TLS scan of a site, one SSH probe of a server, one
 inventory of the cloud account) and evaluates its checks as pure functions over what it
-collected. Families run in stages, so that a later stage can derive its targets from what an
-earlier one found: SSH servers from the droplets, key holders from every server's keys.
+collected. A family names the families it comes after, so that it can derive its targets
+from what they found: SSH servers from the droplets, key holders from every server's keys.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ class Family(Generic[TargetT]):
     """
 
     name: str
-    stage: int
+    # The families whose inventory `targets` reads; it starts when they have finished.
+    after: tuple[str, ...]
     specs: tuple[CheckSpec, ...]
     targets: Callable[[AuditContext, Inventory], Sequence[TargetT]]
     audit: Callable[[TargetT, AuditContext], Outcome]

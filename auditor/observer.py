@@ -9,7 +9,7 @@ from auditor.model import Finding
 
 
 class Observer(Protocol):
-    def stage_started(self, stage: int, jobs: int) -> None: ...
+    def family_started(self, family: str, jobs: int) -> None: ...
 
     def job_started(self, family: str, target: str) -> None: ...
 
@@ -21,7 +21,7 @@ class Observer(Protocol):
 class NullObserver:
     """Shows nothing: for pipes, cron and tests."""
 
-    def stage_started(self, stage: int, jobs: int) -> None:
+    def family_started(self, family: str, jobs: int) -> None:
         pass
 
     def job_started(self, family: str, target: str) -> None:

@@ -1,5 +1,9 @@
 """Runs families over their targets concurrently, each target bounded, the whole run bounded.
 
+A family starts as soon as the families it derives its targets from (`Family.after`) have
+finished, not when a whole stage has: the SSH probes need the droplets, not the TLS scans,
+so a slow site never holds back the servers. All families share one pool of workers.
+
 Workers are daemon threads: a target that overruns its timeout is abandoned (its thread
 finishes on its own socket timeouts, or dies with the process) and reported as `error`, so
 one hostile host can neither stall the run nor keep the process alive after it.
@@ -7,12 +11,14 @@ one hostile host can neither stall the run nor keep the process alive after it.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from auditor import __version__
@@ -22,6 +28,7 @@ from auditor.model import ClaimId, Finding
 from auditor.observer import NullObserver, Observer
 from auditor.report import Report, RunInfo, evaluate_claims
 
+# How often the runner looks for overrun targets when no job finishes.
 _POLL_SECONDS = 0.05
 
 
@@ -32,14 +39,32 @@ class _Job:
     label: str
     started: float | None = None
     outcome: Outcome | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+    cancelled: bool = False  # the deadline fell before a worker took it: never start it
 
 
-def _execute(job: _Job, ctx: AuditContext) -> None:
+@dataclass
+class _FamilyRun:
+    family: Family[Any]
+    jobs: list[_Job] = field(default_factory=list)
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    started: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.started and len(self.outcomes) == len(self.jobs)
+
+    def inventory(self) -> Inventory:
+        merged = Inventory()
+        for index in range(len(self.jobs)):
+            merged = merged.merge(self.outcomes[index].inventory)
+        return merged
+
+
+def _execute(job: _Job, ctx: AuditContext) -> Outcome:
     try:
-        job.outcome = job.family.audit(job.target, ctx)
+        return job.family.audit(job.target, ctx)
     except Exception as exc:  # any crash in a check is an error finding, never silence
-        job.outcome = job.family.errored(
+        return job.family.errored(
             job.label,
             f"could not check: {type(exc).__name__}: {exc}",
             {
@@ -48,75 +73,184 @@ def _execute(job: _Job, ctx: AuditContext) -> None:
                 "trace": traceback.format_exc(),
             },
         )
-    finally:
-        job.done.set()
 
 
 class _Pool:
-    """Daemon workers pulling jobs; an abandoned worker is replaced so the pool keeps its size."""
+    """Daemon workers pulling jobs and reporting each finished one on `done`."""
 
     def __init__(self, size: int, ctx: AuditContext, observer: Observer) -> None:
+        self.size = max(1, size)
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
+        self.done: queue.Queue[_Job] = queue.Queue()
         self.ctx = ctx
         self.observer = observer
-        for _ in range(size):
-            self.add_worker()
+        self.lock = threading.Lock()
+        self.submitted = 0
+        self.workers = 0  # threads started, abandoned ones included
+        self.abandoned = 0
 
-    def add_worker(self) -> None:
+    def submit(self, jobs: Sequence[_Job]) -> None:
+        for job in jobs:
+            self.jobs.put(job)
+        self.submitted += len(jobs)
+        # Workers are started as jobs arrive, never more than the concurrency limit.
+        while self.workers - self.abandoned < min(self.size, self.submitted):
+            self._start_worker()
+
+    def replace_abandoned(self) -> None:
+        """A worker stuck on an overrun target is given up on; another takes its place."""
+        self.abandoned += 1
+        self._start_worker()
+
+    def _start_worker(self) -> None:
+        self.workers += 1
         threading.Thread(target=self._work, daemon=True, name="auditor-worker").start()
 
     def _work(self) -> None:
         while (job := self.jobs.get()) is not None:
-            job.started = time.monotonic()
+            with self.lock:
+                if job.cancelled:
+                    continue
+                job.started = time.monotonic()
             self.observer.job_started(job.family.name, job.label)
-            _execute(job, self.ctx)
+            job.outcome = _execute(job, self.ctx)
+            self.done.put(job)
 
-    def close(self, workers: int) -> None:
-        for _ in range(workers):
+    def cancel_queued(self) -> None:
+        """Jobs still queued when the deadline fell must not start later."""
+        with self.lock:
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    return
+                if job is not None:
+                    job.cancelled = True
+
+    def close(self) -> None:
+        for _ in range(self.workers):
             self.jobs.put(None)
 
 
-def _run_stage(
-    jobs: Sequence[_Job], ctx: AuditContext, observer: Observer, deadline: float
-) -> list[Outcome]:
-    limits = ctx.config.limits
-    size = min(limits.concurrency, len(jobs))
-    pool = _Pool(size, ctx, observer)
-    for job in jobs:
-        pool.jobs.put(job)
-    outcomes: dict[int, Outcome] = {}
-    abandoned = 0
-    while len(outcomes) < len(jobs):
-        now = time.monotonic()
-        for index, job in enumerate(jobs):
-            if index in outcomes:
+def _check_order(families: Sequence[Family[Any]]) -> None:
+    """Every family must be reachable: a cycle in `after` would wait forever."""
+    names = {f.name for f in families}
+    ready: set[str] = set()
+    remaining = list(families)
+    while remaining:
+        startable = [f for f in remaining if set(f.after) & names <= ready]
+        if not startable:
+            raise ValueError(f"families wait on each other: {sorted(f.name for f in remaining)}")
+        ready |= {f.name for f in startable}
+        remaining = [f for f in remaining if f.name not in ready]
+
+
+class _Schedule:
+    """The run's state: which families have started, which jobs have outcomes."""
+
+    def __init__(
+        self, families: Sequence[Family[Any]], ctx: AuditContext, observer: Observer
+    ) -> None:
+        _check_order(families)
+        self.runs = [_FamilyRun(f) for f in families]
+        self.by_name = {r.family.name: r for r in self.runs}
+        self.ctx = ctx
+        self.observer = observer
+        self.pool = _Pool(ctx.config.limits.concurrency, ctx, observer)
+
+    def inventory(self, names: Sequence[str] | None = None) -> Inventory:
+        """The inventory of finished families (those named, or all), in registry order."""
+        parts = [
+            r.inventory()
+            for r in self.runs
+            if r.finished and (names is None or r.family.name in names)
+        ]
+        return reduce(Inventory.merge, parts, Inventory())
+
+    def start_ready(self, too_late: bool) -> None:
+        """Start every family whose predecessors (those in this run) have all finished.
+
+        Past the deadline a family still gets its targets (each becomes an `error` finding)
+        but none of its jobs is handed to a worker.
+        """
+        for run in self.runs:
+            if run.started:
                 continue
-            if job.done.is_set() and job.outcome is not None:
-                outcomes[index] = job.outcome
-            elif now >= deadline:
-                outcomes[index] = job.family.errored(
-                    job.label,
-                    "could not check: the run's deadline was reached first",
-                    {"reason": "deadline"},
-                )
-            elif job.started is not None and now - job.started > limits.target_timeout:
-                outcomes[index] = job.family.errored(
-                    job.label,
-                    f"could not check: no answer within {limits.target_timeout:g} s",
-                    {"reason": "timeout", "timeout_seconds": limits.target_timeout},
-                )
-                abandoned += 1
-                pool.add_worker()
+            waits_on = [self.by_name[n] for n in run.family.after if n in self.by_name]
+            if not all(r.finished for r in waits_on):
+                continue
+            known = self.inventory([r.family.name for r in waits_on])
+            targets = run.family.targets(self.ctx, known)
+            run.jobs = [_Job(run.family, target, target.label) for target in targets]
+            run.started = True
+            self.observer.family_started(run.family.name, len(run.jobs))
+            if too_late:
+                for job in run.jobs:
+                    job.cancelled = True
             else:
-                continue
-            observer.job_finished(job.family.name, job.label, outcomes[index].findings)
-        if len(outcomes) < len(jobs):
-            time.sleep(_POLL_SECONDS)
-    # Jobs still queued when the deadline fell must not start later.
-    while not pool.jobs.empty():
-        pool.jobs.get_nowait()
-    pool.close(size + abandoned)
-    return [outcomes[i] for i in range(len(jobs))]
+                self.pool.submit(run.jobs)
+
+    def settle(self, run: _FamilyRun, index: int, outcome: Outcome) -> None:
+        job = run.jobs[index]
+        run.outcomes[index] = outcome
+        self.observer.job_finished(run.family.name, job.label, outcome.findings)
+
+    def sweep(self, now: float, deadline: float) -> None:
+        """Collect finished jobs; time out overrun ones; at the deadline, end everything."""
+        limits = self.ctx.config.limits
+        for run in self.runs:
+            for index, job in enumerate(run.jobs):
+                if index in run.outcomes:
+                    continue
+                if job.outcome is not None:
+                    self.settle(run, index, job.outcome)
+                elif now >= deadline:
+                    self.settle(
+                        run,
+                        index,
+                        run.family.errored(
+                            job.label,
+                            "could not check: the run's deadline was reached first",
+                            {"reason": "deadline"},
+                        ),
+                    )
+                elif job.started is not None and now - job.started > limits.target_timeout:
+                    self.settle(
+                        run,
+                        index,
+                        run.family.errored(
+                            job.label,
+                            f"could not check: no answer within {limits.target_timeout:g} s",
+                            {"reason": "timeout", "timeout_seconds": limits.target_timeout},
+                        ),
+                    )
+                    self.pool.replace_abandoned()
+
+    @property
+    def finished(self) -> bool:
+        return all(r.finished for r in self.runs)
+
+    def run(self, deadline: float) -> None:
+        while True:
+            self.start_ready(time.monotonic() >= deadline)
+            if self.finished:
+                break
+            with contextlib.suppress(queue.Empty):  # woken by a finished job, or by the clock
+                self.pool.done.get(timeout=_POLL_SECONDS)
+            now = time.monotonic()
+            if now >= deadline:
+                self.pool.cancel_queued()
+            self.sweep(now, deadline)
+        self.pool.cancel_queued()
+        self.pool.close()
+
+    def findings(self) -> list[Finding]:
+        return [
+            finding
+            for run in self.runs
+            for index in range(len(run.jobs))
+            for finding in run.outcomes[index].findings
+        ]
 
 
 def run_audit(
@@ -125,25 +259,14 @@ def run_audit(
     observer: Observer | None = None,
     command: str = "run",
 ) -> Report:
-    """Audit every target of every family, stage by stage, and evaluate the claims."""
+    """Audit every target of every family, each as soon as it can start; evaluate the claims."""
     observer = observer or NullObserver()
     started_wall = ctx.now()
     started = time.monotonic()
-    deadline = started + ctx.config.limits.deadline
-    inventory = Inventory()
-    findings: list[Finding] = []
-    for stage in sorted({f.stage for f in families}):
-        jobs = [
-            _Job(family=family, target=target, label=target.label)
-            for family in families
-            if family.stage == stage
-            for target in family.targets(ctx, inventory)
-        ]
-        observer.stage_started(stage, len(jobs))
-        for outcome in _run_stage(jobs, ctx, observer, deadline) if jobs else []:
-            findings.extend(outcome.findings)
-            inventory = inventory.merge(outcome.inventory)
+    schedule = _Schedule(families, ctx, observer)
+    schedule.run(started + ctx.config.limits.deadline)
     observer.run_finished()
+    findings = schedule.findings()
     claim_of: dict[str, ClaimId] = {s.id: s.claim for f in families for s in f.specs}
     run = RunInfo(
         started_at=started_wall.isoformat(timespec="seconds"),
@@ -157,5 +280,5 @@ def run_audit(
         run=run,
         claims=evaluate_claims(findings, claim_of),
         findings=tuple(findings),
-        inventory=inventory,
+        inventory=schedule.inventory(),
     )

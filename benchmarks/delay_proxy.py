@@ -39,6 +39,9 @@ class DelayProxy:
         self._loop = asyncio.new_event_loop()
         self._servers: list[asyncio.base_events.Server] = []
         self._lock = threading.Lock()
+        # The loop holds tasks weakly: a relay waiting on a quiet peer would be collected
+        # mid-run ("Task was destroyed but it is pending"). Held here until each ends.
+        self._relays: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
 
@@ -50,9 +53,12 @@ class DelayProxy:
         return bound
 
     async def _listen(self, listen: Address, upstream: Address) -> Address:
-        server = await asyncio.start_server(
-            lambda r, w: self._relay(r, w, upstream), listen[0], listen[1]
-        )
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.ensure_future(self._relay(reader, writer, upstream))
+            self._relays.add(task)
+            task.add_done_callback(self._relays.discard)
+
+        server = await asyncio.start_server(accepted, listen[0], listen[1])
         self._servers.append(server)
         host, port = server.sockets[0].getsockname()[:2]
         return str(host), int(port)
@@ -105,6 +111,9 @@ class DelayProxy:
             finally:
                 with contextlib.suppress(Exception):
                     server_w.close()
+        except asyncio.CancelledError:
+            # Shutdown ends idle relays; asyncio would log a cancelled connection callback.
+            return
         finally:
             client_done()
             with contextlib.suppress(Exception):
@@ -147,6 +156,9 @@ class DelayProxy:
         finally:
             if not sender.done():
                 sender.cancel()
+                # Wait for it, so no task outlives the proxy's loop.
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sender
             with contextlib.suppress(Exception):
                 await writer.drain()
 

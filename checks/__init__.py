@@ -1,4 +1,4 @@
-"""The explicit registry of probe families, in the order their stages run.
+"""The explicit registry of probe families, in the order their findings are reported.
 
 Adding a check: declare its CheckSpec and function in its family's module, add the spec to
 that family's `specs`, and test it. Adding a family: one line here.

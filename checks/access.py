@@ -228,5 +228,5 @@ def _audit(target: AccessTarget, ctx: AuditContext) -> Outcome:
 
 
 FAMILY: Family[AccessTarget] = Family(
-    name="access", stage=3, specs=SPECS, targets=_targets, audit=_audit
+    name="access", after=("ssh", "digitalocean"), specs=SPECS, targets=_targets, audit=_audit
 )

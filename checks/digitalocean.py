@@ -256,5 +256,5 @@ def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
 
 
 FAMILY: Family[SimpleTarget] = Family(
-    name="digitalocean", stage=1, specs=SPECS, targets=_targets, audit=_audit
+    name="digitalocean", after=(), specs=SPECS, targets=_targets, audit=_audit
 )

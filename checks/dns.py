@@ -115,4 +115,6 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
     return Outcome(findings=(finding,))
 
 
-FAMILY: Family[DnsTarget] = Family(name="dns", stage=3, specs=SPECS, targets=_targets, audit=_audit)
+FAMILY: Family[DnsTarget] = Family(
+    name="dns", after=("digitalocean",), specs=SPECS, targets=_targets, audit=_audit
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -50,9 +51,13 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-def _request(
+Fetch = Callable[[str], http.client.HTTPResponse]
+
+
+def request(
     url: str, address: str, timeout: float, gate: Gate = no_gate
 ) -> http.client.HTTPResponse:
+    """GET `url` from `address`: the response with its headers (the body is not kept)."""
     with gate():
         return _request_now(url, address, timeout)
 
@@ -107,13 +112,24 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._ctx.wrap_socket(sock, server_hostname=self._sni)
 
 
-def follow_redirects(
-    start_url: str, address: str, timeout: float, gate: Gate = no_gate
-) -> RedirectTrace:
+def same_resource(a: str, b: str) -> bool:
+    """`https://h` and `https://h:443/` name the same thing."""
+    one, two = urlsplit(a), urlsplit(b)
+    return (
+        one.scheme == two.scheme
+        and one.hostname == two.hostname
+        and (one.port or _default_port(one.scheme)) == (two.port or _default_port(two.scheme))
+        and (one.path or "/") == (two.path or "/")
+        and one.query == two.query
+    )
+
+
+def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
     """Follow redirects from `start_url`, only while they stay on the same host.
 
     Hops to another host are recorded, not followed: the audit only connects to the
-    addresses it was given, and the verdict depends on the first hop anyway.
+    addresses it was given, and the verdict depends on the first hop anyway. `fetch` makes
+    each request (it may answer one it has already made).
     """
     start_host = urlsplit(start_url).hostname
     hops: list[Hop] = []
@@ -126,7 +142,7 @@ def follow_redirects(
             return RedirectTrace(tuple(hops), stopped=f"more than {MAX_HOPS} redirects")
         seen.add(url)
         try:
-            response = _request(url, address, timeout, gate)
+            response = fetch(url)
         except HttpUnreachable as exc:
             if not hops:
                 return RedirectTrace(error=str(exc))
@@ -142,8 +158,7 @@ def follow_redirects(
         url = absolute
 
 
-def https_headers(url: str, address: str, timeout: float, gate: Gate = no_gate) -> HttpsHeaders:
-    response = _request(url, address, timeout, gate)
+def https_headers(response: http.client.HTTPResponse) -> HttpsHeaders:
     values = tuple(
         value
         for name, value in response.getheaders()

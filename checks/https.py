@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
 from auditor.family import AuditContext, Family, Outcome
@@ -16,6 +18,8 @@ from checks.http_probe import (
     RedirectTrace,
     follow_redirects,
     https_headers,
+    request,
+    same_resource,
 )
 from checks.sites import SiteTarget, site_targets
 
@@ -143,17 +147,27 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     timeout = ctx.config.limits.connect_timeout
     http_url = _url("http", site.host, site.http_port)
     https_url = _url("https", site.host, site.port)
-    gate = ctx.gate(target.address)
-    redirects = follow_redirects(http_url, target.address, timeout, gate)
-    headers, error = None, None
-    try:
-        headers = https_headers(https_url, target.address, timeout, gate)
-    except HttpUnreachable as exc:
-        error = str(exc)
+    address = target.address
+    gate = ctx.gate(address)
+
+    def fetch(url: str) -> HTTPResponse:
+        # The redirect usually lands on the page fetched for its headers: one request, not two.
+        if same_resource(url, https_url):
+            return https_page.result()
+        return request(url, address, timeout, gate)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        https_page = pool.submit(request, https_url, address, timeout, gate)
+        redirects = follow_redirects(http_url, fetch)
+        headers, error = None, None
+        try:
+            headers = https_headers(https_page.result())
+        except HttpUnreachable as exc:
+            error = str(exc)
     scan = HttpsScan(http_url, https_url, redirects, headers, error)
     return Outcome(findings=tuple(evaluate(scan, target)))
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="https", stage=1, specs=SPECS, targets=_targets, audit=_audit
+    name="https", after=(), specs=SPECS, targets=_targets, audit=_audit
 )

@@ -318,7 +318,15 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
 def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     settings = ctx.config.ssh
     timeout = ctx.config.limits.connect_timeout
-    scan = probe(target.host, target.address, target.port, settings.users, timeout)
+    scan = probe(
+        target.host,
+        target.address,
+        target.port,
+        settings.users,
+        timeout,
+        ctx.gate(target.address),
+        ctx.config.limits.per_server_connections,
+    )
     read: ServerRead | None = None
     read_error: str | None = None
     if settings.authenticated and scan.connect_error is None:
@@ -329,17 +337,18 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
         if target.port != 22:
             names = [f"[{n}]:{target.port}" for n in names]
         try:
-            read = read_server(
-                target.address,
-                target.port,
-                names,
-                settings.users,
-                settings.auditor_user,
-                settings.auditor_key,
-                settings.known_hosts,
-                target.sshd_command,
-                timeout,
-            )
+            with ctx.gate(target.address)():  # one more connection: it takes a slot too
+                read = read_server(
+                    target.address,
+                    target.port,
+                    names,
+                    settings.users,
+                    settings.auditor_user,
+                    settings.auditor_key,
+                    settings.known_hosts,
+                    target.sshd_command,
+                    timeout,
+                )
         except ReadRefused as exc:
             read_error = str(exc)
     findings = evaluate(scan, target.label, read, read_error, settings.authenticated)
@@ -375,4 +384,6 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     )
 
 
-FAMILY: Family[SshTarget] = Family(name="ssh", stage=2, specs=SPECS, targets=_targets, audit=_audit)
+FAMILY: Family[SshTarget] = Family(
+    name="ssh", after=("digitalocean",), specs=SPECS, targets=_targets, audit=_audit
+)

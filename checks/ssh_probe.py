@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import paramiko
 from paramiko.auth_handler import AuthHandler
 from paramiko.message import Message
+
+from auditor.slots import Gate, no_gate
 
 # Key types asked for one by one so every host key the server has is fingerprinted.
 HOST_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512")
@@ -139,44 +142,86 @@ def none_methods(transport: paramiko.Transport, user: str) -> UserMethods:
     return UserMethods(user, ("none",), none_accepted=True)
 
 
-def probe(host: str, address: str, port: int, users: tuple[str, ...], timeout: float) -> SshProbe:
-    counter = _Counter()
-    results: list[UserMethods] = []
-    keys: dict[str, str] = {}
-    banner: str | None = None
-    for user in users:
-        try:
-            transport = open_transport(address, port, timeout, counter)
-        except SshUnreachable as exc:
-            if not results:
-                return SshProbe(
-                    host, address, port, connect_error=str(exc), connections=counter.count
-                )
-            results.append(UserMethods(user, error=str(exc)))
-            continue
+def _ask_user(
+    address: str, port: int, user: str, timeout: float, counter: _Counter, gate: Gate
+) -> tuple[UserMethods, str | None, tuple[str, str] | None]:
+    """One connection: the methods offered to `user`, the banner and the host key."""
+    with gate():
+        transport = open_transport(address, port, timeout, counter)
         try:
             banner = transport.remote_version
-            kind, fingerprint = host_key(transport)
-            keys[kind] = fingerprint
-            results.append(none_methods(transport, user))
+            key = host_key(transport)
+            return none_methods(transport, user), banner, key
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            results.append(UserMethods(user, error=f"SSH failed: {exc or type(exc).__name__}"))
+            failed = UserMethods(user, error=f"SSH failed: {exc or type(exc).__name__}")
+            return failed, None, None
         finally:
             transport.close()
-    for kind in HOST_KEY_TYPES:
-        if _same_family(kind, keys):
-            continue
+
+
+def _host_key_of_type(
+    address: str, port: int, kind: str, timeout: float, counter: _Counter, gate: Gate
+) -> tuple[str, str] | None:
+    """The server's host key of this type, or None when it has none."""
+    with gate():
         try:
             transport = open_transport(address, port, timeout, counter, key_types=(kind,))
         except SshUnreachable:
-            continue  # the server has no key of this type
+            return None  # the server has no key of this type
         try:
-            found, fingerprint = host_key(transport)
-            keys[found] = fingerprint
+            return host_key(transport)
         except paramiko.SSHException:
-            continue
+            return None
         finally:
             transport.close()
+
+
+def probe(
+    host: str,
+    address: str,
+    port: int,
+    users: tuple[str, ...],
+    timeout: float,
+    gate: Gate = no_gate,
+    max_connections: int = 1,
+) -> SshProbe:
+    """Ask for every user's methods and every host key, `max_connections` at a time.
+
+    The first user's connection goes alone: a dead host costs one attempt. Then the other
+    users and the host key types not yet seen are asked for together.
+    """
+    counter = _Counter()
+    first, *others = users or ("root",)
+    try:
+        first_methods, banner, first_key = _ask_user(address, port, first, timeout, counter, gate)
+    except SshUnreachable as exc:
+        return SshProbe(host, address, port, connect_error=str(exc), connections=counter.count)
+    keys = dict([first_key] if first_key else [])
+    results = [first_methods]
+    kinds = [kind for kind in HOST_KEY_TYPES if not _same_family(kind, keys)]
+    with ThreadPoolExecutor(max_workers=max(1, max_connections)) as pool:
+        user_jobs = [
+            (user, pool.submit(_ask_user, address, port, user, timeout, counter, gate))
+            for user in others
+        ]
+        key_jobs = [
+            pool.submit(_host_key_of_type, address, port, kind, timeout, counter, gate)
+            for kind in kinds
+        ]
+        for user, job in user_jobs:
+            try:
+                methods, later_banner, key = job.result()
+            except SshUnreachable as exc:
+                results.append(UserMethods(user, error=str(exc)))
+                continue
+            results.append(methods)
+            banner = banner or later_banner
+            if key:
+                keys[key[0]] = key[1]
+        for key_job in key_jobs:
+            found = key_job.result()
+            if found is not None:
+                keys[found[0]] = found[1]
     return SshProbe(
         host,
         address,

@@ -18,7 +18,6 @@ from auditor.inventory import CertificateRecord, Inventory
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
 from checks import tls_certificate as certs
 from checks.sites import SiteTarget, site_targets
-from checks.tls_deep import enumerate_suites
 from checks.tls_probe import Endpoint, TlsScan, TlsVersion, probe
 
 CONNECT = CheckSpec(
@@ -354,11 +353,12 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         limits.connect_timeout,
         ctx.gate(target.address),
     )
-    deep = (
-        partial(enumerate_suites, max_connections=limits.per_server_connections)
-        if ctx.deep
-        else None
-    )
+    deep = None
+    if ctx.deep:
+        # Imported here: sslyze takes ~150 ms to import, and only --deep uses it.
+        from checks.tls_deep import enumerate_suites  # noqa: PLC0415
+
+        deep = partial(enumerate_suites, max_connections=limits.per_server_connections)
     scan = probe(endpoint, limits.per_server_connections, deep)
     return Outcome(
         findings=tuple(evaluate(scan, judgement)),
@@ -367,5 +367,5 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="tls", stage=1, specs=SPECS, targets=_targets, audit=_audit
+    name="tls", after=(), specs=SPECS, targets=_targets, audit=_audit
 )

@@ -6,6 +6,7 @@ Mozilla store plus a site's extra CA file, the time from the context's clock.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import math
 import threading
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from cryptography import x509
@@ -31,11 +31,12 @@ _ROOTS_LOCK = threading.Lock()
 @lru_cache(maxsize=1)
 def mozilla_roots() -> tuple[x509.Certificate, ...]:
     """Mozilla's NSS root store as sslyze ships it (read once per process: it is data)."""
-    pem = (
-        resources.files("sslyze.plugins.certificate_info.trust_stores")
-        .joinpath("pem_files/mozilla_nss.pem")
-        .read_bytes()
-    )
+    # Found without importing sslyze: its package __init__ loads every plugin (~150 ms).
+    spec = importlib.util.find_spec("sslyze")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("sslyze is not installed: its copy of Mozilla's root store is needed")
+    store = Path(spec.submodule_search_locations[0]) / "plugins/certificate_info/trust_stores"
+    pem = (store / "pem_files/mozilla_nss.pem").read_bytes()
     # One root in the store has a negative serial, which cryptography warns about. The
     # warning filters are process-wide: two threads loading at once would undo each other.
     with _ROOTS_LOCK, warnings.catch_warnings():

@@ -20,24 +20,23 @@ class RichObserver:
             console=console,
             transient=True,
         )
-        self.task: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
         self.started = False
 
-    def stage_started(self, stage: int, jobs: int) -> None:
+    def family_started(self, family: str, jobs: int) -> None:
+        # Families overlap (the SSH probes run beside the TLS scans): a bar for each.
         if not self.started:
             self.progress.start()
             self.started = True
-        if self.task is not None:
-            self.progress.remove_task(self.task)
-        self.task = self.progress.add_task(f"Stage {stage}", total=jobs, current="")
+        self.tasks[family] = self.progress.add_task(family, total=jobs, current="")
 
     def job_started(self, family: str, target: str) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, current=f"{family} {target}")
+        if family in self.tasks:
+            self.progress.update(self.tasks[family], current=target)
 
     def job_finished(self, family: str, target: str, findings: Sequence[Finding]) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task)
+        if family in self.tasks:
+            self.progress.advance(self.tasks[family])
 
     def run_finished(self) -> None:
         if self.started:

@@ -10,6 +10,7 @@ attempt so a test can prove the auditor sent no password.
 from __future__ import annotations
 
 import contextlib
+import logging
 import shlex
 import socket
 import threading
@@ -19,6 +20,12 @@ from dataclasses import dataclass, field
 
 import paramiko
 from paramiko.common import AUTH_FAILED, AUTH_SUCCESSFUL, OPEN_SUCCEEDED
+
+# A client that asks for a host key type the lab lacks (the auditor does, to list every host
+# key) is normal here: paramiko would print a server-side traceback for it on stderr.
+_TRANSPORT_LOG = "auditor.lab.ssh.transport"
+logging.getLogger(_TRANSPORT_LOG).addHandler(logging.NullHandler())
+logging.getLogger(_TRANSPORT_LOG).propagate = False
 
 
 @dataclass
@@ -160,6 +167,7 @@ class LabSshServer:
 
     def _serve(self, conn: socket.socket) -> None:
         transport = paramiko.Transport(conn)
+        transport.set_log_channel(_TRANSPORT_LOG)
         self._transports.append(transport)
         transport.add_server_key(self.host_key)
         with contextlib.suppress(Exception):  # a client hanging up is not the server's problem

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from auditor.lab.ssh_server import LabSshServer
 from auditor.model import ClaimId, Severity, Status
 from auditor.report import Report
 from auditor.runner import run_audit
+from auditor.slots import ConnectionSlots
 from checks import families
 from checks.ssh_probe import probe
 from tests.support.sshd_lab import SshdLab, keygen
@@ -292,3 +294,39 @@ def test_a_server_that_takes_none_is_a_critical_failure(
     assert finding.severity is Severity.CRITICAL
     assert message in finding.message
     assert {m for _, m in server.attempts.methods} == {"none"}
+
+
+def test_the_probe_asks_in_parallel_within_the_servers_connection_slots(
+    sshd_lab: SshdLab,
+) -> None:
+    """Every user and every host key type, never more connections at once than the gate allows."""
+    server = sshd_lab.server("matchuser")
+    lock = threading.Lock()
+    open_now, peak = 0, 0
+    slots = ConnectionSlots(2)
+
+    @contextmanager
+    def counting_gate() -> Iterator[None]:
+        nonlocal open_now, peak
+        with slots.slot(server.address):
+            with lock:
+                open_now += 1
+                peak = max(peak, open_now)
+            try:
+                yield
+            finally:
+                with lock:
+                    open_now -= 1
+
+    users = ("root", "nobody", "daemon", "bin")
+    scan = probe(server.host, server.address, server.port, users, 5.0, counting_gate, 4)
+    assert [u.user for u in scan.users] == list(users)  # reported in the order asked
+    assert {u.user: u.methods for u in scan.users}["nobody"] == ("publickey", "password")
+    assert {kind for kind, _ in scan.host_keys} == {
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ssh-rsa",  # paramiko names the RSA key by its type, whatever signature it used
+    }
+    # One connection per user, one per host key type the user connections did not show.
+    assert scan.connections == len(users) + 2
+    assert peak == 2

@@ -7,6 +7,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from auditor.config import AuditConfig, Limits
 from auditor.family import AuditContext, Family, Outcome, SimpleTarget
 from auditor.inventory import CloudResource, Inventory
@@ -23,11 +25,11 @@ def _ctx(**limits: Any) -> AuditContext:
 
 
 def _family(
-    audit: object, labels: tuple[str, ...] = ("a",), stage: int = 1
+    audit: object, labels: tuple[str, ...] = ("a",), name: str = "test"
 ) -> Family[SimpleTarget]:
     return Family(
-        name="test",
-        stage=stage,
+        name=name,
+        after=(),
         specs=(SPEC, OTHER),
         targets=lambda ctx, inv: [SimpleTarget(label) for label in labels],
         audit=audit,  # type: ignore[arg-type]
@@ -93,7 +95,7 @@ def test_the_run_deadline_turns_unfinished_targets_into_errors() -> None:
     assert all(f.status is Status.ERROR for f in report.findings)
 
 
-def test_a_later_stage_sees_the_inventory_of_earlier_ones() -> None:
+def test_a_family_sees_the_inventory_of_those_it_comes_after() -> None:
     resource = CloudResource(kind="droplet", id="1", name="web", region="ams3", ipv4=("192.0.2.1",))
 
     def collect(target: SimpleTarget, ctx: AuditContext) -> Outcome:
@@ -105,8 +107,8 @@ def test_a_later_stage_sees_the_inventory_of_earlier_ones() -> None:
         seen.append(tuple(r.name for r in inventory.cloud))
         return [SimpleTarget(r.name) for r in inventory.cloud]
 
-    first = _family(collect, ("account",), stage=1)
-    second = Family(name="second", stage=2, specs=(SPEC,), targets=targets, audit=_passing)
+    first = _family(collect, ("account",), name="first")
+    second = Family(name="second", after=("first",), specs=(SPEC,), targets=targets, audit=_passing)
     report = run_audit([second, first], _ctx())
     assert seen == [("web",)]
     assert [f.target for f in report.findings] == ["web"]
@@ -131,3 +133,90 @@ def test_targets_run_concurrently_up_to_the_limit() -> None:
     labels = tuple(str(i) for i in range(8))
     run_audit([_family(track, labels)], _ctx(concurrency=3), NullObserver())
     assert peak == 3
+
+
+def test_a_family_starts_without_waiting_for_families_it_does_not_come_after() -> None:
+    slow_started = threading.Event()
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+        slow_started.set()
+        release.wait(10)
+        order.append("slow")
+        return _passing(target, ctx)
+
+    def collect(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+        return Outcome(inventory=Inventory(cloud=(CloudResource("droplet", "1", "web", "ams3"),)))
+
+    def quick(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+        order.append("dependent")
+        release.set()  # only reached if it did not wait for the slow family
+        return _passing(target, ctx)
+
+    slow_family = _family(slow, ("site",), name="slow")
+    inventory_family = _family(collect, ("account",), name="inventory")
+    dependent = Family(
+        name="dependent",
+        after=("inventory",),
+        specs=(SPEC,),
+        targets=lambda ctx, inv: [SimpleTarget(r.name) for r in inv.cloud],
+        audit=quick,
+    )
+    report = run_audit([slow_family, inventory_family, dependent], _ctx())
+    assert order == ["dependent", "slow"]
+    # Findings are reported in the order the families were given, not as they finished.
+    assert [f.target for f in report.findings] == ["site", "web"]
+
+
+def test_families_waiting_on_each_other_are_refused() -> None:
+    one: Family[SimpleTarget] = Family(
+        name="one", after=("two",), specs=(SPEC,), targets=lambda c, i: [], audit=_passing
+    )
+    two: Family[SimpleTarget] = Family(
+        name="two", after=("one",), specs=(SPEC,), targets=lambda c, i: [], audit=_passing
+    )
+    with pytest.raises(ValueError, match="wait on each other"):
+        run_audit([one, two], _ctx())
+
+
+def test_a_family_after_one_not_in_the_run_starts_with_an_empty_inventory() -> None:
+    seen: list[int] = []
+
+    def targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
+        seen.append(len(inventory.cloud))
+        return [SimpleTarget("x")]
+
+    alone = Family(
+        name="ssh", after=("digitalocean",), specs=(SPEC,), targets=targets, audit=_passing
+    )
+    report = run_audit([alone], _ctx())
+    assert seen == [0]
+    assert [f.status for f in report.findings] == [Status.PASS]
+
+
+def test_jobs_not_started_by_the_deadline_never_start() -> None:
+    release = threading.Event()
+    ran: list[str] = []
+
+    def stuck(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+        ran.append(target.label)
+        release.wait(5)
+        return _passing(target, ctx)
+
+    first = _family(stuck, ("a",), name="first")
+    later = Family(
+        name="later",
+        after=("first",),
+        specs=(SPEC,),
+        targets=lambda c, i: [SimpleTarget("b")],
+        audit=stuck,
+    )
+    report = run_audit([first, later], _ctx(deadline=0.5, concurrency=1))
+    release.set()
+    time.sleep(0.2)
+    assert ran == ["a"]
+    assert {f.target: f.evidence["reason"] for f in report.findings} == {
+        "a": "deadline",
+        "b": "deadline",
+    }
