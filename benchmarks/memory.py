@@ -6,7 +6,9 @@ collection), first with auditor's runner, then with sslyze's Scanner used the de
 (every scan command). Growth = last round minus first round.
 
 Run it twice to tell a leak from the allocator: once as is, once with MALLOC_ARENA_MAX=2
-(glibc keeps one heap per thread by default, and every audit starts new threads).
+(glibc keeps one heap per thread by default, and every audit starts new threads). With
+`--python-heap` it also traces Python's own allocations (tracemalloc): objects a round
+leaves behind show there, whatever the allocator does with the pages.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import tempfile
+import tracemalloc
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -37,7 +41,12 @@ def rss_mb() -> float:
     return 0.0
 
 
-def auditor_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
+def python_heap_mb() -> float:
+    """Bytes Python objects hold now (0 unless tracemalloc traces)."""
+    return tracemalloc.get_traced_memory()[0] / 1024 / 1024
+
+
+def auditor_rounds(lab: bench_lab.BenchLab, rounds: int, heap: list[float]) -> list[float]:
     config = parse_config(lab.config(ssh=False), "<benchmark>", lab.folder)
     sizes = []
     for _ in range(rounds):
@@ -46,10 +55,11 @@ def auditor_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
         del report
         gc.collect()
         sizes.append(rss_mb())
+        heap.append(python_heap_mb())
     return sizes
 
 
-def sslyze_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
+def sslyze_rounds(lab: bench_lab.BenchLab, rounds: int, heap: list[float]) -> list[float]:
     sizes = []
     for _ in range(rounds):
         scanner = Scanner()
@@ -66,6 +76,7 @@ def sslyze_rounds(lab: bench_lab.BenchLab, rounds: int) -> list[float]:
         del results, scanner
         gc.collect()
         sizes.append(rss_mb())
+        heap.append(python_heap_mb())
     return sizes
 
 
@@ -73,22 +84,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--python-heap", action="store_true", help="trace Python's allocations")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="auditor-mem-") as tmp, ExitStack() as stack:
         lab = bench_lab.start(Path(tmp), args.sites, 0, 0.0, stack)
+        if args.python_heap:
+            tracemalloc.start()
         start = rss_mb()
-        ours = auditor_rounds(lab, args.rounds)
-        theirs = sslyze_rounds(lab, args.rounds)
+        our_heap: list[float] = []
+        their_heap: list[float] = []
+        ours = auditor_rounds(lab, args.rounds, our_heap)
+        theirs = sslyze_rounds(lab, args.rounds, their_heap)
+    arenas = os.environ.get("MALLOC_ARENA_MAX", "default")
     result = {
         "sites": args.sites,
         "rounds": args.rounds,
+        "malloc_arena_max": arenas,
         "start_mb": start,
         "auditor_mb": ours,
         "sslyze_mb": theirs,
     }
+    if args.python_heap:
+        result |= {"auditor_python_heap_mb": our_heap, "sslyze_python_heap_mb": their_heap}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "memory.json").write_text(json.dumps(result, indent=2))
+    name = f"memory-arenas-{arenas}{'-heap' if args.python_heap else ''}.json"
+    (args.out / name).write_text(json.dumps(result, indent=2))
     print(f"RSS before: {start:.0f} MB ({args.sites} sites, {args.rounds} rounds each)")
     print(
         "auditor: "
@@ -100,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{m:.0f}" for m in theirs)
         + f" MB; growth {theirs[-1] - theirs[0]:+.1f} MB from round 1 to {args.rounds}"
     )
+    if args.python_heap:
+        for tool, heap in (("auditor", our_heap), ("sslyze", their_heap)):
+            print(
+                f"{tool} Python heap: "
+                + ", ".join(f"{m:.1f}" for m in heap)
+                + f" MB; growth {heap[-1] - heap[0]:+.2f} MB from round 1 to {args.rounds}"
+            )
     return 0
 
 

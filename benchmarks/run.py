@@ -31,6 +31,7 @@ from benchmarks import tools
 from benchmarks.lab import BenchLab, SiteUnderTest
 
 HERE = Path(__file__).resolve().parent
+CASES = ("legacy", "weakciphers", "good")
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -110,10 +111,10 @@ def bench_testssl(lab: BenchLab, sites: list[SiteUnderTest], work: Path, rtt_ms:
 
 
 def comparison_sites(sites: list[SiteUnderTest], limit: int) -> list[SiteUnderTest]:
-    """A healthy site, a legacy-protocol one and a weak-cipher one first."""
-    ordered = sorted(sites, key=lambda s: {"legacy": 0, "weakciphers": 1}.get(s.case, 2))
-    picked = [s for s in ordered if s.case != "good"][: max(0, limit - 1)]
-    picked += [s for s in sites if s.case == "good"][:1]
+    """One site of each case (legacy protocols, weak suites, healthy), then more if asked."""
+    firsts = [next((s for s in sites if s.case == case), None) for case in CASES]
+    picked = [s for s in firsts if s is not None]
+    picked += [s for s in sites if s not in picked]
     return picked[:limit]
 
 
@@ -172,11 +173,77 @@ def machine() -> dict[str, str]:
     }
 
 
+def _ratios(runs: list[ToolRun], tool: str, rtt_ms: int) -> list[tuple[int, float]]:
+    ours = {(r.sites, r.rtt_ms): r for r in runs if r.tool == "auditor"}
+    return [
+        (r.sites, r.wall / ours[(r.sites, r.rtt_ms)].wall)
+        for r in runs
+        if r.tool == tool and r.rtt_ms == rtt_ms and (r.sites, r.rtt_ms) in ours
+    ]
+
+
+def targets(runs: list[ToolRun]) -> list[str]:
+    """The issue's targets, each beside what this run measured."""
+    ours = [r for r in runs if r.tool == "auditor"]
+    rows: list[tuple[str, str, bool]] = []
+    if ours:
+        most = max(max(r.connections_per_site or [0]) for r in ours)
+        rows.append(
+            ("TCP connections per site, every tls.* and https.* verdict", f"{most}", most <= 30)
+        )
+        peak = max(r.peak_concurrent_per_site for r in ours)
+        rows.append(("Connections open at once per server", f"{peak}", peak <= 5))
+    for sites, limit in ((1, 2.0), (50, 6.0)):
+        run = next((r for r in ours if r.sites == sites and r.rtt_ms == 50), None)
+        if run:
+            rows.append(
+                (
+                    f"{sites} site(s) at 50 ms RTT, at most {limit:g} s",
+                    f"{run.wall:.2f} s",
+                    run.wall <= limit,
+                )
+            )
+    big = [r for r in ours if r.sites >= 50]
+    if big:
+        rss = max(r.peak_rss_mb for r in big)
+        rows.append(("Peak memory for 50 sites, at most 250 MB", f"{rss:.0f} MB", rss <= 250))
+    rtts = sorted({r.rtt_ms for r in runs})
+    for tool, factor in (("sslyze", 5), ("testssl.sh", 30)):
+        for rtt_ms in rtts:
+            ratios = _ratios(runs, tool, rtt_ms)
+            if ratios:
+                worst = min(ratio for _, ratio in ratios)
+                shown = ", ".join(f"{n} site(s) {ratio:.1f}x" for n, ratio in ratios)
+                rows.append(
+                    (
+                        f"At least {factor}x faster than {tool}, {rtt_ms} ms RTT",
+                        shown,
+                        worst >= factor,
+                    )
+                )
+    others = [r for r in runs if r.tool != "auditor"]
+    mine = {(r.sites, r.rtt_ms): r for r in ours}
+    differ = [
+        f"{r.tool} {r.sites}@{r.rtt_ms}"
+        for r in others
+        if (r.sites, r.rtt_ms) in mine and agreement(mine[(r.sites, r.rtt_ms)], r).count("differ")
+    ]
+    if others:
+        rows.append(
+            ("Same protocol and weak-suite verdicts", ", ".join(differ) or "all agree", not differ)
+        )
+    lines = ["| Target | Measured | Met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if met else '**no**'} |" for name, value, met in rows]
+    return lines
+
+
 def markdown(runs: list[ToolRun], info: dict[str, str], notes: list[str]) -> str:
     lines = [
         f"Measured {info['date']} on {info['cpu']}, {info['memory']}, {info['os']}; "
         f"Python {info['python']}, auditor {info['auditor']}, sslyze {info['sslyze']}, "
         f"testssl.sh {info['testssl.sh']}, {info['nginx']}, {info['openssl']}.",
+        "",
+        *targets(runs),
         "",
     ]
     lines += [

@@ -41,6 +41,32 @@ def _facts(record: CertificateRecord) -> Table:
     return table
 
 
+def _suites(findings: Sequence[Finding]) -> Table | None:
+    """With --deep: every accepted suite per version, the weak ones in red."""
+    ciphers = next((f for f in findings if f.check == "tls.ciphers"), None)
+    accepted = ciphers.evidence.get("accepted_suites") if ciphers else None
+    if not accepted:
+        return None
+    weak = (
+        {entry["suite"] for entry in ciphers.evidence.get("weak_accepted", [])}
+        if ciphers
+        else set()
+    )
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for version, suites in accepted.items():
+        if not suites:
+            continue
+        line = Text()
+        for index, suite in enumerate(suites):
+            if index:
+                line.append(", ")
+            line.append(str(suite), style="bold red" if suite in weak else "")
+        table.add_row(f"{version} suites", line)
+    return table
+
+
 def _verdicts(findings: Sequence[Finding]) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(no_wrap=True)
@@ -65,6 +91,9 @@ def _site_panels(report: Report, family: str, console: Console) -> None:
         )
         if family == "tls." and record is not None and record.subject:
             parts.append(_facts(record))
+        suites = _suites(findings) if family == "tls." else None
+        if suites is not None:
+            parts.append(suites)
         parts.append(_verdicts(findings))
         console.print(Panel(Group(*parts), title=Text(target), title_align="left"))
 

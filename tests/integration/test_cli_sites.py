@@ -102,3 +102,22 @@ def test_run_on_healthy_sites_exits_0(sites_lab: SitesLab, tmp_path: Path) -> No
     config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "tls13only"])
     result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tls_deep_lists_every_accepted_suite_through_sslyze(sites_lab: SitesLab) -> None:
+    result = _auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    ciphers = next(f for f in report["findings"] if f["check"] == "tls.ciphers")
+    accepted = ciphers["evidence"]["accepted_suites"]
+    # nginx was told: ECDHE+AESGCM plus three weak suites, TLS 1.2 only.
+    assert {"ECDHE-RSA-NULL-SHA", "NULL-SHA256", "AECDH-AES128-SHA"} <= set(accepted["TLS 1.2"])
+    assert any("GCM" in suite for suite in accepted["TLS 1.2"])
+    assert accepted.get("TLS 1.1", []) == []
+    # The fast probe's weak verdict and the exhaustive list agree.
+    weak = {entry["suite"] for entry in ciphers["evidence"]["weak_accepted"]}
+    assert weak == {"ECDHE-RSA-NULL-SHA", "NULL-SHA256", "AECDH-AES128-SHA"}
+
+    table = _auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep")
+    assert "TLS 1.2 suites" in table.stdout
+    assert "NULL-SHA256" in table.stdout
