@@ -33,19 +33,23 @@ def demo_command(app: App, out_dir: Path) -> int:
     """Start a lab on 127.0.40.0/24, audit it end to end, write the pages, stop the lab."""
     out_dir = out_dir.resolve()
     app.err.print(f"Starting the lab on 127.0.40.0/24 (files in {out_dir}) ...")
+    # Each demo is a new lab: earlier demos' history would only make false changes.
+    history_file = out_dir / "history.sqlite3"
+    for stale in (history_file, *out_dir.glob("history.sqlite3-*")):
+        stale.unlink(missing_ok=True)
     with running_lab(out_dir / "lab") as lab:
         config = load_config(lab.config)
         config = replace(config, output=replace(config.output, out_dir=out_dir))
         demo_app = replace(app, env=lab.env)
-        report = demo_app.audit(config, families(), command="demo")
-        code = report.exit_code()
-        published = publish(
-            report,
-            out_dir,
-            History(out_dir / "history.sqlite3"),
-            code,
-            config.limits.expiry_warning_days,
-        )
+        for audit in ("last week", "now"):
+            if audit == "now":
+                lab.a_week_later()
+            app.err.print(f"Auditing the lab as it was {audit} ...")
+            report = demo_app.audit(config, families(), command="demo")
+            code = report.exit_code()
+            published = publish(
+                report, out_dir, History(history_file), code, config.limits.expiry_warning_days
+            )
     app.show(report, "table", "summary")
     if published.changes:
         app.out.print(changes_table(published.changes))

@@ -4,14 +4,18 @@ Nothing outside Python is needed: two HTTPS sites served by the standard library
 throwaway CA, two SSH servers built with paramiko that offer chosen methods, and the fake
 DigitalOcean API serving DigitalOcean's own example payloads. The lab is built so that
 some promises hold and some are broken, and everything it starts is stopped again.
+
+It is audited twice, "last week" and "now", so that the pages show what changed in
+between: www's certificate, close to expiry, was renewed, and a key nobody on the roster
+owns was removed from web-ams3.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +36,7 @@ class DemoLab:
     config: Path
     env: dict[str, str]
     folder: Path
+    a_week_later: Callable[[], None]  # what the administrators did between the two audits
 
 
 def _new_key(comment: str) -> tuple[ed25519.Ed25519PrivateKey, str]:
@@ -146,17 +151,22 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
     ca_file = ca.write_root(folder / "demo-ca.pem")
     token = "dop_v1_" + secrets.token_hex(32)
     _, key = _new_key("anna@demo")
+    _, forgotten = _new_key("old-laptop")  # on no roster: the first audit flags it
     auditor_private, auditor_key = _new_key("auditor@demo")
     _write_private(auditor_private, folder / "auditor_ed25519")
-    accounts = LabAccounts(
-        auditor_user="auditor",
-        auditor_key=auditor_key.split()[1],
-        keys_files={"root": key + "\n", "auditor": auditor_key + "\n", "deploy": ""},
+    keys_files = {"root": key + "\n", "auditor": auditor_key + "\n", "deploy": ""}
+    cleaned = LabAccounts(
+        auditor_user="auditor", auditor_key=auditor_key.split()[1], keys_files=keys_files
     )
+    # web-ams3's root still has the old laptop's key at first; db-ams3 never had it.
+    accounts = replace(cleaned, keys_files=keys_files | {"root": f"{key}\n{forgotten}\n"})
     with ExitStack() as stack:
         # www: a site as it should be. dialog: a certificate about to expire, no HSTS,
         # http:// that does not redirect, and an address on a droplet in New York.
-        www_files = ca.write_leaf(ca.issue(["www.demo.test"]), folder / "pki", "www")
+        # www's certificate has 20 days left at first, and is renewed before the second audit.
+        www_old = ca.issue(["www.demo.test"], valid_days=90, not_before=now - timedelta(days=70))
+        www_files = ca.write_leaf(www_old, folder / "pki", "www-old")
+        www_renewed = ca.write_leaf(ca.issue(["www.demo.test"]), folder / "pki", "www")
         dialog_cert = ca.issue(
             ["dialog.demo.test"], valid_days=40, not_before=now - timedelta(days=30)
         )
@@ -169,7 +179,7 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
         stack.callback(dialog.close)
         web = LabSshServer(f"{NET}.11", methods="publickey", accounts=accounts)
         stack.callback(web.close)
-        db = LabSshServer(f"{NET}.12", methods="publickey", accounts=accounts)
+        db = LabSshServer(f"{NET}.12", methods="publickey", accounts=cleaned)
         stack.callback(db.close)
         servers = [("web-ams3", web), ("db-ams3", db)]
         (folder / "known_hosts").write_text(_known_hosts(servers))
@@ -188,4 +198,11 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
                 roster,
             )
         )
-        yield DemoLab(config=config, env={TOKEN_ENV: token}, folder=folder)
+
+        def a_week_later() -> None:
+            www.serve_certificate(www_renewed)
+            web.accounts = cleaned
+
+        yield DemoLab(
+            config=config, env={TOKEN_ENV: token}, folder=folder, a_week_later=a_week_later
+        )

@@ -74,6 +74,7 @@ class LabWebSite:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(Path(files.fullchain), Path(files.key))
+        self.context = context
         headers = {"Strict-Transport-Security": hsts} if hsts else {}
         self.https = _QuietServer((address, port), _handler(headers, None))
         # The handshake happens in the request's own thread: a silent client stalls nobody.
@@ -90,6 +91,10 @@ class LabWebSite:
             threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
             ).start()
+
+    def serve_certificate(self, files: LeafFiles) -> None:
+        """A renewed certificate: every handshake from now on gets it (no restart)."""
+        self.context.load_cert_chain(Path(files.fullchain), Path(files.key))
 
     def close(self) -> None:
         for server in (self.https, self.http):

@@ -278,6 +278,22 @@ def test_demo_runs_the_whole_audit_and_stops_its_lab(tmp_path: Path) -> None:
     token = tomllib.loads((out / "lab" / "demo.toml").read_text())["digitalocean"]["token_env"]
     assert token == "AUDITOR_DEMO_TOKEN"
     assert "dop_v1_" not in result.stdout + (out / "report.json").read_text()
+    # Audited "last week" and "now": the diff tells what the administrators did in between.
+    changes = json.loads(auditor({}, "diff", "--out", str(out), "--format", "json").stdout)
+    assert [(c["kind"], c["subject"].split(":")[0]) for c in changes["changes"]] == [
+        ("claim_changed", "few-holders"),
+        ("key_removed", "web-ams3"),
+        ("cert_renewed", "www.demo.test"),
+    ]
+    page = (out / "adgang.html").read_text()
+    assert "Ændringer siden sidste kørsel" in page
+    assert "Nøgle fjernet" in page
+
+    # A second demo is a new lab: it does not diff against the first one's history.
+    again = auditor({}, "demo", "--out", str(out), timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    runs = json.loads(auditor({}, "history", "--out", str(out), "--format", "json").stdout)
+    assert len(runs) == 2
 
 
 def test_init_writes_a_starter_that_loads(tmp_path: Path) -> None:
