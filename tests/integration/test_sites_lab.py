@@ -82,6 +82,11 @@ def test_unreachable_sites_are_errors_never_passes(
     sites_lab: SitesLab, lab_report: Report, case: str
 ) -> None:
     assert _verdicts(lab_report, sites_lab.site(case).label) == UNREACHABLE
+    connect = next(
+        f for f in lab_report.findings if f.key == ("tls.connect", sites_lab.site(case).label)
+    )
+    # A dead host is not hammered: the first wave's three attempts, and no second wave.
+    assert connect.evidence["connections"] == 3
 
 
 def test_the_https_claim_fails_and_records_every_certificate(

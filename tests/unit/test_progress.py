@@ -1,0 +1,37 @@
+"""The progress display: a bar per family, since families now run side by side."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from auditor.cli.progress import RichObserver
+from auditor.model import CheckSpec, ClaimId, Severity, Status
+
+SPEC = CheckSpec("tls.connect", "Connect", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
+
+
+def test_overlapping_families_each_get_a_bar_that_advances() -> None:
+    screen = io.StringIO()
+    observer = RichObserver(Console(file=screen, force_terminal=True, width=100))
+    observer.family_started("tls", 2)
+    observer.family_started("ssh", 1)
+    observer.job_started("tls", "www.example.test")
+    observer.job_started("ssh", "web-ams3")
+    observer.job_finished("ssh", "web-ams3", ())
+    observer.job_finished("tls", "www.example.test", (SPEC.finding("www", Status.PASS, "ok"),))
+    tasks = {task.description: task for task in observer.progress.tasks}
+    assert (tasks["tls"].completed, tasks["tls"].total) == (1, 2)
+    assert (tasks["ssh"].completed, tasks["ssh"].total) == (1, 1)
+    assert tasks["tls"].fields["current"] == "www.example.test"
+    observer.run_finished()
+    assert not observer.progress.live.is_started  # the display is gone before the summary
+
+
+def test_an_observer_that_never_saw_a_family_stops_quietly() -> None:
+    screen = io.StringIO()
+    observer = RichObserver(Console(file=screen, force_terminal=True))
+    observer.job_finished("tls", "x", ())  # a family it was not told of: ignored
+    observer.run_finished()
+    assert screen.getvalue() == ""
