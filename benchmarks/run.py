@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -131,6 +132,21 @@ def agreement(a: ToolRun, b: ToolRun) -> str:
 def _testssl_version(banner: str) -> str:
     found = re.search(r"\b(\d+\.\d+(?:\.\d+)?)\b", re.sub(r"\x1b\[[0-9;]*m", "", banner))
     return found.group(1) if found else "unknown"
+
+
+def startup_seconds(folder: Path, times: int = 5) -> float:
+    """What a process pays before it audits anything: the interpreter and the imports."""
+    walls = []
+    for _ in range(times):
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "auditor", "--help"],
+            capture_output=True,
+            check=True,
+            cwd=folder,
+        )
+        walls.append(time.monotonic() - started)
+    return statistics.median(walls)
 
 
 def machine() -> dict[str, str]:
@@ -324,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
                         "one after the other as it is meant to be run; the auditor and sslyze "
                         "rows with the same site count were measured on exactly those sites."
                     )
+    startup = startup_seconds(HERE.parent)
+    notes.append(
+        f"Start-up alone (`python -m auditor --help`, median of 5): {startup:.2f} s; every "
+        "`auditor run` row includes it, as every sslyze row includes sslyze's own."
+    )
     info = machine()
     table = markdown(runs, info, notes)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
