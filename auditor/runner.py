@@ -39,7 +39,6 @@ class _Job:
     label: str
     started: float | None = None
     outcome: Outcome | None = None
-    cancelled: bool = False  # the deadline fell before a worker took it: never start it
 
 
 @dataclass
@@ -78,13 +77,13 @@ def _execute(job: _Job, ctx: AuditContext) -> Outcome:
 class _Pool:
     """Daemon workers pulling jobs and reporting each finished one on `done`."""
 
-    def __init__(self, size: int, ctx: AuditContext, observer: Observer) -> None:
+    def __init__(self, size: int, ctx: AuditContext, observer: Observer, deadline: float) -> None:
         self.size = max(1, size)
+        self.deadline = deadline
         self.jobs: queue.Queue[_Job | None] = queue.Queue()
         self.done: queue.Queue[_Job] = queue.Queue()
         self.ctx = ctx
         self.observer = observer
-        self.lock = threading.Lock()
         self.submitted = 0
         self.workers = 0  # threads started, abandoned ones included
         self.abandoned = 0
@@ -108,24 +107,12 @@ class _Pool:
 
     def _work(self) -> None:
         while (job := self.jobs.get()) is not None:
-            with self.lock:
-                if job.cancelled:
-                    continue
-                job.started = time.monotonic()
+            if time.monotonic() >= self.deadline:
+                continue  # never started: the runner reports it as cut off by the deadline
+            job.started = time.monotonic()
             self.observer.job_started(job.family.name, job.label)
             job.outcome = _execute(job, self.ctx)
             self.done.put(job)
-
-    def cancel_queued(self) -> None:
-        """Jobs still queued when the deadline fell must not start later."""
-        with self.lock:
-            while True:
-                try:
-                    job = self.jobs.get_nowait()
-                except queue.Empty:
-                    return
-                if job is not None:
-                    job.cancelled = True
 
     def close(self) -> None:
         for _ in range(self.workers):
@@ -149,14 +136,19 @@ class _Schedule:
     """The run's state: which families have started, which jobs have outcomes."""
 
     def __init__(
-        self, families: Sequence[Family[Any]], ctx: AuditContext, observer: Observer
+        self,
+        families: Sequence[Family[Any]],
+        ctx: AuditContext,
+        observer: Observer,
+        deadline: float,
     ) -> None:
         _check_order(families)
+        self.deadline = deadline
         self.runs = [_FamilyRun(f) for f in families]
         self.by_name = {r.family.name: r for r in self.runs}
         self.ctx = ctx
         self.observer = observer
-        self.pool = _Pool(ctx.config.limits.concurrency, ctx, observer)
+        self.pool = _Pool(ctx.config.limits.concurrency, ctx, observer, deadline)
 
     def inventory(self, names: Sequence[str] | None = None) -> Inventory:
         """The inventory of finished families (those named, or all), in registry order."""
@@ -167,7 +159,7 @@ class _Schedule:
         ]
         return reduce(Inventory.merge, parts, Inventory())
 
-    def start_ready(self, too_late: bool) -> None:
+    def start_ready(self) -> None:
         """Start every family whose predecessors (those in this run) have all finished.
 
         Past the deadline a family still gets its targets (each becomes an `error` finding)
@@ -184,10 +176,7 @@ class _Schedule:
             run.jobs = [_Job(run.family, target, target.label) for target in targets]
             run.started = True
             self.observer.family_started(run.family.name, len(run.jobs))
-            if too_late:
-                for job in run.jobs:
-                    job.cancelled = True
-            else:
+            if time.monotonic() < self.deadline:
                 self.pool.submit(run.jobs)
 
     def settle(self, run: _FamilyRun, index: int, outcome: Outcome) -> None:
@@ -195,7 +184,7 @@ class _Schedule:
         run.outcomes[index] = outcome
         self.observer.job_finished(run.family.name, job.label, outcome.findings)
 
-    def sweep(self, now: float, deadline: float) -> None:
+    def sweep(self, now: float) -> None:
         """Collect finished jobs; time out overrun ones; at the deadline, end everything."""
         limits = self.ctx.config.limits
         for run in self.runs:
@@ -204,7 +193,7 @@ class _Schedule:
                     continue
                 if job.outcome is not None:
                     self.settle(run, index, job.outcome)
-                elif now >= deadline:
+                elif now >= self.deadline:
                     self.settle(
                         run,
                         index,
@@ -230,18 +219,14 @@ class _Schedule:
     def finished(self) -> bool:
         return all(r.finished for r in self.runs)
 
-    def run(self, deadline: float) -> None:
+    def run(self) -> None:
         while True:
-            self.start_ready(time.monotonic() >= deadline)
+            self.start_ready()
             if self.finished:
                 break
             with contextlib.suppress(queue.Empty):  # woken by a finished job, or by the clock
                 self.pool.done.get(timeout=_POLL_SECONDS)
-            now = time.monotonic()
-            if now >= deadline:
-                self.pool.cancel_queued()
-            self.sweep(now, deadline)
-        self.pool.cancel_queued()
+            self.sweep(time.monotonic())
         self.pool.close()
 
     def findings(self) -> list[Finding]:
@@ -263,8 +248,8 @@ def run_audit(
     observer = observer or NullObserver()
     started_wall = ctx.now()
     started = time.monotonic()
-    schedule = _Schedule(families, ctx, observer)
-    schedule.run(started + ctx.config.limits.deadline)
+    schedule = _Schedule(families, ctx, observer, started + ctx.config.limits.deadline)
+    schedule.run()
     observer.run_finished()
     findings = schedule.findings()
     claim_of: dict[str, ClaimId] = {s.id: s.claim for f in families for s in f.specs}
