@@ -283,7 +283,7 @@ def probe(
     First wave: TLS 1.3 and TLS 1.2 (each also fetching the chain) and TLS 1.2's weak suites,
     which nearly every server speaks. Only when the server has answered does the second
     wave ask for the legacy versions, and each accepted one for its weak suites: a dead host
-    costs three connection attempts, and a healthy one two rounds of handshakes, not four.
+    costs at most three connection attempts, and a healthy one two rounds of handshakes, not four.
     """
     counter = ConnectionCounter()
     got = _Collected()

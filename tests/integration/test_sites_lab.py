@@ -85,8 +85,9 @@ def test_unreachable_sites_are_errors_never_passes(
     connect = next(
         f for f in lab_report.findings if f.key == ("tls.connect", sites_lab.site(case).label)
     )
-    # A dead host is not hammered: the first wave's three attempts, and no second wave.
-    assert connect.evidence["connections"] == 3
+    # A dead host is not hammered: at most the first wave's three attempts (the third, TLS
+    # 1.2's weak suites, is dropped if the refusals come before it starts), no second wave.
+    assert 2 <= connect.evidence["connections"] <= 3
 
 
 def test_the_https_claim_fails_and_records_every_certificate(
