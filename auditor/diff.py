@@ -6,12 +6,12 @@ a site, a check on a target) and what it was before and after, in plain words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from auditor.inventory import DIGITALOCEAN_ACCOUNT, CertificateRecord, CloudResource, Inventory
-from auditor.model import Finding, Status
+from auditor.model import ClaimId, Finding, Status
 from auditor.report import Report
 
 BAD = (Status.FAIL, Status.ERROR)
@@ -32,6 +32,35 @@ class ChangeKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The words a change is told in: English (terminal, JSON) unless a renderer asks else.
+
+    Only the diff's own words; finding messages are quoted as the checks wrote them.
+    """
+
+    unknown_holder: str = "unknown holder"
+    when: Callable[[str], str] = str  # an ISO 8601 time as a reader wants it
+    valid_to: str = "valid to"
+    not_checked: str = "not checked"
+    check_on_target: str = "{check} on {target}"
+    statuses: Mapping[Status, str] = field(default_factory=dict)  # default: the status value
+    claim_statuses: Mapping[Status, str] = field(default_factory=dict)
+    claims: Mapping[ClaimId, str] = field(default_factory=dict)  # default: the claim id
+
+    def status(self, status: Status) -> str:
+        return self.statuses.get(status, status.value)
+
+    def claim_status(self, status: Status) -> str:
+        return self.claim_statuses.get(status, status.value)
+
+    def claim(self, claim: ClaimId) -> str:
+        return self.claims.get(claim, claim.value)
+
+
+ENGLISH = Wording()
+
+
+@dataclass(frozen=True)
 class Change:
     kind: ChangeKind
     subject: str  # the server, site, resource or "check on target" that changed
@@ -47,17 +76,22 @@ class Change:
         }
 
 
-def _claims(old: Report, new: Report) -> list[Change]:
+def _claims(old: Report, new: Report, words: Wording) -> list[Change]:
     before = {c.id: c.status for c in old.claims}
     return [
-        Change(ChangeKind.CLAIM, claim.id.value, before[claim.id].value, claim.status.value)
+        Change(
+            ChangeKind.CLAIM,
+            words.claim(claim.id),
+            words.claim_status(before[claim.id]),
+            words.claim_status(claim.status),
+        )
         for claim in new.claims
         if claim.id in before and before[claim.id] is not claim.status
     ]
 
 
-def _holders(inventory: Inventory) -> dict[str, str]:
-    return {k.fingerprint: k.person or "unknown holder" for k in inventory.key_holders}
+def _holders(inventory: Inventory, words: Wording) -> dict[str, str]:
+    return {k.fingerprint: k.person or words.unknown_holder for k in inventory.key_holders}
 
 
 def _keys(inventory: Inventory) -> set[tuple[str, str]]:
@@ -72,14 +106,14 @@ def _read_servers(inventory: Inventory) -> set[str]:
     return servers
 
 
-def _key_changes(old: Inventory, new: Inventory) -> list[Change]:
-    names = _holders(old) | _holders(new)
+def _key_changes(old: Inventory, new: Inventory, words: Wording) -> list[Change]:
+    names = _holders(old, words) | _holders(new, words)
     both = _read_servers(old) & _read_servers(new)
     before = {k for k in _keys(old) if k[0] in both}
     after = {k for k in _keys(new) if k[0] in both}
 
     def shown(fingerprint: str) -> str:
-        return f"{fingerprint} ({names.get(fingerprint, 'unknown holder')})"
+        return f"{fingerprint} ({names.get(fingerprint, words.unknown_holder)})"
 
     changes = [
         Change(ChangeKind.KEY_ADDED, server, "", shown(fp)) for server, fp in sorted(after - before)
@@ -99,7 +133,7 @@ def _certificates(records: Iterable[CertificateRecord]) -> dict[str, Certificate
     }
 
 
-def _certificate_changes(old: Inventory, new: Inventory) -> list[Change]:
+def _certificate_changes(old: Inventory, new: Inventory, words: Wording) -> list[Change]:
     before, after = _certificates(old.certificates), _certificates(new.certificates)
     changes = []
     for key in sorted(before.keys() & after.keys()):
@@ -111,8 +145,8 @@ def _certificate_changes(old: Inventory, new: Inventory) -> list[Change]:
             Change(
                 ChangeKind.CERT_RENEWED if renewed else ChangeKind.CERT_REPLACED,
                 now.site,
-                f"{was.issuer}, valid to {was.not_after}, {was.sha256[:23]}",
-                f"{now.issuer}, valid to {now.not_after}, {now.sha256[:23]}",
+                f"{was.issuer}, {words.valid_to} {words.when(was.not_after)}, {was.sha256[:23]}",
+                f"{now.issuer}, {words.valid_to} {words.when(now.not_after)}, {now.sha256[:23]}",
             )
         )
     return changes
@@ -122,25 +156,30 @@ def _by_key(findings: Iterable[Finding]) -> Mapping[tuple[str, str], Finding]:
     return {(f.check, f.target): f for f in findings}
 
 
-def _finding_changes(old: Report, new: Report) -> list[Change]:
+def _finding_changes(old: Report, new: Report, words: Wording) -> list[Change]:
     before, after = _by_key(old.findings), _by_key(new.findings)
     changes = []
     for key, finding in sorted(after.items()):
         was = before.get(key)
-        subject = f"{finding.check} on {finding.target}"
+        subject = words.check_on_target.format(check=finding.check, target=finding.target)
         if finding.status in BAD and (was is None or was.status not in BAD):
-            previous = was.status.value if was else "not checked"
+            previous = words.status(was.status) if was else words.not_checked
             changes.append(
                 Change(
                     ChangeKind.NEW_FAILURE,
                     subject,
                     previous,
-                    f"{finding.status}: {finding.message}",
+                    f"{words.status(finding.status)}: {finding.message}",
                 )
             )
         elif finding.status in GOOD and was is not None and was.status in BAD:
             changes.append(
-                Change(ChangeKind.FIXED, subject, f"{was.status}: {was.message}", finding.status)
+                Change(
+                    ChangeKind.FIXED,
+                    subject,
+                    f"{words.status(was.status)}: {was.message}",
+                    words.status(finding.status),
+                )
             )
     return changes
 
@@ -169,12 +208,12 @@ def _cloud_changes(old: Inventory, new: Inventory) -> list[Change]:
     return changes
 
 
-def diff(old: Report, new: Report) -> tuple[Change, ...]:
-    """Every change from `old` to `new`, promises first."""
+def diff(old: Report, new: Report, words: Wording = ENGLISH) -> tuple[Change, ...]:
+    """Every change from `old` to `new`, promises first, told in `words`."""
     return tuple(
-        _claims(old, new)
-        + _key_changes(old.inventory, new.inventory)
-        + _certificate_changes(old.inventory, new.inventory)
+        _claims(old, new, words)
+        + _key_changes(old.inventory, new.inventory, words)
+        + _certificate_changes(old.inventory, new.inventory, words)
         + _cloud_changes(old.inventory, new.inventory)
-        + _finding_changes(old, new)
+        + _finding_changes(old, new, words)
     )

@@ -16,7 +16,7 @@ from auditor.diff import Change, diff
 from auditor.errors import AuditorError
 from auditor.history import History
 from auditor.report import Report
-from reports import metrics
+from reports import danish, metrics
 from reports.html import render_page
 from reports.json_report import dumps
 
@@ -46,8 +46,10 @@ def publish(
 ) -> Published:
     previous = history.latest()
     changes = diff(previous, report) if previous is not None else None
+    # The internal page tells the same changes in Danish.
+    told = diff(previous, report, danish.WORDING) if previous is not None else None
     run_id = history.record(report, exit_code)
-    files = _write_files(report, out_dir, changes, warning_days)
+    files = _write_files(report, out_dir, told, warning_days)
     return Published(run_id, files, changes)
 
 

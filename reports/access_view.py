@@ -146,7 +146,7 @@ def _findings(report: Report) -> tuple[Row, ...]:
                 f.target,
                 danish.CHECK_TITLES.get(f.check, f.check),
                 f.check,
-                f.severity.value,
+                danish.SEVERITY[f.severity],
                 f.message,
             ),
             f.status.value,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.model import Status
+from auditor.diff import Wording
+from auditor.model import ClaimId, Severity, Status
 
 MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -57,6 +58,23 @@ CHECK_TITLES = {
 }
 
 
+SEVERITY = {
+    Severity.INFO: "info",
+    Severity.LOW: "lav",
+    Severity.MEDIUM: "middel",
+    Severity.HIGH: "høj",
+    Severity.CRITICAL: "kritisk",
+}
+
+# The promises by their subject, short enough for a table cell.
+CLAIM_NAMES = {
+    ClaimId.HTTPS: "TLS på alle hjemmesider",
+    ClaimId.HOSTING: "Hostet hos DigitalOcean i Amsterdam",
+    ClaimId.SSH_KEYS: "Adgang kun med nøgler",
+    ClaimId.FEW_HOLDERS: "Få godkendte nøgleindehavere",
+}
+
+
 def parse_time(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -89,3 +107,16 @@ def days(count: int | None) -> str:
     if count < 0:
         return f"udløbet for {-count} dage siden" if count != -1 else "udløbet i går"
     return "1 dag" if count == 1 else f"{count} dage"
+
+
+# How the internal page tells what changed since the last run.
+WORDING = Wording(
+    unknown_holder="ukendt indehaver",
+    when=date,
+    valid_to="gyldigt til",
+    not_checked="ikke kontrolleret",
+    check_on_target="{check} på {target}",
+    statuses=FINDING_STATUS,
+    claim_statuses=CLAIM_STATUS,
+    claims=CLAIM_NAMES,
+)

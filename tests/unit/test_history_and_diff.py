@@ -13,6 +13,8 @@ from auditor.diff import ChangeKind, diff
 from auditor.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
 from auditor.inventory import CloudResource, FoundKey, KeyLocation
 from auditor.model import Status
+from auditor.report import Report
+from reports import danish
 from tests.support.reports import certificate, sample_report
 
 
@@ -80,7 +82,9 @@ def test_a_failed_record_leaves_no_half_run(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(DISTINCT run_id) FROM findings").fetchone()[0] == 1
 
 
-def test_diff_names_keys_certificates_findings_and_droplets() -> None:
+def _a_week_of_changes() -> tuple[Report, Report]:
+    """A key added and one removed, a certificate renewed, a droplet moved and one added,
+    a new failure and a fix."""
     old = sample_report()
     inv = old.inventory
     location = KeyLocation("web-1", "root", "/root/.ssh/authorized_keys", 9)
@@ -108,6 +112,11 @@ def test_diff_names_keys_certificates_findings_and_droplets() -> None:
             cloud=(moved, added),
         ),
     )
+    return old, new
+
+
+def test_diff_names_keys_certificates_findings_and_droplets() -> None:
+    old, new = _a_week_of_changes()
     changes = {(c.kind, c.subject) for c in diff(old, new)}
     assert changes == {
         (ChangeKind.KEY_ADDED, "web-1"),
@@ -120,6 +129,29 @@ def test_diff_names_keys_certificates_findings_and_droplets() -> None:
     }
     removed = next(c for c in diff(old, new) if c.kind is ChangeKind.KEY_REMOVED)
     assert removed.before == "SHA256:" + "U" * 43 + " (unknown holder)"
+
+
+def test_the_internal_page_is_told_the_changes_in_danish() -> None:
+    old, new = _a_week_of_changes()
+    flipped = tuple(
+        replace(c, status=Status.FAIL if c.status is Status.PASS else Status.PASS)
+        for c in old.claims
+    )
+    new = replace(new, claims=flipped)
+    told = {c.kind: c for c in diff(old, new, danish.WORDING)}
+    assert told[ChangeKind.KEY_REMOVED].before == "SHA256:" + "U" * 43 + " (ukendt indehaver)"
+    assert "gyldigt til 1. marts 2027" in told[ChangeKind.CERT_RENEWED].after
+    fixed = told[ChangeKind.FIXED]
+    assert fixed.subject == "ssh.auth.password på web-1"
+    assert fixed.before.startswith("Fejl: ")
+    assert fixed.after == "OK"
+    assert told[ChangeKind.NEW_FAILURE].after.startswith("Fejl: ")
+    claim = told[ChangeKind.CLAIM]
+    assert claim.subject in danish.CLAIM_NAMES.values()
+    assert {claim.before, claim.after} == {"Holder", "Holder ikke"}
+    # The English telling is unchanged for the terminal and `auditor diff --format json`.
+    english = {c.kind: c for c in diff(old, new)}
+    assert english[ChangeKind.FIXED].after == "pass"
 
 
 def test_diff_of_a_run_with_itself_is_empty() -> None:

@@ -148,3 +148,9 @@ def test_a_site_that_never_answered_is_listed_as_not_checked() -> None:
     dialog = next(s for s in view.sites if s.host == "dialog.alternativet.dk")
     assert dialog.label == "Kunne ikke kontrolleres"
     assert dialog.certificates == ()
+
+
+def test_internal_page_names_severities_in_danish() -> None:
+    page = html.render_page(sample_report(), "adgang", None)
+    assert ">høj<" in page
+    assert ">high<" not in page
