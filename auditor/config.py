@@ -80,6 +80,9 @@ class DigitalOceanSettings:
 class DnsSettings:
     nameservers: tuple[str, ...] = ()  # empty: the system's resolver
     port: int = 53
+    # False where the audit runs without an IPv6 route (GitHub's runners): AAAA addresses are
+    # still compared with the inventory, but not connected to; their checks say `skipped`.
+    probe_ipv6: bool = True
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,7 @@ def _dns(section: TomlSection) -> DnsSettings:
     settings = DnsSettings(
         nameservers=_addresses(section, "nameservers"),
         port=_port(section, "port", 53),
+        probe_ipv6=section.opt_bool("probe_ipv6", True),
     )
     section.done()
     return settings

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
+from auditor.addresses import AddressBook
 from auditor.config import AuditConfig
 from auditor.inventory import Inventory
 from auditor.model import CheckSpec, Finding, Status
@@ -33,11 +34,20 @@ class AuditContext:
     deep: bool = False  # exhaustive enumeration (every cipher suite) instead of verdicts only
     # Shared by every family of the run: connections open at once, per server address.
     slots: ConnectionSlots | None = None
+    # Shared too: each site's name is resolved once, whichever family asks first.
+    address_book: AddressBook | None = None
 
     def __post_init__(self) -> None:
         if self.slots is None:
             limit = self.config.limits.per_server_connections
             object.__setattr__(self, "slots", ConnectionSlots(limit))
+        if self.address_book is None:
+            object.__setattr__(self, "address_book", AddressBook(self.config))
+
+    @property
+    def addresses(self) -> AddressBook:
+        assert self.address_book is not None  # set in __post_init__
+        return self.address_book
 
     def gate(self, address: str) -> Gate:
         assert self.slots is not None  # set in __post_init__
@@ -79,9 +89,18 @@ class Family(Generic[TargetT]):
 
     def errored(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
         """An `error` finding for each of this family's checks: nothing reads as pass."""
+        return self._all(target, Status.ERROR, message, evidence)
+
+    def skipped(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+        """A `skipped` finding for each check: left alone on purpose, and saying why."""
+        return self._all(target, Status.SKIPPED, message, evidence)
+
+    def _all(
+        self, target: str, status: Status, message: str, evidence: Mapping[str, object]
+    ) -> Outcome:
         return Outcome(
             findings=tuple(
-                spec.finding(target, Status.ERROR, message, dict(evidence)) for spec in self.specs
+                spec.finding(target, status, message, dict(evidence)) for spec in self.specs
             )
         )
 

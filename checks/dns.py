@@ -16,7 +16,6 @@ from auditor.config import SiteConfig
 from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import CloudResource, Inventory
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
-from checks.sites import resolve_addresses
 
 POINTS_TO_INVENTORY = CheckSpec(
     "dns.points_to_inventory",
@@ -99,7 +98,8 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
         return Outcome(findings=(POINTS_TO_INVENTORY.finding(label, Status.SKIPPED, reason),))
     addresses = list(target.site.addresses)
     if not addresses:
-        addresses, problem = resolve_addresses(target.site.host, ctx.config)
+        answer = ctx.addresses.lookup(target.site.host)  # the tls family's own answer
+        addresses, problem = list(answer.addresses), answer.error
         if not addresses:
             return Outcome(
                 findings=(

@@ -140,6 +140,9 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
 
 
 def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
+    if target.not_probed:
+        evidence = {"address": target.address, "reason": "not_probed"}
+        return FAMILY.skipped(target.label, target.not_probed, evidence)
     if target.address is None:
         reason = target.resolve_error or "no address"
         return FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})

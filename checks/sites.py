@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dns.exception
-import dns.resolver
-
-from auditor.config import AuditConfig, SiteConfig
+from auditor.addresses import is_ipv6
+from auditor.config import SiteConfig
 from auditor.family import AuditContext
 
 
@@ -21,6 +19,7 @@ class SiteTarget:
     address: str | None  # None when the name did not resolve
     resolve_error: str | None = None
     several: bool = False  # the site has more than one address: the label names this one
+    not_probed: str | None = None  # why this address is deliberately left alone
 
     @property
     def label(self) -> str:
@@ -29,49 +28,28 @@ class SiteTarget:
         return self.site.label
 
 
-def resolver(config: AuditConfig) -> dns.resolver.Resolver:
-    res = dns.resolver.Resolver(configure=not config.dns.nameservers)
-    if config.dns.nameservers:
-        res.nameservers = list(config.dns.nameservers)
-        res.port = config.dns.port
-    res.lifetime = config.limits.connect_timeout
-    return res
-
-
-def resolve_addresses(host: str, config: AuditConfig) -> tuple[list[str], str | None]:
-    """A and AAAA addresses of `host`, or the reason there are none."""
-    res = resolver(config)
-    addresses: list[str] = []
-    problems: list[str] = []
-    for rdtype in ("A", "AAAA"):
-        try:
-            answer = res.resolve(host, rdtype)
-        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN) as exc:
-            if isinstance(exc, dns.resolver.NXDOMAIN):
-                return [], f"{host} does not exist in DNS (NXDOMAIN)"
-            continue
-        except dns.exception.Timeout:
-            problems.append(f"DNS {rdtype} lookup timed out")
-            continue
-        except dns.exception.DNSException as exc:
-            problems.append(f"DNS {rdtype} lookup failed: {exc}")
-            continue
-        addresses += [rr.to_text() for rr in answer]
-    if addresses:
-        return addresses, None
-    return [], "; ".join(problems) or f"{host} has no A or AAAA record"
+# What a run says of an IPv6 address it was told not to connect to.
+NO_IPV6 = "Not probed: an IPv6 address, and dns.probe_ipv6 is false; its IPv4 twin is checked."
 
 
 def site_targets(ctx: AuditContext) -> list[SiteTarget]:
+    """One target per (site, address): pinned addresses, or every A/AAAA record."""
+    sites = ctx.config.sites
+    resolved = ctx.addresses.lookup_all(s.host for s in sites if not s.addresses)
     targets: list[SiteTarget] = []
-    for site in ctx.config.sites:
+    for site in sites:
         addresses = list(site.addresses)
         error = None
         if not addresses:
-            addresses, error = resolve_addresses(site.host, ctx.config)
+            answer = resolved[site.host]
+            addresses, error = list(answer.addresses), answer.error
         if not addresses:
             targets.append(SiteTarget(site, None, error))
             continue
         several = len(addresses) > 1
-        targets += [SiteTarget(site, address, None, several) for address in addresses]
+        # Only beside an IPv4 address: a site is never left wholly unchecked by this switch.
+        skip_ipv6 = not ctx.config.dns.probe_ipv6 and any(not is_ipv6(a) for a in addresses)
+        for address in addresses:
+            skip = NO_IPV6 if skip_ipv6 and is_ipv6(address) else None
+            targets.append(SiteTarget(site, address, None, several, skip))
     return targets

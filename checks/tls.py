@@ -329,6 +329,9 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
 
 def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     limits = ctx.config.limits
+    if target.not_probed:
+        evidence = {"address": target.address, "reason": "not_probed"}
+        return FAMILY.skipped(target.label, target.not_probed, evidence)
     try:
         extra = certs.load_extra_roots(target.site.ca_file)
     except (OSError, ValueError) as exc:

@@ -58,6 +58,7 @@ def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
         ("[limits]\nconnect_timeout = -1\n", "limits.connect_timeout", "between"),
         ('[digitalocean]\nendpoint = "ftp://x"\n', "digitalocean.endpoint", "http(s) URL"),
         ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
+        ('[dns]\nprobe_ipv6 = "no"\n', "dns.probe_ipv6", "true or false"),
         ("[bogus]\n", "bogus", "unknown key"),
         ("sites = 3\n", "sites", "array of tables"),
     ],
