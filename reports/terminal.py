@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -33,14 +34,24 @@ def status_text(status: Status) -> Text:
     return Text(status.value.upper(), style=STATUS_STYLE[status])
 
 
-def findings_table(findings: Sequence[Finding], title: str) -> Table:
-    """Findings grouped by target, worst first within each target."""
+# Below this width a four-column table leaves the message a word per line: group instead.
+COMPACT_BELOW = 110
+
+
+def findings_table(findings: Sequence[Finding], title: str, width: int = 120) -> RenderableType:
+    """Findings grouped by target, worst first within each target.
+
+    A wide terminal gets one table; a narrow one (cron mail, a split pane) a heading per
+    target with its checks under it, so messages keep the width.
+    """
+    ordered = sorted(findings, key=lambda f: (f.target, STATUS_ORDER[f.status], f.check))
+    if width < COMPACT_BELOW:
+        return _grouped(ordered, title)
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("Target", overflow="fold")
     table.add_column("Check", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Message", overflow="fold")
-    ordered = sorted(findings, key=lambda f: (f.target, STATUS_ORDER[f.status], f.check))
     previous = None
     for finding in ordered:
         # Rich renders markup in plain str cells; Text keeps hostile strings literal.
@@ -48,6 +59,21 @@ def findings_table(findings: Sequence[Finding], title: str) -> Table:
         table.add_row(target, finding.check, status_text(finding.status), Text(finding.message))
         previous = finding.target
     return table
+
+
+def _grouped(ordered: Sequence[Finding], title: str) -> Group:
+    parts: list[RenderableType] = [Text(title, style="italic")]
+    # The same column widths under every target, so the groups line up.
+    check_width = max((len(f.check) for f in ordered), default=0)
+    for target in dict.fromkeys(f.target for f in ordered):
+        rows = Table.grid(padding=(0, 1))
+        rows.add_column(no_wrap=True, width=7)
+        rows.add_column(no_wrap=True, width=check_width)
+        rows.add_column(overflow="fold")
+        for finding in (f for f in ordered if f.target == target):
+            rows.add_row(status_text(finding.status), finding.check, Text(finding.message))
+        parts += [Text(target, style="bold"), Padding(rows, (0, 0, 0, 2))]
+    return Group(*parts)
 
 
 def claims_table(report: Report) -> Table:
@@ -65,7 +91,7 @@ def claims_table(report: Report) -> Table:
 
 
 def findings_view(report: Report, console: Console) -> None:
-    console.print(findings_table(report.findings, "Findings"))
+    console.print(findings_table(report.findings, "Findings", console.width))
 
 
 SUMMARY_ROWS = 12  # a summary fits on one screen; the full list is in report.json
@@ -82,7 +108,7 @@ def summary_view(report: Report, console: Console) -> None:
         title = "What needs attention"
         if len(problems) > len(shown):
             title += f" (worst {len(shown)} of {len(problems)})"
-        console.print(findings_table(shown, title))
+        console.print(findings_table(shown, title, console.width))
     counts = ", ".join(
         f"{sum(1 for f in report.findings if f.status is s)} {s.value}"
         for s in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIPPED)

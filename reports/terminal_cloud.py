@@ -58,4 +58,4 @@ def droplets_view(report: Report, console: Console) -> None:
         )
     if resources:
         console.print(table)
-    console.print(findings_table(report.findings, "Verdicts"))
+    console.print(findings_table(report.findings, "Verdicts", console.width))

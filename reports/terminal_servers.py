@@ -28,7 +28,7 @@ def ssh_view(report: Report, console: Console) -> None:
         )
     if report.inventory.ssh_servers:
         console.print(table)
-    console.print(findings_table(report.findings, "Verdicts"))
+    console.print(findings_table(report.findings, "Verdicts", console.width))
 
 
 def _rank(record: KeyHolderRecord, report: Report) -> tuple[int, str]:
@@ -77,4 +77,4 @@ def keys_view(report: Report, console: Console) -> None:
     console.print(table)
     problems = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)]
     if problems:
-        console.print(findings_table(problems, "What needs attention"))
+        console.print(findings_table(problems, "What needs attention", console.width))
