@@ -148,13 +148,13 @@ def _ask_user(
     """One connection: the methods offered to `user`, the banner and the host key."""
     with gate():
         transport = open_transport(address, port, timeout, counter)
+        banner = transport.remote_version
         try:
-            banner = transport.remote_version
             key = host_key(transport)
             return none_methods(transport, user), banner, key
         except (paramiko.SSHException, EOFError, OSError) as exc:
             failed = UserMethods(user, error=f"SSH failed: {exc or type(exc).__name__}")
-            return failed, None, None
+            return failed, banner, None
         finally:
             transport.close()
 
