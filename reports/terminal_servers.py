@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from auditor.inventory import KeyHolderRecord
+from auditor.inventory import KeyHolderRecord, KeyLocation
 from auditor.model import Status
 from auditor.report import Report
-from reports.terminal import findings_table, status_text
+from reports.terminal import STATUS_STYLE, findings_table, status_text
 
 
 def ssh_view(report: Report, console: Console) -> None:
@@ -45,36 +46,68 @@ def _rank(record: KeyHolderRecord, report: Report) -> tuple[int, str]:
     return order, record.person or ""
 
 
+def _worst(report: Report, record: KeyHolderRecord) -> Status:
+    statuses = [f.status for f in report.findings if f.target == record.fingerprint]
+    return next((s for s in (Status.FAIL, Status.WARN) if s in statuses), Status.PASS)
+
+
+def _holder_name(record: KeyHolderRecord) -> str:
+    name = record.person or "UNKNOWN"
+    return f"{name} ({record.managed_by})" if record.managed_by else name
+
+
+def _location(loc: KeyLocation) -> tuple[str, str, str]:
+    if not loc.path:  # a key of the cloud account: new droplets get it
+        return loc.server, "account key", loc.comment or ""
+    place = f"{loc.path}:{loc.line}" if loc.line else loc.path
+    note = " ".join(part for part in (loc.options, loc.comment and f"«{loc.comment}»") if part)
+    return loc.server, f"{loc.user or '?'} {place}", note
+
+
 def keys_view(report: Report, console: Console) -> None:
-    table = Table(title="Who can open which server", title_justify="left")
-    for column in ("Person", "Team", "Key", "Fingerprint", "Opens", "Found in", "Verdict"):
-        table.add_column(column, overflow="fold")
+    """Per server who can open it; then per key whose it is and every place it opens."""
     records = sorted(report.inventory.key_holders, key=lambda r: _rank(r, report))
+    servers: dict[str, list[KeyHolderRecord]] = {}
     for record in records:
-        verdicts = [f for f in report.findings if f.target == record.fingerprint]
-        worst = next(
-            (f for f in verdicts if f.status is Status.FAIL),
-            next((f for f in verdicts if f.status is Status.WARN), None),
-        )
-        person = record.person or "UNKNOWN"
-        if record.managed_by:
-            person += f" ({record.managed_by})"
-        where = "\n".join(
-            f"{loc.server} {loc.user or ''} {loc.path or ''}:{loc.line or ''}".strip()
-            if loc.path
-            else f"{loc.server} ({loc.comment or 'account key'})"
-            for loc in record.locations
-        )
-        table.add_row(
-            Text(person),
-            Text(record.team or "-"),
-            Text(f"{record.key_type} {record.bits or '?'}"),
-            Text(record.fingerprint),
-            Text(", ".join(sorted({loc.server for loc in record.locations}))),
-            Text(where),
-            status_text(worst.status) if worst else status_text(Status.PASS),
-        )
+        for server in dict.fromkeys(loc.server for loc in record.locations):
+            servers.setdefault(server, []).append(record)
+    table = Table(title="Who can open which server", title_justify="left")
+    table.add_column("Server", no_wrap=True)
+    table.add_column("Key holders (unknown and weak first)", overflow="fold")
+    for server in sorted(servers):
+        people = Text()
+        for index, record in enumerate(servers[server]):
+            if index:
+                people.append(", ")
+            worst = _worst(report, record)
+            people.append(
+                _holder_name(record), style=STATUS_STYLE[worst] if worst is not Status.PASS else ""
+            )
+        table.add_row(Text(server), people)
     console.print(table)
-    problems = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)]
+    console.print(Text("Keys", style="italic"))
+    for record in records:
+        head = Text()
+        head.append_text(status_text(_worst(report, record)))
+        head.append(f" {_holder_name(record)}", style="bold")
+        if record.team:
+            head.append(f" ({record.team})")
+        head.append(f"  {record.key_type} {record.bits or '?'}  {record.fingerprint}")
+        if record.cert_authority:
+            head.append("  cert-authority", style="yellow")
+        places = Table.grid(padding=(0, 2))
+        for _ in range(3):
+            places.add_column(overflow="fold")
+        for where in sorted({_location(loc) for loc in record.locations}):
+            places.add_row(*(Text(part) for part in where))
+        console.print(head)
+        console.print(Padding(places, (0, 0, 0, 2)))
+    # Access and login problems; of the cloud's own findings only what kept keys from being read.
+    problems = [
+        f
+        for f in report.findings
+        if f.status in (Status.FAIL, Status.ERROR, Status.WARN)
+        and (f.check.startswith(("access.", "ssh.")) or f.status is Status.ERROR)
+    ]
     if problems:
         console.print(findings_table(problems, "What needs attention", console.width))

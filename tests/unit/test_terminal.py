@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 
 from auditor.model import CheckSpec, ClaimId, Severity, Status
 from reports.terminal import findings_table
+from reports.terminal_servers import keys_view
+from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
 
 SPEC = CheckSpec("do.droplet.region", "Region", ClaimId.HOSTING, Severity.HIGH, "Move it.")
 OTHER = CheckSpec("do.droplet.no_firewall", "Firewall", ClaimId.HOSTING, Severity.LOW, "Add.")
@@ -41,3 +44,25 @@ def test_a_wide_terminal_gets_one_table() -> None:
     assert "Target" in text
     assert "│" in text
     assert MESSAGE in text
+
+
+def test_keys_view_says_who_opens_each_server_unknown_keys_first() -> None:
+    report = sample_report(hostile=True)
+    moved = SPEC.finding("droplet:web-1", Status.FAIL, "Droplet web-1 is in nyc3.")
+    report = replace(report, findings=(*report.findings, moved))
+    screen = io.StringIO()
+    keys_view(report, Console(file=screen, width=100))
+    text = screen.getvalue()
+    lines = text.splitlines()
+    row = next(line for line in lines if "web-1" in line and "│" in line)
+    assert row.index("UNKNOWN") < row.index(HOLDER)  # unknown keys first, on one row
+    keys = lines.index("Keys")
+    unknown = next(i for i, line in enumerate(lines) if line.startswith("FAIL UNKNOWN"))
+    known = next(i for i, line in enumerate(lines) if line.startswith(f"PASS {HOLDER}"))
+    assert keys < unknown < known
+    # Every place a key opens, with the line's options and comment shown as text.
+    assert "root /root/.ssh/authorized_keys:3" in text
+    assert KEY_COMMENT in text
+    # The cloud's own findings are not the secretariat's business here; access problems are.
+    assert "access.key.unknown" in text
+    assert "do.droplet.region" not in text
