@@ -45,6 +45,10 @@ def resolver(config: AuditConfig) -> dns.resolver.Resolver:
 
 def resolve(host: str, config: AuditConfig) -> Resolution:
     """A and AAAA addresses of `host`, or the reason there are none."""
+    try:  # an address given as the host is its own answer, not a name to look up
+        return Resolution((str(ipaddress.ip_address(host.strip("[]"))),))
+    except ValueError:
+        pass
     res = resolver(config)
     addresses: list[str] = []
     problems: list[str] = []

@@ -110,3 +110,17 @@ def test_a_missing_and_a_silent_name_are_errors_within_the_timeout(
     assert all(f.status is not Status.PASS for f in report.findings)
     # Bounded by the lookup lifetime (1 s per record type), never a hang.
     assert elapsed < 10
+
+
+def test_an_address_given_as_the_host_is_not_looked_up(
+    sites_lab: SitesLab, dns_server: LoopbackDns, tmp_path: Path
+) -> None:
+    good = sites_lab.site("good")
+    asked = sum(dns_server.questions.values())
+    report = _audit(sites_lab, dns_server, tmp_path, [good.address])
+    connect = next(f for f in report.findings if f.check == "tls.connect")
+    assert connect.status is Status.PASS, connect.message
+    assert connect.evidence["address"] == good.address
+    # The certificate names good.lab.test, not the address: that is the hostname check's call.
+    assert _by(report, f"{good.address}:{good.https_port}")["tls.cert.hostname"] is Status.FAIL
+    assert sum(dns_server.questions.values()) == asked
