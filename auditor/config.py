@@ -15,6 +15,11 @@ from auditor.errors import ConfigError
 DEFAULT_CONFIG_NAME = "alternativet.toml"
 
 
+def host_port(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 address in brackets so the port stays readable."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """A web site whose TLS and HTTPS promises are checked."""
@@ -30,7 +35,7 @@ class SiteConfig:
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 443 else f"{self.host}:{self.port}"
+        return self.host if self.port == 443 else host_port(self.host, self.port)
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class SshServerConfig:
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 22 else f"{self.host}:{self.port}"
+        return self.host if self.port == 22 else host_port(self.host, self.port)
 
 
 @dataclass(frozen=True)

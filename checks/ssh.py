@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from auditor.config import host_port
 from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -67,7 +68,7 @@ class SshTarget:
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 22 else f"{self.host}:{self.port}"
+        return self.host if self.port == 22 else host_port(self.host, self.port)
 
 
 def _methods(scan: SshProbe) -> dict[str, list[str]]:

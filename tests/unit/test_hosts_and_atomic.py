@@ -49,3 +49,12 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
         write_atomic(target, 12345)  # type: ignore[arg-type]
     assert target.read_text() == "last week"
     assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_labels_bracket_an_ipv6_address_before_its_port() -> None:
+    from auditor.config import SiteConfig, SshServerConfig
+
+    assert SiteConfig("2001:db8::1", "x", port=8443).label == "[2001:db8::1]:8443"
+    assert SiteConfig("2001:db8::1", "x").label == "2001:db8::1"
+    assert SiteConfig("alternativet.dk", "x", port=8443).label == "alternativet.dk:8443"
+    assert SshServerConfig("2001:db8::2", port=2222).label == "[2001:db8::2]:2222"
