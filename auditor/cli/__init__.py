@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -56,4 +57,13 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("auditor: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`auditor ... | head`): nothing left to say, and no one to say
+        # it to. Point stdout at /dev/null so the interpreter's final flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
+    except OSError as exc:  # a file the command had to read or write: one line, never a trace
+        name = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"auditor: {name}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

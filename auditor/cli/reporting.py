@@ -10,6 +10,7 @@ import click
 
 from auditor.atomic import write_atomic
 from auditor.errors import UsageError
+from auditor.publish import PublishError
 from auditor.report import Report, ReportFormatError
 from reports import metrics
 from reports.html import render_page
@@ -52,7 +53,10 @@ def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
     if out_file is None:
         sys.stdout.write(text)
     else:
-        write_atomic(out_file, text, 0o600 if page == "adgang" else 0o644)
+        try:
+            write_atomic(out_file, text, 0o600 if page == "adgang" else 0o644)
+        except OSError as exc:
+            raise PublishError(f"cannot write {out_file}: {exc.strerror or exc}") from None
     return 0
 
 
