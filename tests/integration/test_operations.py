@@ -325,14 +325,13 @@ def test_render_rebuilds_a_page_and_refuses_garbage(sites_lab: SitesLab, tmp_pat
     assert (
         bad.stderr.strip() == f"auditor: {tmp_path / 'bad.json'}: not an auditor.report/1 document"
     )
-    nowhere = tmp_path / "missing" / "page.html"
+    nowhere = tmp_path / "bad.json" / "page.html"  # under a file: no folder can be made
     unwritable = auditor(
         {}, "render", str(out / "report.json"), "--page", "certifikater", "--out", str(nowhere)
     )
     assert unwritable.returncode == 2
-    assert (
-        unwritable.stderr.strip() == f"auditor: cannot write {nowhere}: No such file or directory"
-    )
+    assert unwritable.stderr.startswith(f"auditor: cannot write {nowhere}: ")
+    assert len(unwritable.stderr.strip().splitlines()) == 1  # one line, no traceback
 
 
 def test_history_without_runs_is_one_line(tmp_path: Path) -> None:
