@@ -57,22 +57,54 @@ def load_private_key(path: Path) -> paramiko.PKey:
         raise ReadRefused(f"cannot load the auditor key {path}: {exc}") from None
 
 
-def check_host_key(transport: paramiko.Transport, known_hosts: Path, names: list[str]) -> None:
-    """Raise ReadRefused unless the server's key is the one pinned for one of `names`."""
+# A pinned RSA key is shown under its SHA-2 signature names (paramiko has dropped SHA-1).
+_ALGORITHMS_OF = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256")}
+# The host key algorithms paramiko verifies (no DSA, no SHA-1 RSA since paramiko 3).
+_VERIFIABLE = frozenset(
+    {
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "rsa-sha2-512",
+        "rsa-sha2-256",
+    }
+)
+
+
+def pinned_keys(known_hosts: Path, names: list[str]) -> dict[str, paramiko.PKey]:
+    """Every host key pinned for any of `names`, by key type."""
     try:
-        pinned = paramiko.HostKeys(str(known_hosts))
+        hostkeys = paramiko.HostKeys(str(known_hosts))
     except (OSError, paramiko.SSHException) as exc:
         raise ReadRefused(f"cannot read known_hosts {known_hosts}: {exc}") from None
+    pinned: dict[str, paramiko.PKey] = {}
+    for name in names:
+        entry = hostkeys.lookup(name)
+        if entry is not None:
+            for kind in entry:
+                pinned.setdefault(kind, entry[kind])
+    return pinned
+
+
+def pinned_algorithms(pinned: dict[str, paramiko.PKey]) -> tuple[str, ...]:
+    """The host key algorithms to ask for: only the pinned types (like OpenSSH's ssh does),
+    so a server with several keys shows the one that was pinned, not another one."""
+    wanted = (alg for kind in pinned for alg in _ALGORITHMS_OF.get(kind, (kind,)))
+    return tuple(alg for alg in wanted if alg in _VERIFIABLE)
+
+
+def check_host_key(
+    transport: paramiko.Transport, pinned: dict[str, paramiko.PKey], known_hosts: Path
+) -> None:
+    """Raise ReadRefused unless the server's key is the one pinned for it."""
     key = transport.get_remote_server_key()
-    entries = [pinned.lookup(name) for name in names]
-    known = [e for e in entries if e is not None]
-    if not known:
+    if not pinned:
         raise ReadRefused(
             f"host key {key.get_name()} {key.fingerprint} is not pinned in {known_hosts}"
         )
-    for entry in known:
-        if key.get_name() in entry and entry[key.get_name()] == key:
-            return
+    if pinned.get(key.get_name()) == key:
+        return
     raise ReadRefused(
         f"HOST KEY CHANGED: the server shows {key.get_name()} {key.fingerprint}, "
         f"which does not match {known_hosts}"
@@ -148,12 +180,20 @@ def read_server(
     timeout: float,
 ) -> ServerRead:
     key = load_private_key(auditor_key)
+    pinned = pinned_keys(known_hosts, names)
     try:
-        transport = open_transport(address, port, timeout)
+        transport = open_transport(
+            address, port, timeout, key_types=pinned_algorithms(pinned) or None
+        )
     except SshUnreachable as exc:
+        if pinned and "no acceptable host key" in str(exc):
+            raise ReadRefused(
+                f"HOST KEY CHANGED: the server has no key of the types pinned in {known_hosts} "
+                f"({', '.join(sorted(pinned))})"
+            ) from None
         raise ReadRefused(str(exc)) from None
     try:
-        check_host_key(transport, known_hosts, names)
+        check_host_key(transport, pinned, known_hosts)
         try:
             transport.auth_publickey(auditor_user, key)
         except paramiko.AuthenticationException:

@@ -330,3 +330,41 @@ def test_the_probe_asks_in_parallel_within_the_servers_connection_slots(
     # One connection per user, one per host key type the user connections did not show.
     assert scan.connections == len(users) + 2
     assert peak == 2
+
+
+def test_a_server_with_several_keys_is_read_by_the_one_pinned(
+    sshd_lab: SshdLab, tmp_path: Path
+) -> None:
+    """Only the RSA key pinned (as an administrator copying one line would): no false alarm."""
+    server = sshd_lab.server("keyonly")
+    rsa_only = tmp_path / "known_hosts"
+    rsa_only.write_text(
+        "".join(
+            line + "\n"
+            for line in sshd_lab.known_hosts.read_text().splitlines()
+            if " ssh-rsa " in line and f"]:{server.port} " in line
+        )
+    )
+    assert rsa_only.read_text().count("\n") == 1
+    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(rsa_only))
+    (tmp_path / "auditor.toml").write_text(text)
+    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
+    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    assert effective.status is P, effective.message
+    assert report.inventory.found_keys
+
+
+def test_a_server_without_the_pinned_key_type_is_a_changed_host_key(
+    sshd_lab: SshdLab, tmp_path: Path
+) -> None:
+    server = sshd_lab.server("keyonly")
+    p384 = keygen(tmp_path / "p384", "ecdsa", 384).split()  # the server has no P-384 key
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[{server.address}]:{server.port} {p384[0]} {p384[1]}\n")
+    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(known))
+    (tmp_path / "auditor.toml").write_text(text)
+    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
+    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    assert effective.status is E
+    assert "HOST KEY CHANGED" in effective.message
+    assert report.inventory.found_keys == ()
