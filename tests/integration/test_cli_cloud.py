@@ -19,7 +19,7 @@ def _auditor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
         text=True,
         timeout=120,
         check=False,
-        env={**clean, **env, "COLUMNS": "200"},
+        env={**clean, "COLUMNS": "200", **env},
     )
 
 
@@ -45,6 +45,13 @@ def test_droplets_table_reads_well(do_lab: DoLab, tmp_path: Path) -> None:
     assert "fw-web" in web
     assert "DigitalOcean account My Team" in result.stdout
     assert do_lab.token not in result.stdout + result.stderr
+    # At 80 columns (a cron mail) nothing is cut off at the edge.
+    narrow = _auditor({**do_lab.env, "COLUMNS": "80"}, "droplets", "--config", str(config))
+    narrow_lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in narrow_lines) <= 80
+    header = next(line for line in narrow_lines if line.startswith("Name"))
+    assert header.split()[-1] == "Verdict"
+    assert any(line.startswith("lb-ams3") for line in narrow_lines)
 
 
 def test_droplets_json_and_a_refused_token(do_lab: DoLab, tmp_path: Path) -> None:
