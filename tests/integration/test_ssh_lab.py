@@ -14,7 +14,7 @@ import pytest
 from auditor.config import load_config
 from auditor.family import AuditContext
 from auditor.lab.ssh_server import LabSshServer
-from auditor.model import ClaimId, Severity, Status
+from auditor.model import ClaimId, Finding, Severity, Status
 from auditor.report import Report
 from auditor.runner import run_audit
 from auditor.slots import ConnectionSlots
@@ -220,13 +220,19 @@ def test_too_many_holders_fail_the_claim(ssh_report: Report) -> None:
     assert ssh_report.claim(ClaimId.FEW_HOLDERS).status is F
 
 
-def test_an_unknown_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -> None:
-    empty = tmp_path / "known_hosts"
-    empty.write_text("")
-    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(empty))
+def _read_pinned_by(sshd_lab: SshdLab, tmp_path: Path, known_hosts: str) -> tuple[Finding, Report]:
+    """Audit the key-only server with this known_hosts text: its ssh.config.effective finding."""
+    known = tmp_path / "known_hosts"
+    known.write_text(known_hosts)
+    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(known))
     (tmp_path / "auditor.toml").write_text(text)
     report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
     effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    return effective, report
+
+
+def test_an_unknown_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -> None:
+    effective, report = _read_pinned_by(sshd_lab, tmp_path, "")
     assert effective.status is E
     assert "not pinned" in effective.message
     assert report.inventory.found_keys == ()
@@ -235,19 +241,10 @@ def test_an_unknown_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -
 def test_a_changed_host_key_stops_the_read(sshd_lab: SshdLab, tmp_path: Path) -> None:
     other = keygen(tmp_path / "other", "ed25519").split()
     server = sshd_lab.server("keyonly")
-    known = tmp_path / "known_hosts"
-    known.write_text(
-        "\n".join(
-            f"[{server.address}]:{server.port} {kind} {blob}"
-            for kind, blob in [(other[0], other[1])]
-        )
-        + "\n"
-    )
-    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(known))
-    (tmp_path / "auditor.toml").write_text(text)
-    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
-    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    pinned = f"[{server.address}]:{server.port} {other[0]} {other[1]}\n"
+    effective, report = _read_pinned_by(sshd_lab, tmp_path, pinned)
     assert effective.status is E
+    assert "HOST KEY CHANGED" in effective.message
     assert report.inventory.found_keys == ()
 
 
@@ -337,19 +334,13 @@ def test_a_server_with_several_keys_is_read_by_the_one_pinned(
 ) -> None:
     """Only the RSA key pinned (as an administrator copying one line would): no false alarm."""
     server = sshd_lab.server("keyonly")
-    rsa_only = tmp_path / "known_hosts"
-    rsa_only.write_text(
-        "".join(
-            line + "\n"
-            for line in sshd_lab.known_hosts.read_text().splitlines()
-            if " ssh-rsa " in line and f"]:{server.port} " in line
-        )
-    )
-    assert rsa_only.read_text().count("\n") == 1
-    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(rsa_only))
-    (tmp_path / "auditor.toml").write_text(text)
-    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
-    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    rsa_only = [
+        line
+        for line in sshd_lab.known_hosts.read_text().splitlines()
+        if " ssh-rsa " in line and f"]:{server.port} " in line
+    ]
+    assert len(rsa_only) == 1
+    effective, report = _read_pinned_by(sshd_lab, tmp_path, rsa_only[0] + "\n")
     assert effective.status is P, effective.message
     assert report.inventory.found_keys
 
@@ -359,12 +350,8 @@ def test_a_server_without_the_pinned_key_type_is_a_changed_host_key(
 ) -> None:
     server = sshd_lab.server("keyonly")
     p384 = keygen(tmp_path / "p384", "ecdsa", 384).split()  # the server has no P-384 key
-    known = tmp_path / "known_hosts"
-    known.write_text(f"[{server.address}]:{server.port} {p384[0]} {p384[1]}\n")
-    text = sshd_lab.config_text(["keyonly"]).replace(str(sshd_lab.known_hosts), str(known))
-    (tmp_path / "auditor.toml").write_text(text)
-    report = run_audit(families("ssh"), AuditContext(config=load_config(tmp_path / "auditor.toml")))
-    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    pinned = f"[{server.address}]:{server.port} {p384[0]} {p384[1]}\n"
+    effective, report = _read_pinned_by(sshd_lab, tmp_path, pinned)
     assert effective.status is E
     assert "HOST KEY CHANGED" in effective.message
     assert report.inventory.found_keys == ()
