@@ -12,11 +12,12 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-
-import dns.exception
-import dns.resolver
+from typing import TYPE_CHECKING
 
 from auditor.config import AuditConfig
+
+if TYPE_CHECKING:
+    import dns.resolver
 
 _PARALLEL_LOOKUPS = 8
 
@@ -35,6 +36,8 @@ def is_ipv6(address: str) -> bool:
 
 
 def resolver(config: AuditConfig) -> dns.resolver.Resolver:
+    import dns.resolver  # noqa: PLC0415 (see resolve)
+
     res = dns.resolver.Resolver(configure=not config.dns.nameservers)
     if config.dns.nameservers:
         res.nameservers = list(config.dns.nameservers)
@@ -49,6 +52,11 @@ def resolve(host: str, config: AuditConfig) -> Resolution:
         return Resolution((str(ipaddress.ip_address(host.strip("[]"))),))
     except ValueError:
         pass
+    # dnspython is loaded by the first name that needs it: ~25 ms of start-up that a run
+    # whose hosts are addresses, and every command that does not probe, never pays.
+    import dns.exception  # noqa: PLC0415
+    import dns.resolver  # noqa: PLC0415
+
     res = resolver(config)
     addresses: list[str] = []
     problems: list[str] = []

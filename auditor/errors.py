@@ -26,3 +26,14 @@ class CredentialsError(AuditorError):
 
 class UsageError(AuditorError):
     """A command line that cannot be carried out as given."""
+
+
+class DigitalOceanError(AuditorError):
+    """The API answered with an error or not at all; never carries the token."""
+
+    def __init__(
+        self, message: str, status: int | None = None, error_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_id = error_id

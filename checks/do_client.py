@@ -25,23 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from digitalocean.baseapi import GET, BaseAPI
 
-from auditor.errors import AuditorError, CredentialsError
+from auditor.errors import CredentialsError, DigitalOceanError
 
 MAX_RETRIES = 4
 MAX_RETRY_WAIT = 30.0
 MAX_PAGES = 500
 PER_PAGE = 200
-
-
-class DigitalOceanError(AuditorError):
-    """The API answered with an error or not at all; never carries the token."""
-
-    def __init__(
-        self, message: str, status: int | None = None, error_id: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error_id = error_id
 
 
 class _RequestLayer(BaseAPI):  # type: ignore[misc]

@@ -16,8 +16,7 @@ from auditor.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.sshkeys import AuthorizedKey
 from checks.access import UNKNOWN
-from checks.ssh_probe import SshProbe, probe
-from checks.ssh_read import ReadRefused, ServerRead, read_server
+from checks.ssh_model import ReadRefused, ServerRead, SshProbe
 
 CONNECT = CheckSpec(
     "ssh.connect",
@@ -317,6 +316,10 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
 
 
 def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
+    # Imported here, not at the top: paramiko is loaded only by a run that has a server.
+    from checks.ssh_probe import probe  # noqa: PLC0415
+    from checks.ssh_read import read_server  # noqa: PLC0415
+
     settings = ctx.config.ssh
     timeout = ctx.config.limits.connect_timeout
     scan = probe(

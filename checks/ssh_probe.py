@@ -18,40 +18,10 @@ from paramiko.auth_handler import AuthHandler
 from paramiko.message import Message
 
 from auditor.slots import Gate, no_gate
+from checks.ssh_model import SshProbe, SshUnreachable, UserMethods
 
 # Key types asked for one by one so every host key the server has is fingerprinted.
 HOST_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512")
-
-
-class SshUnreachable(Exception):
-    """No TCP connection, no banner, or no key exchange within the timeout."""
-
-
-@dataclass(frozen=True)
-class UserMethods:
-    user: str
-    methods: tuple[str, ...] = ()
-    none_accepted: bool = False  # the server let this user in with no credential at all
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class SshProbe:
-    host: str
-    address: str
-    port: int
-    banner: str | None = None
-    users: tuple[UserMethods, ...] = ()
-    host_keys: tuple[tuple[str, str], ...] = ()  # (key type, SHA256 fingerprint)
-    connect_error: str | None = None
-    connections: int = 0
-
-    @property
-    def server_version(self) -> str | None:
-        if self.banner is None:
-            return None
-        parts = self.banner.split("-", 2)
-        return parts[2] if len(parts) == 3 else self.banner
 
 
 class _ListingAuthHandler(AuthHandler):

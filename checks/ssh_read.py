@@ -8,13 +8,13 @@ configured auditor key is offered; no agent, no key search, never a password.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import paramiko
 
-from auditor.sshkeys import AuthorizedKey, BadLine, parse_authorized_keys
-from checks.ssh_probe import SshUnreachable, open_transport
+from auditor.sshkeys import parse_authorized_keys
+from checks.ssh_model import KeysFile, ReadRefused, ServerRead, SshUnreachable
+from checks.ssh_probe import open_transport
 
 MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
 NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "")
@@ -28,26 +28,6 @@ EFFECTIVE_KEYS = (
     "authorizedkeyscommand",
     "pubkeyauthentication",
 )
-
-
-class ReadRefused(Exception):
-    """The read must not or could not happen: unknown host key, refused key, no channel."""
-
-
-@dataclass(frozen=True)
-class KeysFile:
-    user: str
-    path: str
-    keys: tuple[AuthorizedKey, ...] = ()
-    bad_lines: tuple[BadLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServerRead:
-    effective: dict[str, dict[str, str]] = field(default_factory=dict)  # user -> sshd -T
-    effective_errors: dict[str, str] = field(default_factory=dict)
-    keys_files: tuple[KeysFile, ...] = ()
-    error: str | None = None
 
 
 def load_private_key(path: Path) -> paramiko.PKey:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from auditor.report import Report
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def dumps(report: Report) -> str:

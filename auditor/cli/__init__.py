@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -9,12 +10,46 @@ import sys
 import click
 
 from auditor import __version__
-from auditor.cli import cloud, operations, reporting, servers, sites, starter
 from auditor.cli.common import make_app
 from auditor.errors import AuditorError
 
+# Each command's module, imported only when that command runs: `auditor run` does not load
+# the demo's lab, the DigitalOcean client or Rich's tables, `auditor --help` loads no probe.
+COMMANDS = {
+    "run": "auditor.cli.run:run_command",
+    "history": "auditor.cli.operations:history_command",
+    "diff": "auditor.cli.operations:diff_command",
+    "tls": "auditor.cli.sites:tls_command",
+    "https": "auditor.cli.sites:https_command",
+    "ssh": "auditor.cli.servers:ssh_command",
+    "keys": "auditor.cli.servers:keys_command",
+    "droplets": "auditor.cli.cloud:droplets_command",
+    "render": "auditor.cli.reporting:render_command",
+    "demo": "auditor.cli.starter:demo_command",
+    "init": "auditor.cli.starter:init_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named here and imported on first use (click's recipe)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command), target
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="auditor")
 @click.option("-v", "--verbose", count=True, help="Log more to stderr (-vv for debug).")
 @click.pass_context
@@ -34,11 +69,6 @@ def cli(ctx: click.Context, verbose: int) -> None:
     # Its debug lines carry request headers; it masks the token, but a token never needs logging.
     logging.getLogger("digitalocean").setLevel(max(level, logging.INFO))
     ctx.obj = make_app()
-
-
-for module in (operations, sites, servers, cloud, reporting, starter):
-    for command in module.COMMANDS:
-        cli.add_command(command)
 
 
 def main() -> None:

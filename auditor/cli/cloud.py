@@ -27,6 +27,3 @@ def droplets_command(app: App, config_path: Path | None, fmt: str) -> int:
     report = app.audit(config, families("digitalocean"), command="droplets")
     app.show(report, fmt, "droplets")
     return report.exit_code()
-
-
-COMMANDS: list[click.Command] = [droplets_command]

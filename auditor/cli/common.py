@@ -6,34 +6,53 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
-from auditor.cli.progress import RichObserver
 from auditor.config import AuditConfig, load_config
 from auditor.family import AuditContext, Family
+from auditor.history import History
 from auditor.observer import NullObserver, Observer
 from auditor.report import Report
 from auditor.runner import run_audit
-from reports import FORMATS
+from reports import FORMATS, render
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
 class App:
-    """Built once by the root group and handed to every command through ctx.obj."""
+    """Built once by the root group and handed to every command through ctx.obj.
 
-    out: Console
-    err: Console
+    The consoles are made on first use: Rich is loaded only by a command that prints with
+    it, not by a quiet cron run that has nothing to say.
+    """
+
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console  # noqa: PLC0415 (see the class docstring)
+
+        return Console(file=sys.stdout)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console  # noqa: PLC0415 (see the class docstring)
+
+        return Console(file=sys.stderr, stderr=True)
 
     def observer(self) -> Observer:
         # A progress display only where a person watches; cron and pipes get nothing.
         if self.err.is_terminal:
+            from auditor.cli.progress import RichObserver  # noqa: PLC0415
+
             return RichObserver(self.err)
         return NullObserver()
 
@@ -52,7 +71,7 @@ class App:
         return run_audit(families, self.context(config, deep), observer, command=command)
 
     def show(self, report: Report, fmt: str, view: str) -> None:
-        FORMATS[fmt](report, view, self.out)
+        render(report, fmt, view, self.out)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -79,9 +98,26 @@ def config_option(func: F) -> F:
     )(func)
 
 
+def out_dir_option(help_text: str) -> Callable[[F], F]:
+    """`--out FOLDER`: where `auditor run` writes, and where the other commands read."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
 def load(config_path: Path | None) -> AuditConfig:
     return load_config(config_path)
 
 
+def history_of(config: AuditConfig, out_dir: Path | None) -> History:
+    if config.output.history is not None:
+        return History(config.output.history)
+    return History((out_dir or config.output.out_dir) / "history.sqlite3")
+
+
 def make_app() -> App:
-    return App(out=Console(file=sys.stdout), err=Console(file=sys.stderr, stderr=True))
+    return App()

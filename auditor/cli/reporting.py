@@ -58,6 +58,3 @@ def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
         except OSError as exc:
             raise PublishError(f"cannot write {out_file}: {exc.strerror or exc}") from None
     return 0
-
-
-COMMANDS: list[click.Command] = [render_command]

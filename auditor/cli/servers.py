@@ -77,6 +77,3 @@ def keys_command(app: App, config_path: Path | None, fmt: str) -> int:
     report = app.audit(config, families("digitalocean", "ssh", "access"), command="keys")
     app.show(report, fmt, "keys")
     return report.exit_code()
-
-
-COMMANDS: list[click.Command] = [ssh_command, keys_command]

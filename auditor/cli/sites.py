@@ -99,6 +99,3 @@ def https_command(
     report = app.audit(_config(sites, timeout), families("https"), command="https")
     app.show(report, fmt, "https")
     return report.exit_code()
-
-
-COMMANDS: list[click.Command] = [tls_command, https_command]

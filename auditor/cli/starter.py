@@ -13,7 +13,6 @@ from auditor.cli.common import App, pass_app
 from auditor.config import load_config
 from auditor.errors import UsageError
 from auditor.history import History
-from auditor.lab.demo import running_lab
 from auditor.publish import ACCESS_PAGE, PUBLIC_PAGE, publish
 from checks import families
 from reports.terminal import changes_table
@@ -37,6 +36,9 @@ def demo_command(app: App, out_dir: Path) -> int:
     history_file = out_dir / "history.sqlite3"
     for stale in (history_file, *out_dir.glob("history.sqlite3-*")):
         stale.unlink(missing_ok=True)
+    # The lab (nginx, sshd, a fake API) is only for the demo: not loaded by any other command.
+    from auditor.lab.demo import running_lab  # noqa: PLC0415
+
     with running_lab(out_dir / "lab") as lab:
         config = load_config(lab.config)
         config = replace(config, output=replace(config.output, out_dir=out_dir))
@@ -85,6 +87,3 @@ def init_command(app: App, folder: Path, force: bool) -> int:
         app.out.print(Text(f"wrote {path}"))
     app.out.print(Text(f"Next: edit them, then `auditor run --config {folder / 'auditor.toml'}`."))
     return 0
-
-
-COMMANDS: list[click.Command] = [demo_command, init_command]

@@ -1,0 +1,15 @@
+"""Untrusted text made safe for a terminal or a mail: control characters shown, not obeyed.
+
+Certificate subjects, SSH banners, redirect targets and cloud resource names come from the
+audited systems. Printed raw, an escape sequence in one could recolour, hide or rewrite
+what the reader sees; each control character is written as its Python escape instead.
+"""
+
+from __future__ import annotations
+
+
+def printable(text: str) -> str:
+    """`text` with every non-printable character (ESC, CR, BEL, C1, ...) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

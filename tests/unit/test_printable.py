@@ -1,0 +1,28 @@
+"""Untrusted text printed to a terminal or a cron mail: control characters shown, not obeyed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.cli.run import _quiet_lines
+from auditor.model import Status
+from auditor.text import printable
+from tests.support.reports import sample_report
+
+
+def test_control_characters_are_escaped_and_everything_else_kept() -> None:
+    assert printable("Ærø København, 443/tcp") == "Ærø København, 443/tcp"
+    hostile = "ok\x1b]0;pwned\x07\x1b[2J\rfake\x85line\u202e"
+    assert printable(hostile) == "ok\\x1b]0;pwned\\x07\\x1b[2J\\rfake\\x85line\\u202e"
+    assert printable(hostile).isprintable()
+
+
+def test_a_quiet_run_mails_a_hostile_message_escaped() -> None:
+    report = sample_report()
+    hostile = replace(
+        report.findings[0], status=Status.FAIL, message="CN=\x1b[32mall good\x1b[0m\r"
+    )
+    report = replace(report, findings=(hostile,))
+    lines = _quiet_lines(report, 1, strict=False, changes=None)
+    assert any("CN=\\x1b[32mall good\\x1b[0m\\r" in line for line in lines)
+    assert all(line.isprintable() for line in lines)
