@@ -138,8 +138,11 @@ class DelayProxy:
                     with contextlib.suppress(Exception):
                         writer.write_eof()
                     return
-                writer.write(chunk)
-                await writer.drain()
+                try:
+                    writer.write(chunk)
+                    await writer.drain()
+                except (ConnectionError, OSError):
+                    return  # the receiver has gone: nothing left to deliver to
 
         sender = asyncio.ensure_future(deliver())
         try:

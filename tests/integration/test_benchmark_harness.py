@@ -76,4 +76,9 @@ def test_a_mini_run_of_the_harness_writes_its_table(tmp_path: Path) -> None:
     connections, concurrent = int(cells[5]), int(cells[6])
     assert 5 <= connections <= 30  # every tls.* and https.* verdict, few connections
     assert 1 <= concurrent <= 5  # the per-server limit, measured at the proxy
+    # The same sites audited without the SSH servers: the row the sslyze ratios use.
+    alone = next(
+        line for line in table.splitlines() if line.startswith("| auditor, sites only | 1 |")
+    )
+    assert int(alone.strip("|").split("|")[5]) == connections
     assert list(tmp_path.glob("*.json"))
