@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -12,6 +13,7 @@ from rich.text import Text
 from auditor.diff import Change
 from auditor.model import Finding, Status
 from auditor.report import Report
+from auditor.text import printable
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
@@ -28,6 +30,26 @@ STATUS_ORDER: dict[Status, int] = {
     Status.PASS: 3,
     Status.SKIPPED: 4,
 }
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_escaped(key): _escaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def for_terminal(report: Report) -> Report:
+    """The report with every string's control characters escaped.
+
+    Certificate names, banners, key comments and resource names come from the audited
+    systems; none of them may move the cursor, recolour or retitle the reader's terminal.
+    One pass over the whole report, so no view can forget a field.
+    """
+    return Report.from_dict(_escaped(report.to_dict()))
 
 
 def status_text(status: Status) -> Text:
@@ -128,9 +150,9 @@ def changes_table(changes: Sequence[Change]) -> Table:
     for change in changes:
         table.add_row(
             change.kind.value.replace("_", " "),
-            Text(change.subject),
-            Text(change.before or "-"),
-            Text(change.after or "-"),
+            Text(printable(change.subject)),
+            Text(printable(change.before or "-")),
+            Text(printable(change.after or "-")),
         )
     return table
 
@@ -153,4 +175,4 @@ def render(report: Report, view: str, console: Console) -> None:
         "keys": terminal_servers.keys_view,
         "droplets": terminal_cloud.droplets_view,
     }
-    views.get(view, findings_view)(report, console)
+    views.get(view, findings_view)(for_terminal(report), console)

@@ -12,6 +12,7 @@ import click
 from auditor import __version__
 from auditor.cli.common import make_app
 from auditor.errors import AuditorError
+from auditor.text import printable
 
 # Each command's module, imported only when that command runs: `auditor run` does not load
 # the demo's lab, the DigitalOcean client or Rich's tables, `auditor --help` loads no probe.
@@ -82,7 +83,7 @@ def main() -> None:
         exc.show()
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     except AuditorError as exc:
-        click.echo(f"auditor: {exc}", err=True)
+        click.echo(f"auditor: {printable(str(exc))}", err=True)  # may quote an API's answer
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("auditor: interrupted", err=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from auditor.model import Finding
+from auditor.text import printable
 
 
 class RichObserver:
@@ -32,7 +34,8 @@ class RichObserver:
 
     def job_started(self, family: str, target: str) -> None:
         if family in self.tasks:
-            self.progress.update(self.tasks[family], current=target)
+            # A target may be named by the cloud API: shown literally, never as markup.
+            self.progress.update(self.tasks[family], current=escape(printable(target)))
 
     def job_finished(self, family: str, target: str, findings: Sequence[Finding]) -> None:
         if family in self.tasks:

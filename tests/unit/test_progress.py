@@ -35,3 +35,13 @@ def test_an_observer_that_never_saw_a_family_stops_quietly() -> None:
     observer.job_finished("tls", "x", ())  # a family it was not told of: ignored
     observer.run_finished()
     assert screen.getvalue() == ""
+
+
+def test_a_target_named_by_the_cloud_is_shown_literally() -> None:
+    screen = io.StringIO()
+    observer = RichObserver(Console(file=screen, force_terminal=True, width=100))
+    observer.family_started("ssh", 1)
+    observer.job_started("ssh", "[red]web\x1b]0;owned\x07")
+    tasks = {task.description: task for task in observer.progress.tasks}
+    assert tasks["ssh"].fields["current"] == "\\[red]web\\x1b]0;owned\\x07"
+    observer.run_finished()

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from rich.console import Console
 
+from auditor.diff import Change, ChangeKind
 from auditor.model import CheckSpec, ClaimId, Severity, Status
-from reports.terminal import findings_table
+from reports.terminal import changes_table, findings_table, render
 from reports.terminal_servers import keys_view
 from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
 
@@ -66,3 +67,30 @@ def test_keys_view_says_who_opens_each_server_unknown_keys_first() -> None:
     # The cloud's own findings are not the secretariat's business here; access problems are.
     assert "access.key.unknown" in text
     assert "do.droplet.region" not in text
+
+
+def test_control_characters_from_audited_systems_never_reach_the_terminal() -> None:
+    report = sample_report()
+    hostile = "CN=\x1b[2J\x1b]0;all good\x07ok\r"
+    inventory = replace(
+        report.inventory,
+        certificates=tuple(replace(c, common_name=hostile) for c in report.inventory.certificates),
+    )
+    report = replace(
+        report,
+        findings=tuple(replace(f, message=hostile) for f in report.findings),
+        inventory=inventory,
+    )
+    for view in ("summary", "findings", "tls", "ssh", "keys", "droplets"):
+        screen = io.StringIO()
+        render(report, view, Console(file=screen, width=140, force_terminal=False))
+        shown = screen.getvalue()
+        assert not {"\x1b", "\x07", "\r"} & set(shown), view
+    screen = io.StringIO()
+    render(report, "findings", Console(file=screen, width=200, force_terminal=False))
+    assert "CN=\\x1b[2J\\x1b]0;all good\\x07ok\\r" in screen.getvalue()
+    table = io.StringIO()
+    change = Change(ChangeKind.KEY_ADDED, hostile, "", hostile)
+    Console(file=table, width=200, force_terminal=False).print(changes_table([change]))
+    assert "\x1b" not in table.getvalue()
+    assert "CN=\\x1b[2J" in table.getvalue()
