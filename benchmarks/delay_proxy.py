@@ -155,7 +155,10 @@ class DelayProxy:
                     break
             await sender
         except (ConnectionError, OSError):
-            pass
+            # A reset (a client closing with unread data, as a TLS client does that never
+            # reads the server's session tickets) ends the connection as surely as an EOF.
+            if on_eof is not None:
+                on_eof()
         finally:
             if not sender.done():
                 sender.cancel()

@@ -80,6 +80,7 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    response: http.client.HTTPResponse | None = None
     try:
         connection.request(
             "GET",
@@ -95,6 +96,11 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {exc}") from None
     finally:
+        # The response's file keeps the socket open after connection.close(): close both,
+        # or the connection outlives its slot (one more than the per-server limit) and
+        # lingers until garbage collection. Status and headers stay readable.
+        if response is not None:
+            response.close()
         connection.close()
     return response
 

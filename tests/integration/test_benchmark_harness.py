@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import struct
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +51,27 @@ def test_the_proxy_relays_in_order_and_counts_connections(echo: tuple[str, int])
         assert (counts.total, counts.peak) == (3, 1)
         proxy.reset()
         assert proxy.snapshot() == {}
+    finally:
+        proxy.close()
+
+
+def test_a_client_that_resets_is_counted_closed(echo: tuple[str, int]) -> None:
+    """A TLS client that never reads the session tickets closes with a reset, not an EOF."""
+    proxy = DelayProxy(rtt=0.02)
+    try:
+        front = proxy.add(("127.0.53.3", 0), echo)
+        with socket.create_connection(front, timeout=5) as sock:
+            sock.sendall(b"hello")
+            assert sock.recv(5) == b"hello"
+            sock.sendall(b"unread echo")  # echoed back and never read: close sends a reset
+            time.sleep(0.1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        deadline = time.monotonic() + 5
+        while proxy.snapshot()[echo].open and time.monotonic() < deadline:
+            time.sleep(0.02)
+        counts = proxy.snapshot()[echo]
+        # The echo server never closes: without the reset counted, it would stay open.
+        assert (counts.total, counts.open, counts.peak) == (1, 0, 1)
     finally:
         proxy.close()
 
