@@ -20,8 +20,15 @@ from paramiko.message import Message
 from auditor.slots import Gate, no_gate
 from checks.ssh_model import SshProbe, SshUnreachable, UserMethods
 
-# Key types asked for one by one so every host key the server has is fingerprinted.
-HOST_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512")
+# Host key types, asked for a group per connection (only the groups the users' connections
+# did not show). The server signs with the first type of a group it has a key for: one
+# connection finds its ECDSA key whatever the curve. (paramiko no longer speaks the SHA-1
+# `ssh-rsa` signature: the RSA key of a server older than OpenSSH 7.2 is not listed.)
+HOST_KEY_GROUPS = (
+    ("ssh-ed25519",),
+    ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"),
+    ("rsa-sha2-512", "rsa-sha2-256"),
+)
 
 
 class _ListingAuthHandler(AuthHandler):
@@ -129,13 +136,13 @@ def _ask_user(
             transport.close()
 
 
-def _host_key_of_type(
-    address: str, port: int, kind: str, timeout: float, counter: _Counter, gate: Gate
+def _host_key_of_group(
+    address: str, port: int, group: tuple[str, ...], timeout: float, counter: _Counter, gate: Gate
 ) -> tuple[str, str] | None:
-    """The server's host key of this type, or None when it has none."""
+    """The server's host key of one of these types, or None when it has none."""
     with gate():
         try:
-            transport = open_transport(address, port, timeout, counter, key_types=(kind,))
+            transport = open_transport(address, port, timeout, counter, key_types=group)
         except SshUnreachable:
             return None  # the server has no key of this type
         try:
@@ -168,15 +175,15 @@ def probe(
         return SshProbe(host, address, port, connect_error=str(exc), connections=counter.count)
     keys = dict([first_key] if first_key else [])
     results = [first_methods]
-    kinds = [kind for kind in HOST_KEY_TYPES if not _same_family(kind, keys)]
+    groups = [group for group in HOST_KEY_GROUPS if not _shown(group, keys)]
     with ThreadPoolExecutor(max_workers=max(1, max_connections)) as pool:
         user_jobs = [
             (user, pool.submit(_ask_user, address, port, user, timeout, counter, gate))
             for user in others
         ]
         key_jobs = [
-            pool.submit(_host_key_of_type, address, port, kind, timeout, counter, gate)
-            for kind in kinds
+            pool.submit(_host_key_of_group, address, port, group, timeout, counter, gate)
+            for group in groups
         ]
         for user, job in user_jobs:
             try:
@@ -203,8 +210,7 @@ def probe(
     )
 
 
-def _same_family(kind: str, seen: dict[str, str]) -> bool:
-    """rsa-sha2-512 and ssh-rsa are the same RSA key; so are the ECDSA curves by name."""
-    if kind.startswith("rsa-sha2") or kind == "ssh-rsa":
-        return any(k.startswith("rsa-sha2") or k == "ssh-rsa" for k in seen)
-    return kind in seen
+def _shown(group: tuple[str, ...], keys: dict[str, str]) -> bool:
+    """Whether a key of this group is already known (paramiko names every RSA key ssh-rsa)."""
+    names = {"ssh-rsa" if kind.startswith("rsa-sha2") else kind for kind in group}
+    return bool(names & keys.keys())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import socket
 import threading
 import time
@@ -20,7 +22,7 @@ from auditor.runner import run_audit
 from auditor.slots import ConnectionSlots
 from checks import families
 from checks.ssh_probe import probe
-from tests.support.sshd_lab import SshdLab, keygen
+from tests.support.sshd_lab import SshdLab, keygen, lone_sshd
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
 USERS = ("root", "nobody")
@@ -329,6 +331,27 @@ def test_the_probe_asks_in_parallel_within_the_servers_connection_slots(
     assert peak == 2
 
 
+def test_an_ecdsa_host_key_on_any_curve_is_found(tmp_path: Path) -> None:
+    """A P-384 host key beside ed25519: still listed, in the same number of connections."""
+    with lone_sshd(tmp_path, "127.0.20.62", {"ed25519": None, "ecdsa": 384}) as server:
+        scan = probe(server.host, server.address, server.port, ("root",), 5.0)
+    assert scan.connect_error is None
+    assert {kind for kind, _ in scan.host_keys} == {"ssh-ed25519", "ecdsa-sha2-nistp384"}
+    listed = (tmp_path / "ssh_host_ecdsa384_key.pub").read_text().split()[1]
+    expected = f"SHA256:{_sha256(listed)}"
+    assert dict(scan.host_keys)["ecdsa-sha2-nistp384"] == expected
+    # The user's connection (ed25519), one for the ECDSA group, one for the RSA group.
+    assert scan.connections == 3
+
+
+def test_an_rsa_only_server_is_not_asked_for_rsa_twice(tmp_path: Path) -> None:
+    with lone_sshd(tmp_path, "127.0.20.63", {"rsa": 2048}) as server:
+        scan = probe(server.host, server.address, server.port, ("root",), 5.0)
+    assert [kind for kind, _ in scan.host_keys] == ["ssh-rsa"]
+    # The user's connection shows the RSA key; one more each for ed25519 and ECDSA.
+    assert scan.connections == 3
+
+
 def test_a_server_with_several_keys_is_read_by_the_one_pinned(
     sshd_lab: SshdLab, tmp_path: Path
 ) -> None:
@@ -355,3 +378,9 @@ def test_a_server_without_the_pinned_key_type_is_a_changed_host_key(
     assert effective.status is E
     assert "HOST KEY CHANGED" in effective.message
     assert report.inventory.found_keys == ()
+
+
+def _sha256(base64_key: str) -> str:
+    """OpenSSH's fingerprint of a public key: unpadded base64 of its blob's SHA-256."""
+    digest = hashlib.sha256(base64.b64decode(base64_key)).digest()
+    return base64.b64encode(digest).decode().rstrip("=")

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +142,34 @@ def _start(server: LabSshd) -> None:
         stderr=subprocess.DEVNULL,
     )
     wait_for_port(server.address, server.port)
+
+
+@contextmanager
+def lone_sshd(folder: Path, address: str, host_keys: dict[str, int | None]) -> Iterator[LabSshd]:
+    """One key-only sshd outside the shared lab, with the host keys given (type -> bits)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for kind, bits in host_keys.items():
+        path = folder / f"ssh_host_{kind}{bits or ''}_key"
+        keygen(path, kind, bits)
+        lines.append(f"HostKey {path}")
+    port = free_port(address)
+    config = folder / "sshd_lone.conf"
+    config.write_text(
+        f"ListenAddress {address}:{port}\nPidFile {folder / 'sshd_lone.pid'}\n"
+        + "\n".join(lines)
+        + f"\nAuthorizedKeysFile {folder}/%u\n"
+        + COMMON.format(use_pam="no")
+        + CASES["keyonly"]
+    )
+    server = LabSshd("lone", address, port, config, folder / "sshd_lone.log")
+    try:
+        _start(server)
+        yield server
+    finally:
+        if server.process is not None:
+            server.process.terminate()
+            server.process.wait(timeout=10)
 
 
 def build_sshd_lab(folder: Path) -> SshdLab:
