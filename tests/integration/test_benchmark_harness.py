@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import struct
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import run as bench_run
+from benchmarks import tools as bench_tools
 from benchmarks.delay_proxy import DelayProxy
 
 
@@ -105,3 +107,16 @@ def test_a_mini_run_of_the_harness_writes_its_table(tmp_path: Path) -> None:
     )
     assert int(alone.strip("|").split("|")[5]) == connections
     assert list(tmp_path.glob("*.json"))
+    # The start-up note names the stack's bare imports, measured beside the auditor's.
+    assert "no code of the auditor's, takes" in table
+
+
+def test_measure_samples_the_peak_memory_and_kills_an_overrun(tmp_path: Path) -> None:
+    hold = "import sys, time; block = bytearray(80 << 20); time.sleep(0.3); sys.exit(3)"
+    held = bench_tools.measure([sys.executable, "-c", hold], tmp_path / "held.log")
+    assert held.returncode == 3
+    assert held.peak_rss_mb >= 80  # sampled by the thread while the child held the block
+    overrun = bench_tools.measure(
+        [sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "overrun.log", timeout=0.5
+    )
+    assert overrun.returncode == -9
