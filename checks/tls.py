@@ -95,7 +95,7 @@ class Judgement:
 
     label: str
     host: str
-    roots: tuple[x509.Certificate, ...]
+    anchors: certs.Anchors
     now: datetime
     warning_days: int
 
@@ -104,14 +104,14 @@ Check = Callable[[TlsScan, x509.Certificate, Judgement], Finding]
 
 
 def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
-    ok, reason = certs.verify_trust(scan.chain, j.roots, j.now)
+    ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now)
     issuer = leaf.issuer.rfc4514_string()
     message = f"The chain {reason}." if ok else f"The certificate from {issuer} {reason}."
     return TRUSTED.finding(j.label, Status.PASS if ok else Status.FAIL, message, {"issuer": issuer})
 
 
 def check_chain(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
-    ok, reason = certs.chain_complete(scan.chain, j.roots)
+    ok, reason = certs.chain_complete(scan.chain, j.anchors)
     subjects = [c.subject.rfc4514_string() for c in scan.chain]
     if ok and certs.is_self_issued(leaf):
         return CHAIN.finding(j.label, Status.SKIPPED, "A self-signed certificate has no chain.")
@@ -296,7 +296,7 @@ def certificate_record(
     if not scan.chain:
         return record
     details = certs.describe(scan.chain[0], judgement.now)
-    trusted, _ = certs.verify_trust(scan.chain, judgement.roots, judgement.now)
+    trusted, _ = certs.verify_trust(scan.chain, judgement.anchors, judgement.now)
     return CertificateRecord(
         site=record.site,
         port=record.port,
@@ -339,7 +339,7 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     judgement = Judgement(
         label=target.label,
         host=target.site.host,
-        roots=certs.mozilla_roots() + extra,
+        anchors=certs.trust_anchors(extra),
         now=ctx.now(),
         warning_days=limits.expiry_warning_days,
     )

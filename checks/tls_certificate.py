@@ -28,8 +28,43 @@ WEAK_SIGNATURE_HASHES = ("sha1", "md5", "md2", "md4")
 _ROOTS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+@dataclass(frozen=True)
+class Anchors:
+    """A set of trust anchors, with what the checks need of it worked out once.
+
+    Reading a root's subject builds a Name from its DER (about 15 us each, 145 roots), and
+    the verifier wants a Store: done once per root set, not for every site.
+    """
+
+    roots: tuple[x509.Certificate, ...]
+    subjects: frozenset[x509.Name]
+    store: Store
+
+    @classmethod
+    def of(cls, roots: Sequence[x509.Certificate]) -> Anchors:
+        return cls(tuple(roots), frozenset(r.subject for r in roots), Store(list(roots)))
+
+
+def trust_anchors(extra: tuple[x509.Certificate, ...] = ()) -> Anchors:
+    """Mozilla's roots plus a site's own, made once per process for each extra set.
+
+    Under the lock: the workers of a run all ask at once, and should not each read the store.
+    """
+    with _ROOTS_LOCK:
+        return _anchors(extra)
+
+
+@lru_cache(maxsize=16)
+def _anchors(extra: tuple[x509.Certificate, ...]) -> Anchors:
+    return Anchors.of(_mozilla_roots() + extra)
+
+
 def mozilla_roots() -> tuple[x509.Certificate, ...]:
+    return trust_anchors().roots
+
+
+@lru_cache(maxsize=1)
+def _mozilla_roots() -> tuple[x509.Certificate, ...]:
     """Mozilla's NSS root store as sslyze ships it (read once per process: it is data)."""
     # Found without importing sslyze: its package __init__ loads every plugin (~150 ms).
     spec = importlib.util.find_spec("sslyze")
@@ -38,8 +73,9 @@ def mozilla_roots() -> tuple[x509.Certificate, ...]:
     store = Path(spec.submodule_search_locations[0]) / "plugins/certificate_info/trust_stores"
     pem = (store / "pem_files/mozilla_nss.pem").read_bytes()
     # One root in the store has a negative serial, which cryptography warns about. The
-    # warning filters are process-wide: two threads loading at once would undo each other.
-    with _ROOTS_LOCK, warnings.catch_warnings():
+    # warning filters are process-wide: the caller holds _ROOTS_LOCK, so no other thread
+    # loading at the same time can undo them.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return tuple(x509.load_pem_x509_certificates(pem))
 
@@ -171,9 +207,7 @@ def is_self_issued(cert: x509.Certificate) -> bool:
     return cert.issuer == cert.subject
 
 
-def chain_complete(
-    chain: Sequence[x509.Certificate], roots: Sequence[x509.Certificate]
-) -> tuple[bool, str]:
+def chain_complete(chain: Sequence[x509.Certificate], anchors: Anchors) -> tuple[bool, str]:
     """Whether the server sent every intermediate between its leaf and a trust anchor.
 
     Walks issuer names from the leaf through what the server sent; complete when the walk
@@ -182,13 +216,12 @@ def chain_complete(
     """
     if not chain:
         return False, "the server sent no certificate"
-    root_subjects = {root.subject for root in roots}
     sent = list(chain[1:])
     current = chain[0]
     for _ in range(len(chain) + 1):
         if is_self_issued(current):
             return True, "the chain ends in a self-issued certificate"
-        if current.issuer in root_subjects:
+        if current.issuer in anchors.subjects:
             return True, "the chain reaches a trusted root"
         issuer = next((c for c in sent if c.subject == current.issuer), None)
         if issuer is None:
@@ -213,7 +246,7 @@ def _verification_reason(detail: str) -> str:
 
 
 def verify_trust(
-    chain: Sequence[x509.Certificate], roots: Sequence[x509.Certificate], now: datetime
+    chain: Sequence[x509.Certificate], anchors: Anchors, now: datetime
 ) -> tuple[bool, str]:
     """Path validation to a trust anchor, with the leaf's own name so only trust is judged.
 
@@ -223,7 +256,7 @@ def verify_trust(
     if not chain:
         return False, "the server sent no certificate"
     leaf = chain[0]
-    if is_self_issued(leaf) and leaf not in roots:
+    if is_self_issued(leaf) and leaf not in anchors.roots:
         return False, "is self-signed and not in a trusted root store"
     names = dns_names(leaf)
     if not names:
@@ -235,9 +268,7 @@ def verify_trust(
             subject = x509.IPAddress(ipaddress.ip_address(names[0]))
         except ValueError:
             subject = x509.DNSName(names[0].replace("*.", "wildcard.", 1))
-        verifier = (
-            PolicyBuilder().store(Store(list(roots))).time(moment).build_server_verifier(subject)
-        )
+        verifier = PolicyBuilder().store(anchors.store).time(moment).build_server_verifier(subject)
         verifier.verify(leaf, list(chain[1:]))
     except VerificationError as exc:
         return False, _verification_reason(str(exc))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from auditor.lab.pki import TestCA
 from auditor.model import Status
@@ -23,7 +26,7 @@ def ca() -> TestCA:
 
 
 def _judge(ca: TestCA, warning_days: int = 21) -> Judgement:
-    return Judgement(HOST, HOST, (ca.root.cert,), NOW, warning_days)
+    return Judgement(HOST, HOST, certs.Anchors.of((ca.root.cert,)), NOW, warning_days)
 
 
 def _scan(ca: TestCA, **changes: object) -> TlsScan:
@@ -92,7 +95,7 @@ def test_missing_intermediate_fails_completeness_and_trust(ca: TestCA) -> None:
 
 def test_a_foreign_root_is_untrusted(ca: TestCA) -> None:
     other = TestCA("Other", now=NOW - timedelta(days=300))
-    judgement = Judgement(HOST, HOST, (other.root.cert,), NOW, 21)
+    judgement = Judgement(HOST, HOST, certs.Anchors.of((other.root.cert,)), NOW, 21)
     assert _statuses(_scan(ca), judgement)["tls.cert.trusted"] is Status.FAIL
 
 
@@ -167,3 +170,17 @@ def test_mozilla_roots_are_loaded_from_sslyze() -> None:
     roots = certs.mozilla_roots()
     assert len(roots) > 100
     assert any("ISRG Root X1" in r.subject.rfc4514_string() for r in roots)
+
+
+def test_trust_anchors_are_made_once_for_each_root_set(ca: TestCA) -> None:
+    # The same CA file read again by another site: other objects, the same certificates.
+    pem = ca.root.cert.public_bytes(serialization.Encoding.PEM)
+    extra = tuple(x509.load_pem_x509_certificates(pem))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(pool.map(lambda _: certs.trust_anchors(extra), range(16)))
+    assert all(anchors is made[0] for anchors in made)
+    assert certs.trust_anchors((ca.root.cert,)) is made[0]
+    mozilla = certs.trust_anchors()
+    assert made[0].roots == mozilla.roots + extra
+    assert ca.root.cert.subject in made[0].subjects
+    assert ca.root.cert.subject not in mozilla.subjects
