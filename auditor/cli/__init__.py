@@ -12,6 +12,7 @@ import click
 from auditor import __version__
 from auditor.cli.common import make_app
 from auditor.errors import AuditorError
+from auditor.launch import loaded
 from auditor.text import printable
 
 # Each command's module, imported only when that command runs: `auditor run` does not load
@@ -44,6 +45,7 @@ class LazyGroup(click.Group):
         module, _, name = target.partition(":")
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command), target
+        loaded()  # what the command needs to start is imported (see auditor.launch)
         return command
 
 

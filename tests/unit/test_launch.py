@@ -1,0 +1,48 @@
+"""The entry point loads the command with the collector off, then freezes what loaded."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+import auditor.cli
+from auditor import launch
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Whatever a test does to the collector, the test process gets its own back."""
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_the_command_loads_with_the_collector_off_then_it_is_frozen_and_on(
+    monkeypatch: pytest.MonkeyPatch, collector: None
+) -> None:
+    seen: list[bool] = []
+
+    def spy() -> None:
+        seen.append(gc.isenabled())
+        launch.loaded()
+
+    monkeypatch.setattr(auditor.cli, "loaded", spy)
+    monkeypatch.setattr(sys, "argv", ["auditor", "history", "--help"])
+    before = gc.get_freeze_count()
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    assert exited.value.code == 0
+    assert seen == [False]  # the command's modules were imported with the collector off
+    assert gc.isenabled()  # and the audit runs with it on
+    assert gc.get_freeze_count() > before
+
+
+def test_a_process_with_its_collector_on_is_left_alone(collector: None) -> None:
+    gc.enable()
+    before = gc.get_freeze_count()
+    launch.loaded()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == before
