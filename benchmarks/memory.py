@@ -17,11 +17,14 @@ import argparse
 import gc
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import tracemalloc
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sslyze.scanner.models import ServerScanRequest
 from sslyze.scanner.scanner import Scanner
@@ -78,6 +81,62 @@ def sslyze_rounds(lab: bench_lab.BenchLab, rounds: int, heap: list[float]) -> li
         sizes.append(rss_mb())
         heap.append(python_heap_mb())
     return sizes
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Memory from the first audit to the last, in MB: the benchmark's growth target."""
+
+    rounds: int
+    auditor_heap: float  # Python objects alive after the audit (tracemalloc)
+    auditor_rss: float  # resident size, glibc's default arenas
+    auditor_rss_capped: float  # resident size, MALLOC_ARENA_MAX=2
+    sslyze_heap: float
+    sslyze_rss: float
+    sslyze_rss_capped: float
+
+    def target_row(self) -> tuple[str, str, bool]:
+        """Met when the auditor keeps no Python objects; the resident sizes stand beside it."""
+        measured = (
+            f"Python objects: auditor {self.auditor_heap:+.2f} MB, sslyze "
+            f"{self.sslyze_heap:+.2f} MB; resident: auditor {self.auditor_rss:+.1f} MB "
+            f"({self.auditor_rss_capped:+.1f} MB with MALLOC_ARENA_MAX=2), sslyze "
+            f"{self.sslyze_rss:+.1f} MB ({self.sslyze_rss_capped:+.1f} MB)"
+        )
+        name = f"No growth across {self.rounds} successive audits in one process"
+        return name, measured, self.auditor_heap < 0.1
+
+
+def _growth(series: list[float]) -> float:
+    return series[-1] - series[0]
+
+
+def measure_growth(rounds: int, sites: int, folder: Path) -> Growth:
+    """This script three times, each in its own process: as is, arenas capped, heap traced.
+
+    Apart: tracemalloc's own tables would count in the resident size, and the allocator's
+    setting is read once, when the process starts.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for label, env, extra in (
+        ("default", {}, []),
+        ("capped", {"MALLOC_ARENA_MAX": "2"}, []),
+        ("heap", {}, ["--python-heap"]),
+    ):
+        out = folder / f"memory-{label}"
+        command = [sys.executable, "-m", "benchmarks.memory", "--rounds", str(rounds)]
+        command += ["--sites", str(sites), "--out", str(out), *extra]
+        subprocess.run(command, env=os.environ | env, check=True, capture_output=True)
+        found[label] = json.loads(next(out.glob("memory-*.json")).read_text())
+    return Growth(
+        rounds=rounds,
+        auditor_heap=_growth(found["heap"]["auditor_python_heap_mb"]),
+        auditor_rss=_growth(found["default"]["auditor_mb"]),
+        auditor_rss_capped=_growth(found["capped"]["auditor_mb"]),
+        sslyze_heap=_growth(found["heap"]["sslyze_python_heap_mb"]),
+        sslyze_rss=_growth(found["default"]["sslyze_mb"]),
+        sslyze_rss_capped=_growth(found["capped"]["sslyze_mb"]),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

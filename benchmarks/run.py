@@ -31,6 +31,7 @@ from auditor import __version__
 from benchmarks import lab as bench_lab
 from benchmarks import tools
 from benchmarks.lab import BenchLab, SiteUnderTest
+from benchmarks.memory import Growth, measure_growth
 
 HERE = Path(__file__).resolve().parent
 CASES = ("legacy", "weakciphers", "good")
@@ -262,7 +263,7 @@ def _ratios(runs: list[ToolRun], tool: str, rtt_ms: int) -> list[tuple[int, floa
     ]
 
 
-def targets(runs: list[ToolRun]) -> list[str]:
+def targets(runs: list[ToolRun], growth: Growth | None = None) -> list[str]:
     """The issue's targets, each beside what this run measured."""
     ours = [r for r in runs if r.tool in (WHOLE, SITES_ONLY)]
     whole = [r for r in runs if r.tool == WHOLE]
@@ -288,6 +289,8 @@ def targets(runs: list[ToolRun]) -> list[str]:
     if big:
         rss = max(r.peak_rss_mb for r in big)
         rows.append(("Peak memory for 50 sites, at most 250 MB", f"{rss:.0f} MB", rss <= 250))
+    if growth:
+        rows.append(growth.target_row())
     rtts = sorted({r.rtt_ms for r in runs})
     for tool, factor in (("sslyze", 5), ("testssl.sh", 30)):
         for rtt_ms in rtts:
@@ -320,13 +323,15 @@ def targets(runs: list[ToolRun]) -> list[str]:
     return lines
 
 
-def markdown(runs: list[ToolRun], info: dict[str, str], notes: list[str]) -> str:
+def markdown(
+    runs: list[ToolRun], info: dict[str, str], notes: list[str], growth: Growth | None = None
+) -> str:
     lines = [
         f"Measured {info['date']} on {info['cpu']}, {info['memory']}, {info['os']}; "
         f"Python {info['python']}, auditor {info['auditor']}, sslyze {info['sslyze']}, "
         f"testssl.sh {info['testssl.sh']}, {info['nginx']}, {info['openssl']}.",
         "",
-        *targets(runs),
+        *targets(runs, growth),
         "",
     ]
     lines += [
@@ -367,7 +372,14 @@ def markdown(runs: list[ToolRun], info: dict[str, str], notes: list[str]) -> str
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def _update_readme(readme: Path, table: str) -> None:
+    """Replace what lies between the results markers, and nothing else."""
+    before, _, rest = readme.read_text().partition(START)
+    _, _, after = rest.partition(END)
+    readme.write_text(f"{before}{START}\n{table}{END}{after}")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", default="1,10,50", help="sizes N, comma-separated")
     parser.add_argument("--ssh", type=int, default=3, help="SSH servers M")
@@ -379,9 +391,19 @@ def main(argv: list[str] | None = None) -> int:
         "--testssl-sites", type=int, default=3, help="sites testssl.sh scans per RTT (minutes each)"
     )
     parser.add_argument("--no-compare", action="store_true", help="auditor only")
+    parser.add_argument(
+        "--memory-rounds",
+        type=int,
+        default=10,
+        help="successive audits in one process, for the growth target (0: skip)",
+    )
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     sizes = [int(n) for n in args.sites.split(",")]
     rtts = [int(r) for r in args.rtt_ms.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -418,22 +440,34 @@ def main(argv: list[str] | None = None) -> int:
                         "one after the other as it is meant to be run; the auditor and sslyze "
                         "rows with the same site count were measured on exactly those sites."
                     )
+        growth = None
+        if args.memory_rounds > 0 and not args.no_compare:
+            # After the timed runs, each in its own process with its own lab of 10 sites.
+            print(f"memory: {args.memory_rounds} audits in one process", file=sys.stderr)
+            growth = measure_growth(args.memory_rounds, 10, work)
+            notes.append(
+                f"Growth: `benchmarks.memory` in three processes (as is, with "
+                f"MALLOC_ARENA_MAX=2, and with Python's allocations traced), "
+                f"{args.memory_rounds} audits of 10 sites and then {args.memory_rounds} sslyze "
+                "scans of them in each, from the first round to the last."
+            )
     notes.append(floor_note(runs, startup_seconds(HERE.parent), floor_seconds(HERE.parent)))
     info = machine()
-    table = markdown(runs, info, notes)
+    table = markdown(runs, info, notes, growth)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (args.out / f"{stamp}.json").write_text(
         json.dumps(
-            {"machine": info, "runs": [asdict(r) | {"wall": r.wall} for r in runs]}, indent=2
+            {
+                "machine": info,
+                "runs": [asdict(r) | {"wall": r.wall} for r in runs],
+                "growth": asdict(growth) if growth else None,
+            },
+            indent=2,
         )
     )
     (args.out / "latest.md").write_text(table)
     if args.update_readme:
-        readme = HERE / "README.md"
-        text = readme.read_text()
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        readme.write_text(f"{before}{START}\n{table}{END}{after}")
+        _update_readme(HERE / "README.md", table)
     print(table)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import socketserver
 import struct
@@ -16,6 +17,7 @@ import pytest
 from benchmarks import run as bench_run
 from benchmarks import tools as bench_tools
 from benchmarks.delay_proxy import DelayProxy
+from benchmarks.memory import Growth, measure_growth
 
 
 class Echo(socketserver.BaseRequestHandler):
@@ -90,6 +92,8 @@ def test_a_mini_run_of_the_harness_writes_its_table(tmp_path: Path) -> None:
             "--repeat",
             "1",
             "--no-compare",
+            "--memory-rounds",
+            "0",
             "--out",
             str(tmp_path),
         ]
@@ -120,3 +124,21 @@ def test_measure_samples_the_peak_memory_and_kills_an_overrun(tmp_path: Path) ->
         [sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "overrun.log", timeout=0.5
     )
     assert overrun.returncode == -9
+
+
+def test_the_growth_target_is_measured_in_processes_of_their_own(tmp_path: Path) -> None:
+    growth = measure_growth(rounds=2, sites=1, folder=tmp_path)
+    assert abs(growth.auditor_heap) < 0.1  # the auditor keeps no Python objects between audits
+    name, measured, met = growth.target_row()
+    assert met
+    assert name == "No growth across 2 successive audits in one process"
+    assert "with MALLOC_ARENA_MAX=2" in measured
+    capped = json.loads(next((tmp_path / "memory-capped").glob("*.json")).read_text())
+    assert capped["malloc_arena_max"] == "2"  # read by the allocator when that process began
+    assert len(capped["auditor_mb"]) == len(capped["sslyze_mb"]) == 2
+
+
+def test_objects_kept_between_audits_fail_the_growth_target() -> None:
+    leaking = Growth(10, 0.5, 1.0, 1.0, 0.46, 90.0, 50.0)
+    assert leaking.target_row()[2] is False
+    assert "auditor +0.50 MB" in leaking.target_row()[1]
