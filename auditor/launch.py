@@ -11,13 +11,15 @@ turned back on for the audit itself. Nothing here but `gc`: it must run before t
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 
 
-def main() -> None:
+def main(args: Sequence[str] | None = None) -> None:
+    """`auditor`'s entry point; `args` for a caller other than the shell (sys.argv's)."""
     gc.disable()
     from auditor.cli import main as cli_main  # noqa: PLC0415 (after the collector is off)
 
-    cli_main()
+    cli_main(args)
 
 
 def loaded() -> None:

@@ -6,6 +6,7 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 
 import click
 
@@ -74,10 +75,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj = make_app()
 
 
-def main() -> None:
+def main(args: Sequence[str] | None = None) -> None:
     """Entry point: one exit path, one line for every expected failure, no traceback."""
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(args=args, standalone_mode=False)  # None: sys.argv
     except click.exceptions.Abort:
         click.echo("auditor: aborted", err=True)
         sys.exit(130)
