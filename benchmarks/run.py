@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from benchmarks import lab as bench_lab
 from benchmarks import tools
 from benchmarks.lab import BenchLab, SiteUnderTest
 from benchmarks.memory import Growth, measure_growth
+from benchmarks.tools import Measured
 
 HERE = Path(__file__).resolve().parent
 CASES = ("legacy", "weakciphers", "good")
@@ -66,6 +68,21 @@ def _counts(lab: BenchLab, sites: list[SiteUnderTest]) -> tuple[list[int], int]:
     return per_site, peak
 
 
+def _timed(
+    lab: BenchLab, sites: list[SiteUnderTest], repeat: int, run_once: Callable[[int], Measured]
+) -> tuple[list[float], float, list[int], int]:
+    """`repeat` runs, each counted from a reset proxy: their wall times, the highest peak RSS,
+    and the last run's connections per site and peak open at once."""
+    walls, rss = [], 0.0
+    for attempt in range(repeat):
+        lab.proxy.reset()
+        measured = run_once(attempt)
+        walls.append(measured.wall)
+        rss = max(rss, measured.peak_rss_mb)
+    counts, peak = _counts(lab, sites)
+    return walls, rss, counts, peak
+
+
 def bench_auditor(
     lab: BenchLab,
     sites: list[SiteUnderTest],
@@ -75,18 +92,14 @@ def bench_auditor(
     ssh: bool = True,
 ) -> ToolRun:
     scope = "whole" if ssh else "sites"
-    config = work / f"auditor-{scope}-{len(sites)}-{rtt_ms}.toml"
+    name = f"auditor-{scope}-{len(sites)}-{rtt_ms}"
+    config = work / f"{name}.toml"
     config.write_text(lab.config(sites, ssh=ssh))
-    walls, rss, counts, peak = [], 0.0, [0], 0
-    verdicts: dict[str, Any] = {}
-    for attempt in range(repeat):
-        out = work / f"auditor-{scope}-{len(sites)}-{rtt_ms}-{attempt}"
-        lab.proxy.reset()
-        measured = tools.run_auditor(config, out)
-        walls.append(measured.wall)
-        rss = max(rss, measured.peak_rss_mb)
-        counts, peak = _counts(lab, sites)
-        verdicts = {k: asdict(v) for k, v in tools.auditor_verdicts(out / "report.json").items()}
+    walls, rss, counts, peak = _timed(
+        lab, sites, repeat, lambda attempt: tools.run_auditor(config, work / f"{name}-{attempt}")
+    )
+    report = work / f"{name}-{repeat - 1}" / "report.json"
+    verdicts = {k: asdict(v) for k, v in tools.auditor_verdicts(report).items()}
     tool = WHOLE if ssh else SITES_ONLY
     return ToolRun(tool, len(sites), rtt_ms, walls, rss, counts, peak, verdicts)
 
@@ -94,15 +107,12 @@ def bench_auditor(
 def bench_sslyze(
     lab: BenchLab, sites: list[SiteUnderTest], work: Path, repeat: int, rtt_ms: int
 ) -> ToolRun:
-    walls, rss = [], 0.0
-    for attempt in range(repeat):
-        out = work / f"sslyze-{len(sites)}-{rtt_ms}-{attempt}.json"
-        lab.proxy.reset()
-        measured = tools.run_sslyze(sites, out)
-        walls.append(measured.wall)
-        rss = max(rss, measured.peak_rss_mb)
-    counts, peak = _counts(lab, sites)
-    verdicts = {k: asdict(v) for k, v in tools.sslyze_verdicts(out).items()}
+    name = f"sslyze-{len(sites)}-{rtt_ms}"
+    walls, rss, counts, peak = _timed(
+        lab, sites, repeat, lambda attempt: tools.run_sslyze(sites, work / f"{name}-{attempt}.json")
+    )
+    report = work / f"{name}-{repeat - 1}.json"
+    verdicts = {k: asdict(v) for k, v in tools.sslyze_verdicts(report).items()}
     return ToolRun("sslyze", len(sites), rtt_ms, walls, rss, counts, peak, verdicts)
 
 
