@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from auditor.errors import ConfigError
+from auditor.hosts import host_name_problem, is_ip_address
 
 DEFAULT_CONFIG_NAME = "alternativet.toml"
 
@@ -193,6 +195,7 @@ class TomlSection:
         return tuple(value)
 
     def path_value(self, name: str, must_exist: bool = True) -> Path | None:
+        """A path relative to the config's folder; `must_exist`: an existing file, not a folder."""
         value = self.opt_str(name)
         if value is None:
             return None
@@ -201,6 +204,8 @@ class TomlSection:
             resolved = self.base / resolved
         if must_exist and not resolved.exists():
             raise self.error(name, f"no such file: {resolved}")
+        if must_exist and not resolved.is_file():
+            raise self.error(name, f"not a file: {resolved}")
         return resolved
 
     def table(self, name: str) -> TomlSection:
@@ -239,17 +244,10 @@ def _addresses(section: TomlSection, name: str) -> tuple[str, ...]:
 
 def _host(section: TomlSection, name: str) -> str:
     host = section.req_str(name).strip().lower().rstrip(".")
-    if any(c in host for c in "/:@ ") and not _is_ip(host):
-        raise section.error(name, f"not a host name: {host!r}")
+    problem = host_name_problem(host)
+    if problem is not None:
+        raise section.error(name, f"not a host name ({problem}): {host!r}")
     return host
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _site(section: TomlSection) -> SiteConfig:
@@ -310,7 +308,7 @@ def _ssh(section: TomlSection) -> SshSettings:
 
 def _single_address(section: TomlSection, name: str) -> str | None:
     value = section.opt_str(name)
-    if value is not None and not _is_ip(value):
+    if value is not None and not is_ip_address(value):
         raise section.error(name, f"not an IP address: {value!r}")
     return value
 
@@ -328,8 +326,13 @@ def _access(section: TomlSection) -> AccessSettings:
 
 def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
     endpoint = section.opt_str("endpoint", "https://api.digitalocean.com/v2/") or ""
-    if not endpoint.startswith(("https://", "http://")):
-        raise section.error("endpoint", f"must be an http(s) URL, got {endpoint!r}")
+    try:
+        parts = urlsplit(endpoint)
+        usable = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unbalanced bracket, a port that is not a number
+        usable = False
+    if not usable:
+        raise section.error("endpoint", f"must be an http(s) URL with a host, got {endpoint!r}")
     settings = DigitalOceanSettings(
         token_env=section.opt_str("token_env", "DIGITALOCEAN_ACCESS_TOKEN") or "",
         # python-digitalocean joins paths onto the endpoint: it must end with a slash.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ import click
 from auditor.config import AuditConfig, load_config
 from auditor.family import AuditContext, Family
 from auditor.history import History
+from auditor.hosts import is_ip_address
 from auditor.observer import NullObserver, Observer
 from auditor.report import Report
 from auditor.runner import run_audit
@@ -75,6 +77,32 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def ip_addresses(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """An `--address` callback: IP addresses only, never a name that would go to a resolver."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if text is not None and not is_ip_address(text):
+            raise click.BadParameter(f"not an IP address: {text!r}", ctx, param)
+    return value
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    # click's FloatRange lets NaN through: no comparison with NaN is ever false.
+    if math.isnan(value):
+        raise click.BadParameter("not a number of seconds: nan", ctx, param)
+    return value
+
+
+def timeout_option(func: F) -> F:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 120),
+        callback=_a_number,
+        default=5.0,
+        show_default=True,
+        help="Seconds allowed for each network step.",
+    )(func)
 
 
 def format_option(func: F) -> F:

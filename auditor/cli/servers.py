@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import App, config_option, format_option, load, pass_app
+from auditor.cli.common import (
+    App,
+    config_option,
+    format_option,
+    ip_addresses,
+    load,
+    pass_app,
+    timeout_option,
+)
 from auditor.config import AuditConfig, Limits, SshServerConfig, SshSettings
 from auditor.hosts import parse_host_port
 from auditor.roster import load_roster
@@ -27,15 +35,10 @@ from checks import families
     "--address",
     default=None,
     metavar="IP",
+    callback=ip_addresses,
     help="Connect to this address instead of resolving the host.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 120),
-    default=5.0,
-    show_default=True,
-    help="Seconds allowed for each network step.",
-)
+@timeout_option
 @format_option
 @pass_app
 def ssh_command(

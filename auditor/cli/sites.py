@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import App, format_option, pass_app
+from auditor.cli.common import App, format_option, ip_addresses, pass_app, timeout_option
 from auditor.config import AuditConfig, Limits, SiteConfig
 from auditor.hosts import parse_host_port
 from checks import families
@@ -35,15 +35,10 @@ def _site_options(func: click.decorators.FC) -> click.decorators.FC:
         "--address",
         multiple=True,
         metavar="IP",
+        callback=ip_addresses,
         help="Connect to this address instead of resolving the host (repeatable).",
     )(func)
-    return click.option(
-        "--timeout",
-        type=click.FloatRange(0.1, 120),
-        default=5.0,
-        show_default=True,
-        help="Seconds allowed for each network step.",
-    )(func)
+    return timeout_option(func)
 
 
 def _config(sites: tuple[SiteConfig, ...], timeout: float) -> AuditConfig:

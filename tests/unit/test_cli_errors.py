@@ -43,6 +43,30 @@ def test_a_bad_host_spec_is_exit_2() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_an_address_option_takes_an_ip_address_only() -> None:
+    # A name here would be handed to the system's resolver: refused before any lookup.
+    for command in ("tls", "ssh"):
+        result = _auditor(command, "host.test:1", "--address", "notanip")
+        assert result.returncode == 2, command
+        assert "not an IP address: 'notanip'" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_timeout_that_is_not_a_number_is_exit_2() -> None:
+    result = _auditor("tls", "127.0.0.1:1", "--timeout", "nan")
+    assert result.returncode == 2
+    assert "not a number of seconds" in result.stderr
+
+
+def test_a_host_with_control_characters_is_exit_2() -> None:
+    result = _auditor("https", "a\x1b[31mred.test")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "auditor: not a host name (only letters, digits and hyphens between the dots): "
+        "'a\\x1b[31mred.test'"
+    ]
+
+
 def test_an_unknown_option_is_a_usage_error_exit_2() -> None:
     result = _auditor("run", "--no-such-option")
     assert result.returncode == 2

@@ -21,16 +21,38 @@ from auditor.hosts import parse_host_port
         ("[::1]:8443", ("::1", 8443)),
         ("[::1]", ("::1", 443)),
         ("::1", ("::1", 443)),
+        ("_dmarc.xn--lst-qla.dk:25", ("_dmarc.xn--lst-qla.dk", 25)),
     ],
 )
 def test_host_specs(spec: str, expected: tuple[str, int]) -> None:
     assert parse_host_port(spec, 443) == expected
 
 
-@pytest.mark.parametrize("spec", ["", "a:b", "a:70000", "[::1", "a b", "x:1:2", "https://a/"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "",
+        "a:b",
+        "a:70000",
+        "[::1",
+        "a b",
+        "x:1:2",
+        "https://a/",
+        "127.0.0.1:\u00b9",  # isdigit() is true for a superscript one; int() refuses it
+        "127.0.0.1:\u0663",  # an Arabic-Indic three: int() would read it as port 3
+        "a..b",
+        ".",
+        "-a.test",
+        "a\x1b[31mred.test",
+        "a\x00b.test",
+        "æblegrød.dk",
+        "a" * 64 + ".dk",
+    ],
+)
 def test_bad_host_specs_are_usage_errors(spec: str) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as caught:
         parse_host_port(spec, 443)
+    assert "\n" not in str(caught.value)
 
 
 def test_atomic_write_replaces_and_leaves_no_temporary_file(tmp_path: Path) -> None:
