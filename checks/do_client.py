@@ -64,15 +64,22 @@ class DigitalOceanClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self.token, "[token]") if self.token else text
 
+    def _failure(
+        self, message: str, status: int | None = None, error_id: str | None = None
+    ) -> DigitalOceanError:
+        """Every error this client raises, made here: its message is scrubbed of the token.
+
+        Messages quote what the API sent (error bodies, links), and an API can echo the token.
+        """
+        return DigitalOceanError(self._scrub(message), status, error_id)
+
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         for attempt in range(MAX_RETRIES + 1):
             try:
                 response = self._api.raw_get(path, params)
             except requests.RequestException as exc:
                 if attempt == MAX_RETRIES:
-                    raise DigitalOceanError(
-                        self._scrub(f"no answer from the API: {type(exc).__name__}")
-                    ) from None
+                    raise self._failure(f"no answer from the API: {type(exc).__name__}") from None
                 self.sleep(min(2**attempt, MAX_RETRY_WAIT))
                 continue
             if response.status_code == 429 or response.status_code >= 500:
@@ -92,13 +99,13 @@ class DigitalOceanClient:
             try:
                 data = response.json()
             except ValueError:
-                raise DigitalOceanError(
+                raise self._failure(
                     f"the API's answer to {path} is not JSON", response.status_code
                 ) from None
             if not isinstance(data, dict):
-                raise DigitalOceanError(f"the API's answer to {path} is not a JSON object")
+                raise self._failure(f"the API's answer to {path} is not a JSON object")
             return data
-        raise DigitalOceanError("unreachable")  # the loop always returns or raises
+        raise self._failure("unreachable")  # the loop always returns or raises
 
     @staticmethod
     def _retry_wait(response: requests.Response, attempt: int) -> float:
@@ -125,10 +132,10 @@ class DigitalOceanClient:
             error_id = body.get("id") if isinstance(body, dict) else None
         except ValueError:
             pass
-        return DigitalOceanError(
-            self._scrub(f"the API answered {response.status_code}: {self._message(response)}"),
+        return self._failure(
+            f"the API answered {response.status_code}: {self._message(response)}",
             response.status_code,
-            error_id,
+            error_id if isinstance(error_id, str) else None,
         )
 
     def _same_origin(self, url: str) -> bool:
@@ -143,13 +150,13 @@ class DigitalOceanClient:
             data = self._get(path, params)
             page = data.get(key)
             if not isinstance(page, list):
-                raise DigitalOceanError(f"the answer to {path} has no list {key!r}")
+                raise self._failure(f"the answer to {path} has no list {key!r}")
             items += [item for item in page if isinstance(item, dict)]
-            next_url = ((data.get("links") or {}).get("pages") or {}).get("next")
+            next_url = _next_link(data)
             if not next_url:
                 return items
             if not self._same_origin(next_url):
-                raise DigitalOceanError(
+                raise self._failure(
                     "refused to follow a next-page link to another host "
                     f"({urlsplit(next_url).hostname})"
                 )
@@ -157,12 +164,18 @@ class DigitalOceanClient:
             try:
                 params = {"page": int(query["page"][0]), "per_page": PER_PAGE}
             except (KeyError, ValueError):
-                raise DigitalOceanError(
-                    f"a next-page link without a page number: {next_url}"
-                ) from None
-        raise DigitalOceanError(f"more than {MAX_PAGES} pages of {path}")
+                raise self._failure(f"a next-page link without a page number: {next_url}") from None
+        raise self._failure(f"more than {MAX_PAGES} pages of {path}")
 
     def account(self) -> dict[str, Any]:
         data = self._get("account", {})
         account = data.get("account")
         return account if isinstance(account, dict) else {}
+
+
+def _next_link(data: dict[str, Any]) -> str | None:
+    """`links.pages.next`, or None where the answer has none (or not in the documented shape)."""
+    links = data.get("links")
+    pages = links.get("pages") if isinstance(links, dict) else None
+    link = pages.get("next") if isinstance(pages, dict) else None
+    return link if isinstance(link, str) and link else None

@@ -153,6 +153,38 @@ def test_a_refused_token_is_an_error_and_never_in_the_report(do_lab: DoLab, tmp_
     assert do_lab.token not in text
 
 
+def test_an_answer_that_echoes_the_token_does_not_put_it_in_the_report(
+    do_lab: DoLab, tmp_path: Path
+) -> None:
+    # A next-page link is the API's text quoted in a message: an API (or a proxy in front
+    # of it) that echoes the token there must not get it into the report.
+    echoed = {
+        "droplets": [],
+        "links": {"pages": {"next": f"{do_lab.fake.base}droplets?t={do_lab.token}"}},
+    }
+    do_lab.fake.script("droplets", Scripted(200, json.dumps(echoed).encode()))
+    report = audit(do_lab, tmp_path)
+    region = report.findings_for("do.droplet.region")
+    assert [f.status for f in region] == [Status.ERROR]
+    assert "next-page link without a page number" in region[0].message
+    assert "t=[token]" in region[0].message
+    assert do_lab.token not in json.dumps(report.to_dict())
+
+
+def test_links_in_another_shape_end_the_listing_without_a_crash(
+    do_lab: DoLab, tmp_path: Path
+) -> None:
+    for links in (["x"], {"pages": "x"}):
+        do_lab.fake.script(
+            "droplets", Scripted(200, json.dumps({"droplets": [], "links": links}).encode())
+        )
+        report = audit(do_lab, tmp_path)
+        # Read as a single page: the droplets listed are all there is, nothing crashed.
+        region = report.findings_for("do.droplet.region")
+        assert all("AttributeError" not in f.message for f in region)
+        assert Status.ERROR not in {f.status for f in region}
+
+
 def test_the_token_never_appears_in_a_full_report(do_lab: DoLab, tmp_path: Path) -> None:
     report = audit(do_lab, tmp_path)
     assert do_lab.token not in json.dumps(report.to_dict())
