@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
 
 MAX_HOPS = 10
@@ -80,6 +81,22 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # A socket timeout bounds each read, not the exchange (see auditor.deadlines): the whole
+    # request gets `timeout` to connect and as long again for the answer.
+    budget = 2 * timeout
+    with DEADLINES.limit(budget, lambda: shut_down(connection.sock)) as cutoff:
+        return _exchange(connection, host_header, path, url, timeout, budget, cutoff)
+
+
+def _exchange(
+    connection: http.client.HTTPConnection,
+    host_header: str,
+    path: str,
+    url: str,
+    timeout: float,
+    budget: float,
+    cutoff: Cutoff,
+) -> http.client.HTTPResponse:
     response: http.client.HTTPResponse | None = None
     try:
         connection.request(
@@ -89,11 +106,15 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
         )
         response = connection.getresponse()
         response.read(65536)  # bounded: only the headers matter
+        if cutoff.expired:  # cut off mid-answer: the end of file ended a truncated head
+            raise HttpUnreachable(f"no complete answer from {url} within {budget:g} s")
     except TimeoutError:
         raise HttpUnreachable(f"no answer from {url} within {timeout:g} s") from None
     except ConnectionRefusedError:
         raise HttpUnreachable(f"connection to {url} refused") from None
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        if cutoff.expired:  # the deadline shut the socket: slow, not broken
+            raise HttpUnreachable(f"no complete answer from {url} within {budget:g} s") from None
         raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {exc}") from None
     finally:
         # The response's file keeps the socket open after connection.close(): close both,

@@ -23,6 +23,7 @@ from nassl._nassl import OpenSSLError
 from nassl.legacy_ssl_client import LegacySslClient
 from nassl.ssl_client import OpenSslVerifyEnum, OpenSslVersionEnum, SslClient
 
+from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
 
 
@@ -151,44 +152,61 @@ def _handshake(
     want_details: bool,
 ) -> Handshake:
     sock = _connect(endpoint, counter)
-    try:
-        ssl_version = _NASSL_VERSION[version] if version else OpenSslVersionEnum.SSLV23
-        client: SslClient | LegacySslClient
-        if legacy:
-            client = LegacySslClient(
-                underlying_socket=sock, ssl_version=ssl_version, ssl_verify=OpenSslVerifyEnum.NONE
-            )
-            if version is not TlsVersion.SSL_2_0:  # SSL 2.0 has no extensions, no SNI
-                client.set_tlsext_host_name(endpoint.host)
-        else:
-            client = SslClient(
-                underlying_socket=sock,
-                ssl_version=ssl_version,
-                ssl_verify=OpenSslVerifyEnum.NONE,
-                server_name_indication=endpoint.host,
-            )
-        if ciphers is not None:
-            client.set_cipher_list(ciphers)
-        if want_details:
-            client.set_tlsext_status_ocsp()
+    # The whole handshake gets `timeout`, not each read: see auditor.deadlines.
+    with DEADLINES.limit(endpoint.timeout, lambda: shut_down(sock)) as cutoff:
         try:
-            client.do_handshake()
-        except TimeoutError:
-            raise Unreachable(f"no TLS answer within {endpoint.timeout:g} s") from None
-        except (OpenSSLError, ConnectionError) as exc:
-            raise HandshakeRefused(_first_line(exc)) from None
-        except OSError as exc:  # nassl: "peer did not send data back"
-            raise HandshakeRefused(_first_line(exc)) from None
-        details = Handshake(cipher=client.get_current_cipher_name())
-        if want_details:
-            details = Handshake(
-                cipher=details.cipher,
-                chain_pem=tuple(client.get_received_chain()),
-                ocsp_stapled=client.get_tlsext_status_ocsp_resp() is not None,
-            )
-        return details
-    finally:
-        sock.close()
+            return _negotiate(sock, endpoint, version, ciphers, legacy, want_details, cutoff)
+        finally:
+            sock.close()
+
+
+def _negotiate(
+    sock: socket.socket,
+    endpoint: Endpoint,
+    version: TlsVersion | None,
+    ciphers: str | None,
+    legacy: bool,
+    want_details: bool,
+    cutoff: Cutoff,
+) -> Handshake:
+    ssl_version = _NASSL_VERSION[version] if version else OpenSslVersionEnum.SSLV23
+    client: SslClient | LegacySslClient
+    if legacy:
+        client = LegacySslClient(
+            underlying_socket=sock, ssl_version=ssl_version, ssl_verify=OpenSslVerifyEnum.NONE
+        )
+        if version is not TlsVersion.SSL_2_0:  # SSL 2.0 has no extensions, no SNI
+            client.set_tlsext_host_name(endpoint.host)
+    else:
+        client = SslClient(
+            underlying_socket=sock,
+            ssl_version=ssl_version,
+            ssl_verify=OpenSslVerifyEnum.NONE,
+            server_name_indication=endpoint.host,
+        )
+    if ciphers is not None:
+        client.set_cipher_list(ciphers)
+    if want_details:
+        client.set_tlsext_status_ocsp()
+    # A silent peer meets the socket timeout, a trickling one the deadline, whichever
+    # comes first when both are due together: the same words for both.
+    too_slow = f"no complete TLS answer within {endpoint.timeout:g} s"
+    try:
+        client.do_handshake()
+    except TimeoutError:
+        raise Unreachable(too_slow) from None
+    except (OpenSSLError, OSError) as exc:  # OSError: nassl's "peer did not send data back"
+        if cutoff.expired:  # the deadline shut the socket: slow, not refused
+            raise Unreachable(too_slow) from None
+        raise HandshakeRefused(_first_line(exc)) from None
+    details = Handshake(cipher=client.get_current_cipher_name())
+    if want_details:
+        details = Handshake(
+            cipher=details.cipher,
+            chain_pem=tuple(client.get_received_chain()),
+            ocsp_stapled=client.get_tlsext_status_ocsp_resp() is not None,
+        )
+    return details
 
 
 def _first_line(exc: BaseException) -> str:

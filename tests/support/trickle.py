@@ -1,0 +1,75 @@
+"""A peer that never stops talking and never finishes: a byte now and then, forever.
+
+Every byte arrives well inside any socket timeout, so only a deadline on the whole
+exchange ends it. Loopback only, one thread per connection, closed with the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from auditor.lab.pki import TestCA
+
+BYTE_EVERY = 0.2  # seconds: far inside the 1 s timeout the tests give the auditor
+
+
+class TrickleServer:
+    """Answers each connection with `prefix`, then one byte every BYTE_EVERY seconds.
+
+    With `tls_folder`, it completes a TLS handshake first (a certificate from a test CA)
+    and trickles inside TLS: an HTTPS server whose response head never ends.
+    """
+
+    def __init__(self, address: str, prefix: bytes, tls_folder: Path | None = None) -> None:
+        self.prefix = prefix
+        self.context = _server_context(tls_folder) if tls_folder is not None else None
+        self.listener = socket.create_server((address, 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            peer: socket.socket = conn
+            if self.context is not None:
+                peer = self.context.wrap_socket(conn, server_side=True)
+                peer.recv(65536)  # the request
+            peer.sendall(self.prefix)
+            while not self.stop.wait(BYTE_EVERY):
+                peer.sendall(b"X")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+def _server_context(folder: Path) -> ssl.SSLContext:
+    ca = TestCA()
+    files = ca.write_leaf(ca.issue(["trickle.test"]), folder, "trickle")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(files.fullchain, files.key)
+    return context
+
+
+@contextmanager
+def trickling(address: str, prefix: bytes, tls_folder: Path | None = None) -> Iterator[int]:
+    """A TrickleServer's port for the block's duration."""
+    server = TrickleServer(address, prefix, tls_folder)
+    try:
+        yield server.port
+    finally:
+        server.close()
