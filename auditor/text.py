@@ -8,8 +8,11 @@ what the reader sees; each control character is written as its Python escape ins
 from __future__ import annotations
 
 
-def printable(text: str) -> str:
-    """`text` with every non-printable character (ESC, CR, BEL, C1, ...) escaped."""
+def printable(text: str, keep: str = "") -> str:
+    """`text` with every non-printable character (ESC, CR, BEL, C1, ...) escaped.
+
+    `keep`: control characters to leave as they are (a page keeps its line breaks).
+    """
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return "".join(ch if ch.isprintable() or ch in keep else ascii(ch)[1:-1] for ch in text)

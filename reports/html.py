@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from functools import cache
 
 import jinja2
+import markupsafe
 
 from auditor.diff import Change
 from auditor.report import Report
+from auditor.text import printable
 from reports import precompiled
 from reports.access_view import access_page
 from reports.public_view import public_page
@@ -16,11 +18,29 @@ from reports.public_view import public_page
 PAGES = ("certifikater", "adgang")
 
 
+def shown(value: object) -> object:
+    """Every value a page prints: control characters in text written as escapes.
+
+    Autoescaping makes markup harmless; an ESC or BEL from a certificate or a banner would
+    still reach the page raw (invalid in HTML, and obeyed by a terminal that shows the
+    file). Line breaks and tabs are whitespace in HTML and stay. Escaped markup (what
+    `join` makes of a certificate's names) is treated too: an escape sequence is letters
+    and a backslash, so the markup stays as safe as it was.
+    """
+    if isinstance(value, markupsafe.Markup):
+        # Safe already; only control characters change, into backslashes and letters.
+        return markupsafe.Markup(printable(value, keep="\n\t"))  # noqa: S704
+    if isinstance(value, str):
+        return printable(value, keep="\n\t")
+    return value
+
+
 def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     """The one set of options, for the templates compiled ahead of time and at run time."""
     return jinja2.Environment(
         loader=loader,
         autoescape=True,  # every value, including a certificate's attacker-chosen subject
+        finalize=shown,
         undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not an empty cell
         trim_blocks=True,
         lstrip_blocks=True,

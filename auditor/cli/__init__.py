@@ -33,6 +33,14 @@ COMMANDS = {
 }
 
 
+class PrintableFormatter(logging.Formatter):
+    """Log lines quote what servers sent (paramiko logs the remote banner): escaped, like
+    everything else the auditor prints. Tracebacks keep their lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are named here and imported on first use (click's recipe)."""
 
@@ -64,12 +72,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
     configuration, 3 something could not be checked.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
-    # Library chatter (paramiko's transport errors, sslyze's retries) is not for the user.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
+    # Library chatter (paramiko's tracebacks for a probe it was asked to make fail, sslyze's
+    # retries) is for debugging the auditor itself: only with -vv.
     for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean"):
-        logging.getLogger(noisy).setLevel(max(level, logging.CRITICAL if not verbose else level))
+        logging.getLogger(noisy).setLevel(level if verbose >= 2 else logging.CRITICAL)
     # Its debug lines carry request headers; it masks the token, but a token never needs logging.
     logging.getLogger("digitalocean").setLevel(max(level, logging.INFO))
     ctx.obj = make_app()

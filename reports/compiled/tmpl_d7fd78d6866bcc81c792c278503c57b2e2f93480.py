@@ -46,22 +46,22 @@ def block_body(context, missing=missing):
             raise TemplateRuntimeError("No filter named 'length' found.")
     pass
     yield '<header>\n<h1>Sikkerhed og certifikater</h1>\n<p class="lead">Alternativets privatlivspolitik lover, hvordan vi beskytter forbindelserne til vores hjemmesider og adgangen til vores servere. Her kan du se, om løfterne holder. Siden opdateres automatisk hver uge.</p>\n<p>Sidst kontrolleret: <strong>'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'checked_at'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'checked_at')))
     yield '</strong>.</p>\n</header>\n<main>\n<h2 id="loefter">Vores løfter</h2>\n<table>\n<caption>Løfterne i privatlivspolitikkens afsnit om sikkerhed, og om de holder</caption>\n<thead><tr><th scope="col">Løfte</th><th scope="col">Status</th></tr></thead>\n<tbody>\n'
     for l_1_claim in environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'claims'):
         _loop_vars = {}
         pass
         yield '<tr><td>'
-        yield escape(environment.getattr(l_1_claim, 'text'))
+        yield escape(environment.finalize(environment.getattr(l_1_claim, 'text')))
         if environment.getattr(l_1_claim, 'notes'):
             pass
             yield '<br><span class="note">'
-            yield escape(environment.getattr(l_1_claim, 'notes'))
+            yield escape(environment.finalize(environment.getattr(l_1_claim, 'notes')))
             yield ' forhold kan forbedres, men løftet holder.</span>'
         yield '</td>\n<td><span class="status '
-        yield escape(environment.getattr(l_1_claim, 'status'))
+        yield escape(environment.finalize(environment.getattr(l_1_claim, 'status')))
         yield '">'
-        yield escape(environment.getattr(l_1_claim, 'label'))
+        yield escape(environment.finalize(environment.getattr(l_1_claim, 'label')))
         yield '</span></td></tr>\n'
     l_1_claim = missing
     yield '</tbody>\n</table>\n<p class="note">«Holder» betyder, at alle kontroller bag løftet bestod. «Holder ikke» betyder, at mindst én kontrol fejlede. «Kunne ikke kontrolleres» betyder, at en kontrol ikke kunne gennemføres, og at vi derfor ikke kan vise, at løftet holder.</p>\n\n<h2 id="certifikater">Certifikater</h2>\n<p>For hver af vores hjemmesider kan du se det certifikat, den sender til din browser, og sammenligne fingeraftrykket med det, din browser viser. Om løftet om TLS holder, står under «Vores løfter» ovenfor.</p>\n'
@@ -71,74 +71,74 @@ def block_body(context, missing=missing):
         _loop_vars = {}
         pass
         yield '<section class="card" aria-labelledby="site-'
-        yield escape(environment.getattr(l_1_loop, 'index'))
+        yield escape(environment.finalize(environment.getattr(l_1_loop, 'index')))
         yield '">\n<div class="card-head">\n<h3 id="site-'
-        yield escape(environment.getattr(l_1_loop, 'index'))
+        yield escape(environment.finalize(environment.getattr(l_1_loop, 'index')))
         yield '">'
-        yield escape(environment.getattr(l_1_site, 'host'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'host')))
         if environment.getattr(l_1_site, 'platform'):
             pass
             yield ' <span class="platform">('
-            yield escape(environment.getattr(l_1_site, 'platform'))
+            yield escape(environment.finalize(environment.getattr(l_1_site, 'platform')))
             yield ')</span>'
         yield '</h3>\n<span class="status '
-        yield escape(environment.getattr(l_1_site, 'status'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'status')))
         yield '">'
-        yield escape(environment.getattr(l_1_site, 'label'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'label')))
         yield '</span>\n</div>\n'
         if environment.getattr(l_1_site, 'problems'):
             pass
             yield '<p>Fejl: '
-            yield escape(t_1(context.eval_ctx, environment.getattr(l_1_site, 'problems'), ', '))
+            yield escape(environment.finalize(t_1(context.eval_ctx, environment.getattr(l_1_site, 'problems'), ', ')))
             yield '.</p>'
         l_2_loop = missing
         for l_2_cert, l_2_loop in LoopContext(environment.getattr(l_1_site, 'certificates'), undefined):
             _loop_vars = {}
             pass
             yield '<table>\n<caption>Certifikat for '
-            yield escape(environment.getattr(l_1_site, 'host'))
+            yield escape(environment.finalize(environment.getattr(l_1_site, 'host')))
             if (t_2(environment.getattr(l_1_site, 'certificates')) > 1):
                 pass
                 yield ' ('
-                yield escape(environment.getattr(l_2_loop, 'index'))
+                yield escape(environment.finalize(environment.getattr(l_2_loop, 'index')))
                 yield ' af '
-                yield escape(t_2(environment.getattr(l_1_site, 'certificates')))
+                yield escape(environment.finalize(t_2(environment.getattr(l_1_site, 'certificates'))))
                 yield ')'
             yield '</caption>\n<tbody>\n<tr><th scope="row">Udstedt til</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'subject'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'subject')))
             yield '</td></tr>\n'
             if environment.getattr(l_2_cert, 'sans'):
                 pass
                 yield '<tr><th scope="row">Gælder for</th><td>'
-                yield escape(t_1(context.eval_ctx, environment.getattr(l_2_cert, 'sans'), ', '))
+                yield escape(environment.finalize(t_1(context.eval_ctx, environment.getattr(l_2_cert, 'sans'), ', ')))
                 yield '</td></tr>'
             yield '<tr><th scope="row">Udstedt af</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'issuer'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'issuer')))
             yield '</td></tr>\n<tr><th scope="row">Gyldigt fra</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'valid_from'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'valid_from')))
             yield '</td></tr>\n<tr><th scope="row">Gyldigt til</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'valid_to'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'valid_to')))
             yield '</td></tr>\n<tr><th scope="row">Dage tilbage</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'days_left'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'days_left')))
             if environment.getattr(l_2_cert, 'expiring'):
                 pass
                 yield ' <span class="status warn">Fornyes snart</span>'
             yield '</td></tr>\n<tr><th scope="row">SHA-256-fingeraftryk</th><td class="mono">'
-            yield escape(environment.getattr(l_2_cert, 'sha256'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'sha256')))
             yield '</td></tr>\n<tr><th scope="row">Nøgle</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'key'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'key')))
             yield '</td></tr>\n<tr><th scope="row">Signaturalgoritme</th><td>'
-            yield escape(environment.getattr(l_2_cert, 'signature'))
+            yield escape(environment.finalize(environment.getattr(l_2_cert, 'signature')))
             yield '</td></tr>\n</tbody>\n</table>\n'
         l_2_loop = l_2_cert = missing
         yield '<table>\n<caption>Forbindelsen til '
-        yield escape(environment.getattr(l_1_site, 'host'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'host')))
         yield '</caption>\n<tbody>\n<tr><th scope="row">TLS-versioner</th><td>'
-        yield escape(environment.getattr(l_1_site, 'tls_versions'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'tls_versions')))
         yield '</td></tr>\n<tr><th scope="row">http:// sender videre til https://</th><td>'
-        yield escape(environment.getattr(l_1_site, 'redirect'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'redirect')))
         yield '</td></tr>\n<tr><th scope="row">HSTS</th><td>'
-        yield escape(environment.getattr(l_1_site, 'hsts'))
+        yield escape(environment.finalize(environment.getattr(l_1_site, 'hsts')))
         yield '</td></tr>\n</tbody>\n</table>\n</section>\n'
         t_3 = 0
     l_1_loop = l_1_site = missing

@@ -32,9 +32,9 @@ def root(context, missing=missing):
         pass
         t_2.extend((
             '<section class="scroll" aria-label="',
-            escape(l_1_caption),
+            escape(environment.finalize(l_1_caption)),
             '" tabindex="0">\n<table>\n<caption>',
-            escape(l_1_caption),
+            escape(environment.finalize(l_1_caption)),
             '</caption>\n<thead><tr>',
         ))
         for l_2_h in l_1_headers:
@@ -42,13 +42,13 @@ def root(context, missing=missing):
             pass
             t_2.extend((
                 '<th scope="col">',
-                escape(l_2_h),
+                escape(environment.finalize(l_2_h)),
                 '</th>',
             ))
         l_2_h = missing
         t_2.extend((
             '<th scope="col">',
-            escape(l_1_verdict_header),
+            escape(environment.finalize(l_1_verdict_header)),
             '</th></tr></thead>\n<tbody>\n',
         ))
         t_3 = 1
@@ -71,7 +71,7 @@ def root(context, missing=missing):
                     )
                 t_2.extend((
                     '>',
-                    escape(l_3_cell),
+                    escape(environment.finalize(l_3_cell)),
                     '</td>',
                 ))
             l_3_cell = missing
@@ -82,9 +82,9 @@ def root(context, missing=missing):
                 pass
                 t_2.extend((
                     '<span class="status ',
-                    escape(environment.getattr(l_2_row, 'status')),
+                    escape(environment.finalize(environment.getattr(l_2_row, 'status'))),
                     '">',
-                    escape(environment.getattr(l_2_row, 'verdict')),
+                    escape(environment.finalize(environment.getattr(l_2_row, 'verdict'))),
                     '</span>',
                 ))
             else:
@@ -101,7 +101,7 @@ def root(context, missing=missing):
             pass
             t_2.extend((
                 '<tr><td colspan="',
-                escape((t_1(l_1_headers) + 1)),
+                escape(environment.finalize((t_1(l_1_headers) + 1))),
                 '">Intet at vise.</td></tr>\n',
             ))
         t_2.append(
@@ -149,24 +149,24 @@ def block_body(context, missing=missing):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '<header>\n<h1>Adgang og sikkerhed</h1>\n<p class="lead">Intern side for Landssekretariatet: hvem kan åbne hvilken server, hvordan man logger ind, hvor serverne står, og hvad der har ændret sig. Må ikke offentliggøres.</p>\n<p>Kontrolleret: <strong>'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'checked_at'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'checked_at')))
     yield '</strong>. Konfiguration: <span class="mono">'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'config'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'config')))
     yield '</span>.</p>\n<p>'
     l_1_loop = missing
     for (l_1_label, l_1_count), l_1_loop in LoopContext(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'counts'), undefined):
         _loop_vars = {}
         pass
-        yield escape(l_1_label)
+        yield escape(environment.finalize(l_1_label))
         yield ': <strong>'
-        yield escape(l_1_count)
+        yield escape(environment.finalize(l_1_count))
         yield '</strong>'
         if (not environment.getattr(l_1_loop, 'last')):
             pass
             yield ' · '
     l_1_loop = l_1_label = l_1_count = missing
     yield '</p>\n</header>\n<main>\n<h2 id="loefter">Løfter</h2>\n'
-    yield escape(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Løfterne og deres status', ['Løfte', 'Bemærkninger'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'claims'), 'Status', _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Løfterne og deres status', ['Løfte', 'Bemærkninger'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'claims'), 'Status', _block_vars=_block_vars)))
     yield '\n\n<h2 id="aendringer">Ændringer siden sidste kørsel</h2>\n'
     if t_4(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'changes')):
         pass
@@ -185,20 +185,20 @@ def block_body(context, missing=missing):
                 _loop_vars = {}
                 pass
                 yield '<td>'
-                yield escape(l_2_cell)
+                yield escape(environment.finalize(l_2_cell))
                 yield '</td>'
             l_2_cell = missing
             yield '</tr>\n'
         l_1_row = missing
         yield '</tbody>\n</table>\n</section>\n'
     yield '\n<h2 id="noegler">Hvem kan åbne hvilken server</h2>\n<p>Hver nøgle, der giver adgang, med ukendte og svage nøgler først. «Fundet» viser server, bruger, fil og linje, og nøglens kommentar.</p>\n'
-    yield escape(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Nøgleindehavere', ['Person', 'Team', 'Nøgle', 'Fingeraftryk', 'Fundet'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'holders'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Nøgleindehavere', ['Person', 'Team', 'Nøgle', 'Fingeraftryk', 'Fundet'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'holders'), _block_vars=_block_vars)))
     yield '\n\n<h2 id="servere">Servere og login-metoder</h2>\n'
-    yield escape(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'SSH-servere: login-metoder pr. bruger', ['Server', 'Version', 'Metoder pr. bruger', 'Værtsnøgler', 'Nøgler læst'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'servers'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'SSH-servere: login-metoder pr. bruger', ['Server', 'Version', 'Metoder pr. bruger', 'Værtsnøgler', 'Nøgler læst'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'servers'), _block_vars=_block_vars)))
     yield '\n\n<h2 id="digitalocean">DigitalOcean</h2>\n'
-    yield escape(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Droplets, load balancers og reserverede IP-adresser', ['Navn', 'Type', 'Region', 'Adresser', 'Firewall', 'Backup/overvågning'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'cloud'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Droplets, load balancers og reserverede IP-adresser', ['Navn', 'Type', 'Region', 'Adresser', 'Firewall', 'Backup/overvågning'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'cloud'), _block_vars=_block_vars)))
     yield '\n\n<h2 id="fund">Alle fund</h2>\n'
-    yield escape(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Alle kontroller, fejl først', ['Mål', 'Kontrol', 'Id', 'Alvor', 'Besked'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'findings'), 'Status', _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Alle kontroller, fejl først', ['Mål', 'Kontrol', 'Id', 'Alvor', 'Besked'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'findings'), 'Status', _block_vars=_block_vars)))
     yield '\n</main>\n<footer><p>Lavet af auditor. Siden indeholder interne oplysninger (adresser, nøgleindehavere, kommentarer).</p></footer>\n'
 
 blocks = {'body_class': block_body_class, 'title': block_title, 'body': block_body}

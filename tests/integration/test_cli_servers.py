@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auditor.lab.ssh_server import LabSshServer
 from tests.support.sshd_lab import SshdLab
 
 
@@ -50,6 +51,19 @@ def test_ssh_json_names_the_user_with_a_password(sshd_lab: SshdLab) -> None:
         "root": ["publickey"],
         "nobody": ["publickey", "password"],
     }
+
+
+def test_verbose_logs_carry_no_library_tracebacks() -> None:
+    # A server with one host-key type: the probes for the other types fail on purpose, and
+    # paramiko logs each failure with its traceback. That is for -vv (debugging), not -v.
+    server = LabSshServer("127.0.70.2")
+    try:
+        result = _auditor("-v", "ssh", f"127.0.70.2:{server.port}")
+    finally:
+        server.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "IncompatiblePeer" not in result.stderr
 
 
 def test_ssh_on_a_closed_port_exits_3(sshd_lab: SshdLab) -> None:

@@ -109,6 +109,27 @@ def test_internal_page_escapes_everything_too() -> None:
     assert "&lt;script&gt;" in page
 
 
+def test_control_characters_from_the_audited_systems_are_shown_not_written() -> None:
+    # A certificate's organisation and names, a key holder's name: ESC and BEL reach a page
+    # as escapes, in plain text and in what `join` makes of a list alike.
+    hostile = "<b>x</b>\x1b[31mRED\x07"
+    report = sample_report()
+    certificates = tuple(
+        replace(c, organization=hostile, sans=(*c.sans, f"evil{hostile}.test"))
+        for c in report.inventory.certificates
+    )
+    holders = tuple(replace(h, person=hostile) for h in report.inventory.key_holders)
+    inventory = replace(report.inventory, certificates=certificates, key_holders=holders)
+    report = replace(report, inventory=inventory)
+    for page_name in html.PAGES:
+        page = html.render_page(report, page_name)
+        assert "\x1b" not in page, page_name
+        assert "\x07" not in page, page_name
+        assert "&lt;b&gt;x&lt;/b&gt;\\x1b[31mRED\\x07" in page, page_name
+    public = html.render_page(report, "certifikater")
+    assert "evil&lt;b&gt;x&lt;/b&gt;\\x1b[31mRED\\x07.test" in public
+
+
 def test_internal_page_shows_what_changed() -> None:
     report = sample_report()
     first = html.render_page(report, "adgang", None)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
+from auditor.cli import PrintableFormatter
 from auditor.cli.run import _quiet_lines
 from auditor.model import Status
 from auditor.text import printable
@@ -26,3 +28,20 @@ def test_a_quiet_run_mails_a_hostile_message_escaped() -> None:
     lines = _quiet_lines(report, 1, strict=False, changes=None)
     assert any("CN=\\x1b[32mall good\\x1b[0m\\r" in line for line in lines)
     assert all(line.isprintable() for line in lines)
+
+
+def test_log_lines_escape_what_servers_sent() -> None:
+    # paramiko logs the remote identification string at debug level (-vv).
+    formatter = PrintableFormatter("%(name)s: %(message)s")
+    record = logging.LogRecord(
+        "paramiko.transport",
+        logging.DEBUG,
+        __file__,
+        1,
+        "Remote version/idstring: %s",
+        ("SSH-2.0-\x1b[31mRED\x07\nINFO forged: line",),
+        None,
+    )
+    assert formatter.format(record) == (
+        "paramiko.transport: Remote version/idstring: SSH-2.0-\\x1b[31mRED\\x07\\nINFO forged: line"
+    )
