@@ -82,10 +82,7 @@ def open_transport(
         transport.start_client(timeout=timeout)
     except (paramiko.SSHException, EOFError, OSError) as exc:
         transport.close()
-        text = str(exc) or type(exc).__name__
-        if "banner" in text.lower():
-            raise SshUnreachable(f"no SSH banner within {timeout:g} s") from None
-        raise SshUnreachable(f"SSH handshake failed: {text}") from None
+        raise SshUnreachable(_start_failure(str(exc) or type(exc).__name__, timeout)) from None
     if not transport.is_active() or not transport.initial_kex_done:
         # paramiko can return from start_client with a dead transport when the peer
         # never sent its banner: treat it as what it is.
@@ -214,3 +211,17 @@ def _shown(group: tuple[str, ...], keys: dict[str, str]) -> bool:
     """Whether a key of this group is already known (paramiko names every RSA key ssh-rsa)."""
     names = {"ssh-rsa" if kind.startswith("rsa-sha2") else kind for kind in group}
     return bool(names & keys.keys())
+
+
+_BANNER_ERROR = "Error reading SSH protocol banner"  # paramiko's words, then the cause's
+
+
+def _start_failure(text: str, timeout: float) -> str:
+    """paramiko's reason for a handshake that never started, in the auditor's words."""
+    if "Indecipherable protocol version" in text or (
+        text.startswith(_BANNER_ERROR) and "codec can't decode" in text
+    ):
+        return "not an SSH server: its first line is not an SSH banner"
+    if text.startswith(_BANNER_ERROR):
+        return f"no SSH banner within {timeout:g} s"
+    return f"SSH handshake failed: {text}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from auditor.lab.ssh_server import LabSshServer
 from tests.support.sshd_lab import SshdLab
+from tests.support.trickle import trickling
 
 
 def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
@@ -64,6 +65,15 @@ def test_verbose_logs_carry_no_library_tracebacks() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "IncompatiblePeer" not in result.stderr
+
+
+def test_a_port_that_answers_bytes_that_are_no_banner_is_not_an_ssh_server() -> None:
+    with trickling("127.0.70.4", b"\xa1\xff\xfe not text\r\n") as port:
+        result = _auditor("ssh", f"127.0.70.4:{port}", "--timeout", "1", "--format", "json")
+    assert result.returncode == 3
+    connect = next(f for f in json.loads(result.stdout)["findings"] if f["check"] == "ssh.connect")
+    assert connect["status"] == "error"
+    assert "not an SSH server: its first line is not an SSH banner" in connect["message"]
 
 
 def test_ssh_on_a_closed_port_exits_3(sshd_lab: SshdLab) -> None:
