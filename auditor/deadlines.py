@@ -39,6 +39,7 @@ class Deadlines:
         self._due: list[tuple[float, int, Cutoff]] = []
         self._order = itertools.count()  # ties on the deadline never compare two Cutoffs
         self._keeper: threading.Thread | None = None
+        self._finished = 0  # finished registrations still in the heap
 
     @contextmanager
     def limit(self, seconds: float, cut: Callable[[], None]) -> Iterator[Cutoff]:
@@ -57,10 +58,22 @@ class Deadlines:
             yield cutoff
         finally:
             with self._changed:
-                cutoff.finished = True
+                self._finish(cutoff)
+
+    def _finish(self, cutoff: Cutoff) -> None:
+        """Called with the lock held. Drops what the cut would have used (a socket, an HTTP
+        connection with its buffers) now, not at the deadline; once most of the heap is
+        finished registrations, they go, so it stays the size of what is still open."""
+        cutoff.finished = True
+        cutoff.cut = _nothing
+        self._finished += 1
+        if self._finished * 2 > len(self._due):
+            self._due = [entry for entry in self._due if not entry[2].finished]
+            heapq.heapify(self._due)
+            self._finished = 0
 
     def pending(self) -> int:
-        """Registrations not yet due (finished ones are dropped when they come due)."""
+        """Registrations in the heap: the open ones, and at most as many finished."""
         with self._changed:
             return len(self._due)
 
@@ -76,9 +89,14 @@ class Deadlines:
                     continue
                 heapq.heappop(self._due)
                 if cutoff.finished:
+                    self._finished -= 1
                     continue
                 cutoff.expired = True
             cutoff.cut()  # outside the lock: shutting a socket down may take a moment
+
+
+def _nothing() -> None:
+    """The cut of a finished registration."""
 
 
 def shut_down(sock: socket.socket | None) -> None:

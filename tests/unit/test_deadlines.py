@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
+import weakref
+from collections.abc import Callable
 
 from auditor.deadlines import Deadlines, shut_down
 
@@ -36,6 +38,33 @@ def test_a_sooner_deadline_registered_later_is_kept_first() -> None:
     with deadlines.limit(3600, slow.set), deadlines.limit(0.05, soon.set):
         assert soon.wait(WAIT)  # the keeper was waiting for the hour; it was woken
     assert not slow.is_set()
+
+
+class _Connection:
+    """Stands for what a cut holds on to: a socket, an HTTP connection and its buffers."""
+
+
+def _cut_holding(connection: _Connection) -> Callable[[], None]:
+    return lambda: print(connection)
+
+
+def test_finished_connections_are_let_go_at_once_not_at_their_deadline() -> None:
+    # A run opens hundreds of connections within one deadline's span: memory must not grow
+    # with them (the growth target of issue 7 caught this).
+    deadlines = Deadlines()
+    connection = _Connection()
+    held = weakref.ref(connection)
+    cut = _cut_holding(connection)
+    del connection
+    with deadlines.limit(3600, lambda: None):  # one connection still open throughout
+        with deadlines.limit(3600, cut):
+            pass
+        del cut
+        assert held() is None
+        for _ in range(100):
+            with deadlines.limit(3600, lambda: None):
+                pass
+        assert deadlines.pending() <= 2
 
 
 def test_shutting_a_socket_down_ends_a_blocked_read() -> None:
