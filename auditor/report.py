@@ -114,13 +114,19 @@ class Report:
         return tuple(f for f in self.findings if f.check == check)
 
     def exit_code(self, strict: bool = False) -> int:
-        """0 every claim holds, 1 a claim fails, 3 something could not be checked."""
+        """0 every claim holds, 1 a claim fails, 3 something could not be checked.
+
+        A run that checked nothing at all (no site, no server, no account to look at) is 3,
+        not 0: an unattended job whose configuration lost its targets must not stay silent.
+        """
         statuses = [c.status for c in self.claims]
         if Status.FAIL in statuses:
             return 1
         if strict and any(c.warnings for c in self.claims):
             return 1
         if Status.ERROR in statuses:
+            return 3
+        if all(status is Status.SKIPPED for status in statuses):
             return 3
         return 0
 

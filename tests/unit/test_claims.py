@@ -45,6 +45,14 @@ def test_exit_codes_follow_the_design() -> None:
     assert both.exit_code() == 1
 
 
+def test_a_run_that_checked_nothing_is_not_a_silent_success() -> None:
+    # Every claim skipped (an empty configuration, no token, no server): nothing holds.
+    assert _report().exit_code() == 3
+    assert _report(_finding("tls.connect", Status.SKIPPED)).exit_code() == 3
+    # One promise checked and holding, the others not looked at: that one is the answer.
+    assert _report(_finding("tls.connect", Status.PASS)).exit_code() == 0
+
+
 def test_findings_go_to_their_own_claim_only() -> None:
     report = _report(_finding("ssh.auth.password", Status.FAIL))
     assert report.claim(ClaimId.SSH_KEYS).status is Status.FAIL
