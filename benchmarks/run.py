@@ -30,7 +30,7 @@ from typing import Any
 
 from auditor import __version__
 from benchmarks import lab as bench_lab
-from benchmarks import tools
+from benchmarks import memory, tools
 from benchmarks.lab import BenchLab, SiteUnderTest
 from benchmarks.memory import Growth, measure_growth
 from benchmarks.tools import Measured
@@ -459,7 +459,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"Growth: `benchmarks.memory` in three processes (as is, with "
                 f"MALLOC_ARENA_MAX=2, and with Python's allocations traced), "
                 f"{args.memory_rounds} audits of 10 sites and then {args.memory_rounds} sslyze "
-                "scans of them in each, from the first round to the last."
+                "scans of them in each; growth is the "
+                f"{memory.GROWTH_RULE} (a leak stays in every later round, one round's "
+                "transient objects do not), Python objects counted without the lab's "
+                "in-process connection-counting proxy."
             )
     notes.append(floor_note(runs, startup_seconds(HERE.parent), floor_seconds(HERE.parent)))
     info = machine()

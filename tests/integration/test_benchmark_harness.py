@@ -17,7 +17,7 @@ import pytest
 from benchmarks import run as bench_run
 from benchmarks import tools as bench_tools
 from benchmarks.delay_proxy import DelayProxy
-from benchmarks.memory import Growth, measure_growth
+from benchmarks.memory import Growth, growth, measure_growth
 
 
 class Echo(socketserver.BaseRequestHandler):
@@ -142,3 +142,11 @@ def test_objects_kept_between_audits_fail_the_growth_target() -> None:
     leaking = Growth(10, 0.5, 1.0, 1.0, 0.46, 90.0, 50.0)
     assert leaking.target_row()[2] is False
     assert "auditor +0.50 MB" in leaking.target_row()[1]
+
+
+def test_growth_sees_a_leak_and_not_one_rounds_transient_objects() -> None:
+    flat = [0.60, 0.61, 0.60, 0.60, 0.68, 0.60, 0.61, 0.60, 0.71, 0.61]  # spikes, no trend
+    assert abs(growth(flat)) < 0.02
+    leak = [0.60 + 0.05 * n for n in range(10)]  # 50 kB kept by every audit
+    assert growth(leak) > 0.3
+    assert growth([1.0, 2.0]) == 1.0  # two rounds: the first against the last
