@@ -127,8 +127,8 @@ GROWTH_RULE = f"lowest of the last {WINDOW} rounds minus lowest of the first {WI
 def growth(series: list[float]) -> float:
     """The lowest of the last rounds minus the lowest of the first ones.
 
-    An object still alive at one measurement (a worker thread finishing, a connection
-    closing) is not growth; a leak is in every later round, so the lowest value shows it
+    An object still alive at one measurement (a connection still closing) is not
+    growth; a leak is in every later round, so the lowest value shows it
     and one round's transient does not.
     """
     window = max(1, min(WINDOW, len(series) // 2))
