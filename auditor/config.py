@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -235,10 +234,8 @@ def _port(section: TomlSection, name: str, default: int) -> int:
 def _addresses(section: TomlSection, name: str) -> tuple[str, ...]:
     values = section.str_list(name)
     for i, value in enumerate(values):
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise section.error(f"{name}[{i}]", f"not an IP address: {value!r}") from None
+        if not is_ip_address(value):
+            raise section.error(f"{name}[{i}]", f"not an IP address: {value!r}")
     return values
 
 

@@ -98,6 +98,7 @@ def _exchange(
     cutoff: Cutoff,
 ) -> http.client.HTTPResponse:
     response: http.client.HTTPResponse | None = None
+    too_slow = f"no complete answer from {url} within {budget:g} s"
     try:
         connection.request(
             "GET",
@@ -107,14 +108,14 @@ def _exchange(
         response = connection.getresponse()
         response.read(65536)  # bounded: only the headers matter
         if cutoff.expired:  # cut off mid-answer: the end of file ended a truncated head
-            raise HttpUnreachable(f"no complete answer from {url} within {budget:g} s")
+            raise HttpUnreachable(too_slow)
     except TimeoutError:
         raise HttpUnreachable(f"no answer from {url} within {timeout:g} s") from None
     except ConnectionRefusedError:
         raise HttpUnreachable(f"connection to {url} refused") from None
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         if cutoff.expired:  # the deadline shut the socket: slow, not broken
-            raise HttpUnreachable(f"no complete answer from {url} within {budget:g} s") from None
+            raise HttpUnreachable(too_slow) from None
         raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {exc}") from None
     finally:
         # The response's file keeps the socket open after connection.close(): close both,
