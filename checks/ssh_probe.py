@@ -82,6 +82,10 @@ def open_transport(
         transport.start_client(timeout=timeout)
     except (paramiko.SSHException, EOFError, OSError) as exc:
         transport.close()
+        # paramiko ends a key exchange that outlives handshake_timeout with an EOFError,
+        # as if the server had hung up: a peer that trickles the exchange gets there.
+        if transport.packetizer.handshake_timed_out():
+            raise SshUnreachable(f"no complete key exchange within {timeout:g} s") from None
         raise SshUnreachable(_start_failure(str(exc) or type(exc).__name__, timeout)) from None
     if not transport.is_active() or not transport.initial_kex_done:
         # paramiko can return from start_client with a dead transport when the peer
@@ -224,4 +228,6 @@ def _start_failure(text: str, timeout: float) -> str:
         return "not an SSH server: its first line is not an SSH banner"
     if text.startswith(_BANNER_ERROR):
         return f"no SSH banner within {timeout:g} s"
+    if text == "EOFError":
+        return "the server hung up during the SSH handshake"
     return f"SSH handshake failed: {text}"

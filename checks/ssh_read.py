@@ -8,10 +8,12 @@ configured auditor key is offered; no agent, no key search, never a password.
 from __future__ import annotations
 
 import shlex
+import socket
 from pathlib import Path
 
 import paramiko
 
+from auditor.deadlines import DEADLINES, shut_down
 from auditor.sshkeys import parse_authorized_keys
 from checks.ssh_model import KeysFile, ReadRefused, ServerRead, SshUnreachable
 from checks.ssh_probe import open_transport
@@ -92,6 +94,30 @@ def check_host_key(
 
 
 def _run(transport: paramiko.Transport, command: str, timeout: float) -> tuple[int, str]:
+    """The command's exit status and output, all within twice `timeout`.
+
+    The channel timeout bounds each wait, not the command: output that trickles in, or an
+    end of output with no exit status after it, would hold the read (and the process) for
+    as long as the server liked. At the deadline the connection is shut down (see
+    auditor.deadlines), which ends every wait on it.
+    """
+    budget = 2 * timeout
+    # open_transport connects a plain socket (paramiko would also take a jump host's Channel).
+    sock = transport.sock if isinstance(transport.sock, socket.socket) else None
+    with DEADLINES.limit(budget, lambda: shut_down(sock)) as cutoff:
+        too_slow = f"no complete answer to `{command}` within {budget:g} s"
+        try:
+            answer = _exchange(transport, command, timeout)
+        except (paramiko.SSHException, OSError, EOFError):
+            if cutoff.expired:
+                raise ReadRefused(too_slow) from None
+            raise
+        if cutoff.expired:  # cut off: the output so far and status -1 are not the answer
+            raise ReadRefused(too_slow)
+    return answer
+
+
+def _exchange(transport: paramiko.Transport, command: str, timeout: float) -> tuple[int, str]:
     channel = transport.open_session(timeout=timeout)
     try:
         channel.settimeout(timeout)
@@ -176,7 +202,10 @@ def read_server(
         check_host_key(transport, pinned, known_hosts)
         try:
             transport.auth_publickey(auditor_user, key)
-        except paramiko.AuthenticationException:
+        except paramiko.AuthenticationException as exc:
+            # paramiko's one sign that no answer came, as opposed to a refusal.
+            if str(exc) == "Authentication timeout.":
+                raise ReadRefused(f"no answer to the auditor key within {timeout:g} s") from None
             raise ReadRefused(f"the server refused the auditor key for {auditor_user}") from None
         return _read(transport, address, users, sshd_command, timeout)
     except (paramiko.SSHException, OSError, EOFError) as exc:

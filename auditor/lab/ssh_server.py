@@ -74,6 +74,17 @@ class LabAccounts:
             return 1, ""
         return 127, f"{words[0] if words else ''}: command not found\n"
 
+    def admits(self, user: str, key: paramiko.PKey) -> bool:
+        """Only the auditor, with its own key."""
+        return user == self.auditor_user and key.get_base64() == self.auditor_key
+
+    def serve(self, channel: paramiko.Channel, command: str) -> None:
+        """Run `command` on `channel` as a shell would: its output, its exit status, the end."""
+        status, output = self.answer(command)
+        channel.sendall(output.encode())
+        channel.send_exit_status(status)
+        channel.close()
+
 
 class _Interface(paramiko.ServerInterface):
     def __init__(
@@ -88,18 +99,16 @@ class _Interface(paramiko.ServerInterface):
         return OPEN_SUCCEEDED if kind == "session" and self.accounts else 1
 
     def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
-        if self.accounts is None:
+        accounts = self.accounts
+        if accounts is None:
             return False
-        status, output = self.accounts.answer(command.decode("utf-8", "replace"))
 
         def reply() -> None:
             # paramiko acknowledges the exec request only after this method returns; a reply
             # that overtook the acknowledgement would look like a closed channel to the client.
             time.sleep(0.05)
             with contextlib.suppress(Exception):
-                channel.sendall(output.encode())
-                channel.send_exit_status(status)
-                channel.close()
+                accounts.serve(channel, command.decode("utf-8", "replace"))
 
         threading.Thread(target=reply, daemon=True).start()
         return True
@@ -117,14 +126,8 @@ class _Interface(paramiko.ServerInterface):
 
     def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
         self.attempts.add(username, "publickey")
-        accounts = self.accounts
-        if (
-            accounts
-            and username == accounts.auditor_user
-            and key.get_base64() == accounts.auditor_key
-        ):
-            return AUTH_SUCCESSFUL
-        return AUTH_FAILED
+        admitted = self.accounts is not None and self.accounts.admits(username, key)
+        return AUTH_SUCCESSFUL if admitted else AUTH_FAILED
 
     def check_auth_interactive(self, username: str, submethods: str) -> int:
         self.attempts.add(username, "keyboard-interactive")

@@ -1,18 +1,31 @@
 """Peers that send a byte now and then and never finish: an error in bounded time, then exit.
 
-Each byte comes well inside the socket timeout, so only the deadline on the whole exchange
-(auditor.deadlines) ends the read. Before it, the threads stuck reading kept the process
-alive after the report was written: these tests run the CLI as a user does, in a
-subprocess that must exit by itself.
+TLS handshakes, HTTP answers, SSH handshakes and the commands of an authenticated SSH read.
+Each byte comes well inside the socket timeout, so only a deadline on the whole exchange
+(auditor.deadlines, or paramiko's handshake timeout) ends the read. Without one, the
+threads stuck reading kept the process alive after the report was written: these tests
+run the CLI as a user does, in a subprocess that must exit by itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
-from tests.support.trickle import trickling
+import paramiko
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from auditor.lab.ssh_server import LabAccounts, LabSshServer
+from tests.support.trickle import BYTE_EVERY, trickling
 
 ADDRESS = "127.0.70.1"
 # Long enough for a loaded CI machine, far shorter than a trickle that never ends.
@@ -55,3 +68,149 @@ def test_an_http_head_that_never_ends_is_an_error_not_a_verdict(tmp_path: Path) 
     assert '"status": "pass"' not in result.stdout
     assert f"no complete answer from https://trickle.test:{https_port}/ within 2 s" in result.stdout
     assert f"no complete answer from http://trickle.test:{http_port}/ within 2 s" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        (b"SSH-2.0-Slow", "no SSH banner or key exchange within 1 s"),
+        # A banner, then a 1 KiB key exchange packet a byte at a time.
+        (b"SSH-2.0-Slow\r\n\x00\x00\x03\xfc\x05", "no complete key exchange within 1 s"),
+    ],
+)
+def test_an_ssh_handshake_that_never_ends_is_an_error(prefix: bytes, message: str) -> None:
+    with trickling(ADDRESS, prefix) as port:
+        result = _auditor("ssh", f"trickle.test:{port}", "--format", "json")
+    assert result.returncode == 3, result.stderr
+    connect = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "ssh.connect"]
+    assert [(f["status"], f["message"]) for f in connect] == [
+        ("error", f"Could not connect: {message}.")
+    ]
+
+
+def test_a_server_that_hangs_up_mid_handshake_is_named_so() -> None:
+    with socket.create_server((ADDRESS, 0)) as listener:
+
+        def banner_then_hang_up() -> None:
+            with contextlib.suppress(OSError):
+                for _ in range(2):  # the probe may ask again, for a host key
+                    conn, _ = listener.accept()
+                    with conn:
+                        conn.sendall(b"SSH-2.0-Gone\r\n")
+
+        threading.Thread(target=banner_then_hang_up, daemon=True).start()
+        result = _auditor("ssh", f"gone.test:{listener.getsockname()[1]}", "--format", "json")
+    connect = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "ssh.connect"]
+    assert [f["message"] for f in connect] == [
+        "Could not connect: the server hung up during the SSH handshake."
+    ]
+
+
+class _TricklingAccounts(LabAccounts):
+    """Lets the auditor in, then answers every command a byte at a time, forever."""
+
+    def serve(self, channel: paramiko.Channel, command: str) -> None:
+        while not channel.closed:
+            channel.sendall(b"x")
+            time.sleep(BYTE_EVERY)
+
+
+class _UnfinishedAccounts(LabAccounts):
+    """Ends the output but never sends an exit status or closes: a command still running."""
+
+    def serve(self, channel: paramiko.Channel, command: str) -> None:
+        channel.sendall(b"passwordauthentication no\n")
+        channel.shutdown_write()
+
+
+class _SilentAccounts(LabAccounts):
+    """Never answers the auditor's key: the check holds the server's transport thread."""
+
+    def admits(self, user: str, key: paramiko.PKey) -> bool:
+        time.sleep(MUST_EXIT_WITHIN)
+        return False
+
+
+@pytest.mark.parametrize("accounts_kind", [_TricklingAccounts, _UnfinishedAccounts])
+def test_an_authenticated_read_that_never_ends_is_an_error_and_the_process_exits(
+    tmp_path: Path, accounts_kind: type[LabAccounts]
+) -> None:
+    public = _auditor_key(tmp_path / "auditor_key")
+    server = LabSshServer(ADDRESS, accounts=accounts_kind("auditor", public, {"root": ""}))
+    try:
+        result = _run_against(tmp_path, server)
+    finally:
+        server.close()
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    effective = [f for f in _findings(tmp_path) if f["check"] == "ssh.config.effective"]
+    assert [f["status"] for f in effective] == ["error"]
+    assert effective[0]["message"] == (
+        f"Could not read: no complete answer to `sshd -T -C user=root,host=auditor.invalid,"
+        f"addr={ADDRESS}` within 2 s."
+    )
+
+
+def _auditor_key(path: Path) -> str:
+    """Writes a private key the lab server lets in; returns its public half (base64)."""
+    private = ed25519.Ed25519PrivateKey.generate()
+    path.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        )
+    )
+    public = private.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return public.decode().split()[1]
+
+
+def _findings(folder: Path) -> list[dict[str, Any]]:
+    findings: list[dict[str, Any]] = json.loads((folder / "out" / "report.json").read_text())[
+        "findings"
+    ]
+    return findings
+
+
+def _run_against(folder: Path, server: LabSshServer) -> subprocess.CompletedProcess[str]:
+    key = server.host_key
+    (folder / "known_hosts").write_text(
+        f"[trickle.test]:{server.port} {key.get_name()} {key.get_base64()}\n"
+    )
+    (folder / "auditor.toml").write_text(
+        f'[[ssh.servers]]\nhost = "trickle.test"\nport = {server.port}\naddress = "{ADDRESS}"\n'
+        '[ssh]\nfrom_inventory = false\nauditor_user = "auditor"\nauditor_key = "auditor_key"\n'
+        'known_hosts = "known_hosts"\n[limits]\nconnect_timeout = 1\n'
+    )
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "run",
+            "--config",
+            str(folder / "auditor.toml"),
+            "--out",
+            str(folder / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=MUST_EXIT_WITHIN,
+        check=False,
+    )
+
+
+def test_a_key_never_answered_is_no_answer_not_a_refusal(tmp_path: Path) -> None:
+    # paramiko gives up after the timeout with an AuthenticationException, as for a refusal.
+    public = _auditor_key(tmp_path / "auditor_key")
+    server = LabSshServer(ADDRESS, accounts=_SilentAccounts("auditor", public, {"root": ""}))
+    try:
+        result = _run_against(tmp_path, server)
+    finally:
+        server.close()
+    assert result.returncode == 3, result.stderr
+    messages = [f["message"] for f in _findings(tmp_path)]
+    assert any("no answer to the auditor key within 1 s" in m for m in messages), messages
+    assert not any("refused the auditor key" in m for m in messages)
