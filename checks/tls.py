@@ -6,6 +6,7 @@ that scan, so the checks are tested on hand-built scans and the network is touch
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -221,7 +222,10 @@ def check_ciphers(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Findin
         "inconclusive": {v.value: e for v, e in scan.weak_errors.items()},
     }
     if scan.deep_suites is not None:
-        evidence["accepted_suites"] = {v.value: list(s) for v, s in scan.deep_suites.items()}
+        deep = scan.deep_suites
+        evidence["accepted_suites"] = {v.value: list(s) for v, s in deep.accepted.items()}
+        if deep.errors:
+            evidence["unlisted"] = deep.errors
     if scan.weak_suites:
         names = sorted({s for _, s in scan.weak_suites})
         return CIPHERS.finding(
@@ -361,7 +365,12 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         # Imported here: sslyze takes ~150 ms to import, and only --deep uses it.
         from checks.tls_deep import enumerate_suites  # noqa: PLC0415
 
-        deep = partial(enumerate_suites, max_connections=limits.per_server_connections)
+        # The list gets what is left of the target's time, less a step for the verdicts:
+        # a server that throttles its ~600 connections must not cost the fast probe's.
+        deadline = time.monotonic() + limits.target_timeout - limits.connect_timeout
+        deep = partial(
+            enumerate_suites, max_connections=limits.per_server_connections, deadline=deadline
+        )
     scan = probe(endpoint, limits.per_server_connections, deep)
     return Outcome(
         findings=tuple(evaluate(scan, judgement)),

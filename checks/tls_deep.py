@@ -6,12 +6,16 @@ the verdicts, which the fast probe already gives.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
+
 from sslyze.plugins.scan_commands import ScanCommand
-from sslyze.scanner.models import ServerScanRequest, ServerScanStatusEnum
+from sslyze.scanner.models import ServerScanRequest, ServerScanResult, ServerScanStatusEnum
 from sslyze.scanner.scanner import Scanner
 from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
-from checks.tls_probe import Endpoint, TlsVersion
+from checks.tls_probe import DeepSuites, Endpoint, TlsVersion
 
 _COMMANDS: dict[TlsVersion, ScanCommand] = {
     TlsVersion.SSL_2_0: ScanCommand.SSL_2_0_CIPHER_SUITES,
@@ -31,8 +35,15 @@ _ATTRIBUTES: dict[TlsVersion, str] = {
 }
 
 
-def enumerate_suites(endpoint: Endpoint, max_connections: int) -> dict[TlsVersion, tuple[str, ...]]:
-    """Accepted suites per version (OpenSSL names); an empty dict when sslyze could not connect."""
+def enumerate_suites(endpoint: Endpoint, max_connections: int, deadline: float) -> DeepSuites:
+    """Accepted suites per version (OpenSSL names), given up at `deadline` (time.monotonic).
+
+    sslyze has no way to stop a scan and no deadline of its own: the scan runs in a daemon
+    thread (as do sslyze's workers), and is left behind if it is not done in time.
+    """
+    seconds = deadline - time.monotonic()
+    if seconds <= 0:
+        return DeepSuites(errors={"scan": "no time was left for the enumeration"})
     request = ServerScanRequest(
         server_location=ServerNetworkLocation(
             hostname=endpoint.host, port=endpoint.port, ip_address=endpoint.address
@@ -46,15 +57,35 @@ def enumerate_suites(endpoint: Endpoint, max_connections: int) -> dict[TlsVersio
     )
     scanner = Scanner(per_server_concurrent_connections_limit=max_connections)
     scanner.queue_scans([request])
-    suites: dict[TlsVersion, tuple[str, ...]] = {}
-    for result in scanner.get_results():
+    done: queue.SimpleQueue[list[ServerScanResult]] = queue.SimpleQueue()
+    threading.Thread(
+        target=lambda: done.put(list(scanner.get_results())), daemon=True, name="auditor-deep"
+    ).start()
+    try:
+        results = done.get(timeout=seconds)
+    except queue.Empty:
+        return DeepSuites(
+            errors={"scan": f"sslyze's enumeration did not end within {seconds:.0f} s"}
+        )
+    return _suites(results)
+
+
+def _suites(results: list[ServerScanResult]) -> DeepSuites:
+    accepted: dict[TlsVersion, tuple[str, ...]] = {}
+    errors: dict[str, str] = {}
+    for result in results:
         if result.scan_status != ServerScanStatusEnum.COMPLETED or result.scan_result is None:
+            why = str(result.connectivity_error_trace or result.connectivity_status).rstrip(".")
+            errors["scan"] = f"sslyze could not connect: {why}"
             continue
         for version, attribute in _ATTRIBUTES.items():
             attempt = getattr(result.scan_result, attribute)
-            if attempt.result is not None:
-                suites[version] = tuple(
-                    accepted.cipher_suite.openssl_name
-                    for accepted in attempt.result.accepted_cipher_suites
-                )
-    return suites
+            if attempt.result is None:
+                reason = attempt.error_trace or attempt.error_reason or attempt.status
+                errors[version.value] = f"sslyze's scan failed: {reason}"
+                continue
+            accepted[version] = tuple(
+                accepted_suite.cipher_suite.openssl_name
+                for accepted_suite in attempt.result.accepted_cipher_suites
+            )
+    return DeepSuites(accepted, errors)

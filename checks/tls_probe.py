@@ -97,6 +97,14 @@ class ConnectionCounter:
 
 
 @dataclass(frozen=True)
+class DeepSuites:
+    """`--deep`'s exhaustive list: the accepted suites per version, and why any are missing."""
+
+    accepted: dict[TlsVersion, tuple[str, ...]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # a version, or "scan" -> why not listed
+
+
+@dataclass(frozen=True)
 class TlsScan:
     """Everything the tls checks judge, collected once per (site, address)."""
 
@@ -108,7 +116,7 @@ class TlsScan:
     version_errors: dict[TlsVersion, str] = field(default_factory=dict)
     weak_suites: tuple[tuple[TlsVersion, str], ...] = ()
     weak_errors: dict[TlsVersion, str] = field(default_factory=dict)
-    deep_suites: dict[TlsVersion, tuple[str, ...]] | None = None
+    deep_suites: DeepSuites | None = None
     connections: int = 0
 
     @property
@@ -294,7 +302,7 @@ class _Collected:
 def probe(
     endpoint: Endpoint,
     max_connections: int,
-    deep: Callable[[Endpoint], dict[TlsVersion, tuple[str, ...]]] | None = None,
+    deep: Callable[[Endpoint], DeepSuites] | None = None,
 ) -> TlsScan:
     """Collect a TlsScan with at most `max_connections` connections open to the server.
 

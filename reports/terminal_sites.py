@@ -44,14 +44,11 @@ def _facts(record: CertificateRecord) -> Table:
 def _suites(findings: Sequence[Finding]) -> Table | None:
     """With --deep: every accepted suite per version, the weak ones in red."""
     ciphers = next((f for f in findings if f.check == "tls.ciphers"), None)
-    accepted = ciphers.evidence.get("accepted_suites") if ciphers else None
-    if not accepted:
+    if ciphers is None or "accepted_suites" not in ciphers.evidence:
         return None
-    weak = (
-        {entry["suite"] for entry in ciphers.evidence.get("weak_accepted", [])}
-        if ciphers
-        else set()
-    )
+    accepted = ciphers.evidence["accepted_suites"]
+    unlisted = ciphers.evidence.get("unlisted", {})
+    weak = {entry["suite"] for entry in ciphers.evidence.get("weak_accepted", [])}
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -64,6 +61,9 @@ def _suites(findings: Sequence[Finding]) -> Table | None:
                 line.append(", ")
             line.append(str(suite), style="bold red" if suite in weak else "")
         table.add_row(f"{version} suites", line)
+    for version, why in unlisted.items():  # sslyze's words: Text, never markup
+        name = "Suites" if version == "scan" else f"{version} suites"
+        table.add_row(name, Text(f"not listed: {why}", style="yellow"))
     return table
 
 

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
-from tests.support.trickle import BYTE_EVERY, trickling
+from auditor.model import Status
+from checks.tls import Judgement, check_ciphers
+from checks.tls_certificate import Anchors
+from checks.tls_deep import enumerate_suites
+from checks.tls_probe import Endpoint, TlsVersion, probe
+from tests.support.trickle import BYTE_EVERY, TLS_RECORD_START, TiringTlsServer, trickling
 
 ADDRESS = "127.0.70.1"
 # Long enough for a loaded CI machine, far shorter than a trickle that never ends.
@@ -43,8 +50,7 @@ def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_tls_handshake_that_never_ends_is_an_error_and_the_process_exits() -> None:
-    # A handshake record header announcing 16 KiB, then its body a byte at a time.
-    with trickling(ADDRESS, b"\x16\x03\x03\x40\x00") as port:
+    with trickling(ADDRESS, TLS_RECORD_START) as port:
         result = _auditor("tls", f"trickle.test:{port}", "--format", "json")
     assert result.returncode == 3, result.stderr
     assert '"status": "pass"' not in result.stdout
@@ -214,3 +220,24 @@ def test_a_key_never_answered_is_no_answer_not_a_refusal(tmp_path: Path) -> None
     messages = [f["message"] for f in _findings(tmp_path)]
     assert any("no answer to the auditor key within 1 s" in m for m in messages), messages
     assert not any("refused the auditor key" in m for m in messages)
+
+
+def test_a_deep_list_that_never_ends_is_given_up_and_the_verdicts_kept(tmp_path: Path) -> None:
+    # The fast probe's dozen connections are answered; sslyze's hundreds meet a trickle.
+    server = TiringTlsServer(ADDRESS, tmp_path, honest=20)
+    endpoint = Endpoint("trickle.test", ADDRESS, server.port, 1.0)
+    try:
+        deep = partial(enumerate_suites, max_connections=5, deadline=time.monotonic() + 3)
+        scan = probe(endpoint, 5, deep)
+    finally:
+        server.close()
+    assert scan.connect_error is None
+    assert scan.versions[TlsVersion.TLS_1_2] is True
+    assert scan.deep_suites is not None
+    assert scan.deep_suites.errors == {"scan": "sslyze's enumeration did not end within 3 s"}
+    judgement = Judgement(
+        "trickle.test", "trickle.test", Anchors.of(scan.chain), datetime.now(UTC), 21
+    )
+    ciphers = check_ciphers(scan, scan.chain[0], judgement)
+    assert ciphers.status is Status.PASS  # the fast probe's verdict: no weak suite
+    assert ciphers.evidence["unlisted"] == scan.deep_suites.errors

@@ -17,6 +17,8 @@ from pathlib import Path
 from auditor.lab.pki import TestCA
 
 BYTE_EVERY = 0.2  # seconds: far inside the 1 s timeout the tests give the auditor
+# A handshake record header announcing 16 KiB: its body then comes a byte at a time.
+TLS_RECORD_START = b"\x16\x03\x03\x40\x00"
 
 
 class TrickleServer:
@@ -51,6 +53,47 @@ class TrickleServer:
             peer.sendall(self.prefix)
             while not self.stop.wait(BYTE_EVERY):
                 peer.sendall(b"X")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+class TiringTlsServer:
+    """A TLS server for its first `honest` connections; every later one gets a trickle.
+
+    A server that starts throttling in the middle of a scan: the fast probe's few
+    connections are answered, an exhaustive enumeration's hundreds are not.
+    """
+
+    def __init__(self, address: str, folder: Path, honest: int) -> None:
+        self.context = _server_context(folder)
+        self.honest = honest
+        self.accepted = 0
+        self.listener = socket.create_server((address, 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            serve = self._answer if self.accepted <= self.honest else self._trickle
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), self.context.wrap_socket(conn, server_side=True):
+            pass  # the handshake is the answer; a refused version or suite is one too
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            conn.sendall(TLS_RECORD_START)
+            while not self.stop.wait(BYTE_EVERY):
+                conn.sendall(b"X")
 
     def close(self) -> None:
         self.stop.set()

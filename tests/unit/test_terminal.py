@@ -9,6 +9,7 @@ from rich.console import Console
 
 from auditor.diff import Change, ChangeKind
 from auditor.model import CheckSpec, ClaimId, Severity, Status
+from checks.tls import CIPHERS
 from reports.terminal import changes_table, findings_table, render
 from reports.terminal_servers import keys_view
 from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
@@ -94,3 +95,19 @@ def test_control_characters_from_audited_systems_never_reach_the_terminal() -> N
     Console(file=table, width=200, force_terminal=False).print(changes_table([change]))
     assert "\x1b" not in table.getvalue()
     assert "CN=\\x1b[2J" in table.getvalue()
+
+
+def test_the_deep_list_says_which_suites_it_could_not_list() -> None:
+    report = sample_report()
+    deep = {
+        "weak_accepted": [],
+        "accepted_suites": {"TLS 1.3": ["TLS_AES_128_GCM_SHA256"]},
+        "unlisted": {"TLS 1.2": "sslyze's scan failed: [red]timeout[/red]"},
+    }
+    ciphers = CIPHERS.finding("alternativet.dk", Status.PASS, "No weak suites.", deep)
+    report = replace(report, findings=(*report.findings, ciphers))
+    screen = io.StringIO()
+    render(report, "tls", Console(file=screen, width=200, force_terminal=False))
+    shown = screen.getvalue()
+    assert "TLS 1.3 suites  TLS_AES_128_GCM_SHA256" in shown
+    assert "TLS 1.2 suites  not listed: sslyze's scan failed: [red]timeout[/red]" in shown
