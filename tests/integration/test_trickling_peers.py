@@ -39,14 +39,18 @@ ADDRESS = "127.0.70.1"
 MUST_EXIT_WITHIN = 60
 
 
-def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", *args, "--address", ADDRESS, "--timeout", "1"],
+        [sys.executable, "-m", "auditor", *args],
         capture_output=True,
         text=True,
         timeout=MUST_EXIT_WITHIN,  # a hang fails the test with TimeoutExpired
         check=False,
     )
+
+
+def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
+    return _cli(*args, "--address", ADDRESS, "--timeout", "1")
 
 
 def test_a_tls_handshake_that_never_ends_is_an_error_and_the_process_exits() -> None:
@@ -141,12 +145,7 @@ class _SilentAccounts(LabAccounts):
 def test_an_authenticated_read_that_never_ends_is_an_error_and_the_process_exits(
     tmp_path: Path, accounts_kind: type[LabAccounts]
 ) -> None:
-    public = _auditor_key(tmp_path / "auditor_key")
-    server = LabSshServer(ADDRESS, accounts=accounts_kind("auditor", public, {"root": ""}))
-    try:
-        result = _run_against(tmp_path, server)
-    finally:
-        server.close()
+    result = _run_against(tmp_path, accounts_kind)
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     effective = [f for f in _findings(tmp_path) if f["check"] == "ssh.config.effective"]
@@ -180,42 +179,31 @@ def _findings(folder: Path) -> list[dict[str, Any]]:
     return findings
 
 
-def _run_against(folder: Path, server: LabSshServer) -> subprocess.CompletedProcess[str]:
-    key = server.host_key
-    (folder / "known_hosts").write_text(
-        f"[trickle.test]:{server.port} {key.get_name()} {key.get_base64()}\n"
-    )
-    (folder / "auditor.toml").write_text(
-        f'[[ssh.servers]]\nhost = "trickle.test"\nport = {server.port}\naddress = "{ADDRESS}"\n'
-        '[ssh]\nfrom_inventory = false\nauditor_user = "auditor"\nauditor_key = "auditor_key"\n'
-        'known_hosts = "known_hosts"\n[limits]\nconnect_timeout = 1\n'
-    )
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "run",
-            "--config",
-            str(folder / "auditor.toml"),
-            "--out",
-            str(folder / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=MUST_EXIT_WITHIN,
-        check=False,
-    )
+def _run_against(
+    folder: Path, accounts_kind: type[LabAccounts]
+) -> subprocess.CompletedProcess[str]:
+    """`auditor run` reading one lab server whose accounts are `accounts_kind`."""
+    public = _auditor_key(folder / "auditor_key")
+    server = LabSshServer(ADDRESS, accounts=accounts_kind("auditor", public, {"root": ""}))
+    try:
+        key = server.host_key
+        (folder / "known_hosts").write_text(
+            f"[trickle.test]:{server.port} {key.get_name()} {key.get_base64()}\n"
+        )
+        (folder / "auditor.toml").write_text(
+            f'[[ssh.servers]]\nhost = "trickle.test"\nport = {server.port}\n'
+            f'address = "{ADDRESS}"\n[ssh]\nfrom_inventory = false\nauditor_user = "auditor"\n'
+            'auditor_key = "auditor_key"\nknown_hosts = "known_hosts"\n'
+            "[limits]\nconnect_timeout = 1\n"
+        )
+        return _cli("run", "--config", str(folder / "auditor.toml"), "--out", str(folder / "out"))
+    finally:
+        server.close()
 
 
 def test_a_key_never_answered_is_no_answer_not_a_refusal(tmp_path: Path) -> None:
     # paramiko gives up after the timeout with an AuthenticationException, as for a refusal.
-    public = _auditor_key(tmp_path / "auditor_key")
-    server = LabSshServer(ADDRESS, accounts=_SilentAccounts("auditor", public, {"root": ""}))
-    try:
-        result = _run_against(tmp_path, server)
-    finally:
-        server.close()
+    result = _run_against(tmp_path, _SilentAccounts)
     assert result.returncode == 3, result.stderr
     messages = [f["message"] for f in _findings(tmp_path)]
     assert any("no answer to the auditor key within 1 s" in m for m in messages), messages
