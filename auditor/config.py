@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditor.documents import toml_document
 from auditor.errors import ConfigError
 from auditor.hosts import host_name_problem, is_ip_address
 
@@ -362,7 +363,7 @@ def _output(section: TomlSection) -> OutputSettings:
 def parse_config(text: str, source: str, base: Path) -> AuditConfig:
     """Validate a configuration's text; relative paths are taken from `base`."""
     try:
-        data = tomllib.loads(text)
+        data = toml_document(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, None, f"not valid TOML: {exc}") from None
     root = TomlSection(source, data, "", base)

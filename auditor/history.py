@@ -15,6 +15,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.documents import json_value
 from auditor.errors import AuditorError
 from auditor.report import Report, ReportFormatError
 
@@ -187,7 +188,7 @@ class History:
         if row is None:
             raise HistoryError(f"no run {run_id} in {self.path}")
         try:
-            return Report.from_dict(json.loads(row[0]))
+            return Report.from_dict(json_value(row[0]))
         except (ValueError, ReportFormatError) as exc:
             raise HistoryError(f"run {run_id} in {self.path} is unreadable: {exc}") from None
 

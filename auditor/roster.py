@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import TomlSection
+from auditor.documents import toml_document
 from auditor.errors import ConfigError
 from auditor.sshkeys import KeyFormatError, parse_public_key_line
 
@@ -51,7 +52,7 @@ def _fingerprint(section: TomlSection, index: int, entry: str) -> str:
 
 def parse_roster(text: str, source: str) -> Roster:
     try:
-        data = tomllib.loads(text)
+        data = toml_document(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, None, f"not valid TOML: {exc}") from None
     root = TomlSection(source, data, "", Path("."))

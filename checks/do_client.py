@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from digitalocean.baseapi import GET, BaseAPI
 
+from auditor.documents import json_value
 from auditor.errors import CredentialsError, DigitalOceanError
 
 MAX_RETRIES = 4
@@ -97,7 +98,7 @@ class DigitalOceanClient:
             if not response.ok:
                 raise self._error(response)
             try:
-                data = response.json()
+                data = json_value(response.content)
             except ValueError:
                 raise self._failure(
                     f"the API's answer to {path} is not JSON", response.status_code
@@ -118,7 +119,7 @@ class DigitalOceanClient:
 
     def _message(self, response: requests.Response) -> str:
         try:
-            body = response.json()
+            body = json_value(response.content)
         except ValueError:
             return "no JSON error body"
         if isinstance(body, dict):
@@ -128,7 +129,7 @@ class DigitalOceanClient:
     def _error(self, response: requests.Response) -> DigitalOceanError:
         error_id = None
         try:
-            body = response.json()
+            body = json_value(response.content)
             error_id = body.get("id") if isinstance(body, dict) else None
         except ValueError:
             pass

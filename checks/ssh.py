@@ -7,10 +7,10 @@ sshd configuration and every authorized_keys file, whose keys the access family 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from auditor.config import host_port
+from auditor.documents import json_value
 from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -229,7 +229,7 @@ def droplet_agent(comment: str | None) -> tuple[str | None, str | None]:
         return None, None
     payload = comment[: -len("-dotty_ssh")]
     try:
-        data = json.loads(payload)
+        data = json_value(payload)
     except ValueError:
         data = {}
     person = data.get("actor_email") if isinstance(data, dict) else None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from auditor.atomic import write_atomic
+from auditor.documents import json_value
 from auditor.errors import UsageError
 from auditor.publish import PublishError
 from auditor.report import Report, ReportFormatError
@@ -18,7 +18,7 @@ from reports.html import render_page
 
 def read_report(path: Path) -> Report:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_value(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except ValueError as exc:

@@ -110,6 +110,17 @@ def test_a_body_that_is_not_json(do_lab: DoLab) -> None:
         client(do_lab).collection("droplets", "droplets")
 
 
+def test_a_body_nested_too_deeply_is_an_error_not_a_crash(do_lab: DoLab) -> None:
+    # json recurses per level: without the guard, a RecursionError ended the family.
+    do_lab.fake.script("droplets", Scripted(200, b"[" * 200_000 + b"]" * 200_000))
+    with pytest.raises(DigitalOceanError, match="not JSON"):
+        client(do_lab).collection("droplets", "droplets")
+    do_lab.fake.script("droplets", Scripted(422, b"[" * 200_000 + b"]" * 200_000))
+    with pytest.raises(DigitalOceanError) as caught:
+        client(do_lab).collection("droplets", "droplets")
+    assert caught.value.status == 422
+
+
 def test_an_error_body_without_message_keeps_its_status(do_lab: DoLab) -> None:
     do_lab.fake.script("droplets", Scripted(422, b"{}"))
     with pytest.raises(DigitalOceanError) as caught:

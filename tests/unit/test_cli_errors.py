@@ -71,3 +71,11 @@ def test_an_unknown_option_is_a_usage_error_exit_2() -> None:
     result = _auditor("run", "--no-such-option")
     assert result.returncode == 2
     assert "No such option" in result.stderr
+
+
+def test_a_saved_report_nested_too_deeply_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("[" * 200_000 + "]" * 200_000)
+    result = _auditor("render", str(report), "--page", "certifikater")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [f"auditor: {report}: not JSON: nested too deeply"]

@@ -8,6 +8,7 @@ import pytest
 
 from auditor.config import load_config, parse_config
 from auditor.errors import ConfigError
+from auditor.roster import parse_roster
 
 
 def _parse(text: str, base: Path = Path("/tmp")) -> object:
@@ -82,6 +83,15 @@ def test_errors_name_file_key_and_problem(text: str, key: str, problem: str) -> 
 def test_invalid_toml_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         _parse("[[sites]\n")
+
+
+@pytest.mark.parametrize("nesting", ["x = " + "[" * 50_000, "x = " + "{a = " * 50_000])
+def test_a_config_nested_too_deeply_is_a_config_error(nesting: str) -> None:
+    # tomllib recurses per level: without the guard, a RecursionError and a traceback.
+    with pytest.raises(ConfigError, match="not valid TOML: nested too deeply"):
+        _parse(nesting)
+    with pytest.raises(ConfigError, match="not valid TOML: nested too deeply"):
+        parse_roster(nesting, "roster.toml")
 
 
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
