@@ -2,7 +2,8 @@
 
 Every file is written to a temporary name in the same folder and renamed over the old one,
 so a crash, a kill or a full disk leaves last week's files whole. The history is recorded
-before the files are written: the next run can always compare against this one.
+before the files are written: the next run can always compare against this one. A history
+that cannot take the run is reported (`Published.history_error`); the files are still written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from auditor.atomic import write_atomic
 from auditor.diff import Change, diff
 from auditor.errors import AuditorError
-from auditor.history import History
+from auditor.history import History, HistoryError
 from auditor.report import Report
 from reports import danish, metrics
 from reports.html import render_page
@@ -32,9 +33,10 @@ class PublishError(AuditorError):
 
 @dataclass(frozen=True)
 class Published:
-    run_id: int
+    run_id: int | None  # None: the history could not take this run (history_error says why)
     files: tuple[Path, ...]
     changes: tuple[Change, ...] | None  # None: no earlier run to compare with
+    history_error: str | None = None
 
 
 def publish(
@@ -44,13 +46,20 @@ def publish(
     exit_code: int,
     warning_days: int = 21,
 ) -> Published:
-    previous = history.latest()
-    changes = diff(previous, report) if previous is not None else None
-    # The internal page tells the same changes in Danish.
-    told = diff(previous, report, danish.WORDING) if previous is not None else None
-    run_id = history.record(report, exit_code)
+    changes = told = None
+    run_id = history_error = None
+    # The week's report and pages matter more than its place in the history: a history that
+    # cannot be read or written (corrupt, read-only, from a newer auditor) does not stop them.
+    try:
+        previous = history.latest()
+        if previous is not None:
+            changes = diff(previous, report)
+            told = diff(previous, report, danish.WORDING)  # the internal page's, in Danish
+        run_id = history.record(report, exit_code)
+    except HistoryError as exc:
+        history_error = str(exc)
     files = _write_files(report, out_dir, told, warning_days)
-    return Published(run_id, files, changes)
+    return Published(run_id, files, changes, history_error)
 
 
 def _write_files(

@@ -21,7 +21,7 @@ from auditor.cli.common import (
 )
 from auditor.diff import Change
 from auditor.model import Status
-from auditor.publish import publish
+from auditor.publish import Published, publish
 from auditor.report import Report
 from auditor.text import printable
 from checks import families
@@ -72,7 +72,7 @@ def run_command(
         # Plain lines for a cron mail, written without Rich (nothing to lay out).
         for line in _quiet_lines(report, code, strict, published.changes):
             click.echo(line)
-        return code
+        return _unrecorded(published, code)
     app.show(report, fmt, "summary")
     if fmt == "table":
         from rich.text import Text  # noqa: PLC0415 (a quiet run does not load Rich)
@@ -83,10 +83,14 @@ def run_command(
             app.out.print(changes_table(published.changes))
         elif published.changes is not None:
             app.out.print(Text("Nothing changed since the last run.", style="dim"))
-        app.out.print(
-            Text(
-                f"Run {published.run_id}: wrote {', '.join(str(p) for p in published.files)}",
-                style="dim",
-            )
-        )
-    return code
+        run = f"Run {published.run_id}: wrote" if published.run_id is not None else "Wrote"
+        app.out.print(Text(f"{run} {', '.join(str(p) for p in published.files)}", style="dim"))
+    return _unrecorded(published, code)
+
+
+def _unrecorded(published: Published, code: int) -> int:
+    """A run the history could not take is said on stderr; if all else held, it exits 2."""
+    if published.history_error is None:
+        return code
+    click.echo(f"auditor: this run is not in the history: {published.history_error}", err=True)
+    return code or 2

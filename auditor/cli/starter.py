@@ -55,6 +55,8 @@ def demo_command(app: App, out_dir: Path) -> int:
     app.show(report, "table", "summary")
     if published.changes:
         app.out.print(changes_table(published.changes))
+    if published.history_error is not None:
+        app.err.print(Text(f"No changes to show: {published.history_error}", style="yellow"))
     app.out.print(
         Text(f"\nThe lab is stopped. The audit's exit code would be {code}.", style="bold")
     )

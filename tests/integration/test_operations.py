@@ -339,3 +339,35 @@ def test_history_without_runs_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no history" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_an_unusable_history_does_not_stop_the_report_and_pages(
+    sites_lab: SitesLab, tmp_path: Path, quiet: bool
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "history.sqlite3").write_bytes(b"not a database, and long enough to look like one" * 100)
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good"])
+    result = auditor({}, "run", "--config", str(config), "--out", str(out), *(["--quiet"] * quiet))
+    # Everything held, but the run is not in the history: that must not pass unseen.
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"auditor: this run is not in the history: the history at {out / 'history.sqlite3'} "
+        "is unusable: file is not a database"
+    ]
+    assert all((out / name).exists() for name in OUTPUTS)
+    assert json.loads((out / "report.json").read_text())["claims"][0]["status"] == "pass"
+
+
+def test_a_broken_promise_keeps_exit_1_when_the_history_is_unusable(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "history.sqlite3").write_bytes(b"\x00" * 4096)
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["nohsts"])
+    result = auditor({}, "run", "--config", str(config), "--out", str(out), "--quiet")
+    assert result.returncode == 1
+    assert "FAIL  https.hsts" in result.stdout
+    assert "this run is not in the history" in result.stderr
