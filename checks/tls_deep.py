@@ -57,16 +57,23 @@ def enumerate_suites(endpoint: Endpoint, max_connections: int, deadline: float) 
     )
     scanner = Scanner(per_server_concurrent_connections_limit=max_connections)
     scanner.queue_scans([request])
-    done: queue.SimpleQueue[list[ServerScanResult]] = queue.SimpleQueue()
-    threading.Thread(
-        target=lambda: done.put(list(scanner.get_results())), daemon=True, name="auditor-deep"
-    ).start()
+    done: queue.SimpleQueue[list[ServerScanResult] | Exception] = queue.SimpleQueue()
+
+    def collect() -> None:
+        try:
+            done.put(list(scanner.get_results()))
+        except Exception as exc:  # sslyze's own failure: reported at once, not waited out
+            done.put(exc)
+
+    threading.Thread(target=collect, daemon=True, name="auditor-deep").start()
     try:
         results = done.get(timeout=seconds)
     except queue.Empty:
         return DeepSuites(
             errors={"scan": f"sslyze's enumeration did not end within {seconds:.0f} s"}
         )
+    if isinstance(results, Exception):
+        return DeepSuites(errors={"scan": f"sslyze failed: {type(results).__name__}: {results}"})
     return _suites(results)
 
 
