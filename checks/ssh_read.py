@@ -7,11 +7,13 @@ configured auditor key is offered; no agent, no key search, never a password.
 
 from __future__ import annotations
 
+import binascii
 import shlex
 import socket
 from pathlib import Path
 
 import paramiko
+from paramiko.hostkeys import InvalidHostKey
 
 from auditor.deadlines import DEADLINES, shut_down
 from auditor.sshkeys import parse_authorized_keys
@@ -56,17 +58,34 @@ _VERIFIABLE = frozenset(
 
 def pinned_keys(known_hosts: Path, names: list[str]) -> dict[str, paramiko.PKey]:
     """Every host key pinned for any of `names`, by key type."""
+    pinned: dict[str, paramiko.PKey] = {}
     try:
         hostkeys = paramiko.HostKeys(str(known_hosts))
+        for name in names:
+            entry = hostkeys.lookup(name)
+            if entry is not None:
+                for kind in entry:
+                    pinned.setdefault(kind, entry[kind])
     except (OSError, paramiko.SSHException) as exc:
         raise ReadRefused(f"cannot read known_hosts {known_hosts}: {exc}") from None
-    pinned: dict[str, paramiko.PKey] = {}
-    for name in names:
-        entry = hostkeys.lookup(name)
-        if entry is not None:
-            for kind in entry:
-                pinned.setdefault(kind, entry[kind])
+    except InvalidHostKey as exc:
+        # A garbled line might be the very pin meant for this server: stop, and say where.
+        number = _line_number(known_hosts, exc.line)
+        raise ReadRefused(
+            f"known_hosts {known_hosts}: line {number} is not a valid host key entry"
+        ) from None
+    except binascii.Error:  # paramiko decodes a hashed name's salt whenever it compares names
+        raise ReadRefused(f"known_hosts {known_hosts}: a hashed host name is not base64") from None
     return pinned
+
+
+def _line_number(path: Path, line: str) -> int | str:
+    """The number of `line` in `path` (paramiko's error quotes the line, not its number)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return lines.index(line) + 1
+    except (OSError, ValueError):
+        return "?"
 
 
 def pinned_algorithms(pinned: dict[str, paramiko.PKey]) -> tuple[str, ...]:

@@ -384,3 +384,25 @@ def _sha256(base64_key: str) -> str:
     """OpenSSH's fingerprint of a public key: unpadded base64 of its blob's SHA-256."""
     digest = hashlib.sha256(base64.b64decode(base64_key)).digest()
     return base64.b64encode(digest).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("web ssh-ed25519 AAAA!!!notbase64", "line 2 is not a valid host key entry"),
+        # A hashed name whose salt is not base64, before a valid key.
+        ("|1|not-base64!|x {key}", "a hashed host name is not base64"),
+    ],
+)
+def test_a_malformed_known_hosts_stops_the_read_with_its_line(
+    sshd_lab: SshdLab, tmp_path: Path, line: str, problem: str
+) -> None:
+    # The server's own pinned line is there too: a garbled neighbour must still stop the read.
+    pinned = sshd_lab.known_hosts.read_text().splitlines()[0]
+    line = line.format(key=" ".join(pinned.split()[1:3]))
+    effective, report = _read_pinned_by(sshd_lab, tmp_path, f"# pinned\n{line}\n{pinned}\n")
+    assert effective.status is E
+    assert (
+        effective.message == f"Could not read: known_hosts {tmp_path / 'known_hosts'}: {problem}."
+    )
+    assert report.inventory.found_keys == ()
