@@ -336,10 +336,15 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     if target.not_probed:
         evidence = {"address": target.address, "reason": "not_probed"}
         return FAMILY.skipped(target.label, target.not_probed, evidence)
+    ca_file = target.site.ca_file
     try:
-        extra = certs.load_extra_roots(target.site.ca_file)
-    except (OSError, ValueError) as exc:
-        return FAMILY.errored(target.label, f"Could not read the extra CA file: {exc}", {})
+        extra = certs.load_extra_roots(ca_file)
+    except OSError as exc:
+        reason = f"Could not read the extra CA file {ca_file}: {exc.strerror or exc}."
+        return FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
+    except ValueError:  # cryptography's words name its ASN.1 parser's internals, not the file
+        reason = f"The extra CA file {ca_file} is not a list of PEM certificates."
+        return FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
     judgement = Judgement(
         label=target.label,
         host=target.site.host,

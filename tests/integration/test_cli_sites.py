@@ -121,3 +121,16 @@ def test_tls_deep_lists_every_accepted_suite_through_sslyze(sites_lab: SitesLab)
     table = _auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep")
     assert "TLS 1.2 suites" in table.stdout
     assert "NULL-SHA256" in table.stdout
+
+
+def test_a_bad_extra_ca_file_is_an_error_that_names_it(sites_lab: SitesLab, tmp_path: Path) -> None:
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    site = _pin(sites_lab, "good")[:3]
+    result = _auditor("tls", *site, "--ca-file", str(ca_file), "--format", "json")
+    assert result.returncode == 3, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["status"] for f in findings} == {"error"}
+    assert {f["message"] for f in findings} == {
+        f"The extra CA file {ca_file} is not a list of PEM certificates."
+    }
