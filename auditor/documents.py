@@ -1,15 +1,17 @@
-"""JSON and TOML parsed so that any bad document fails the one way the callers expect.
+"""Documents from outside parsed so that any bad one fails the one way the callers expect.
 
-Both standard parsers recurse once per level of nesting: a document nested some thousand
-levels deep (a config, a saved report, an API answer, an SSH key's comment) raises
-RecursionError, which is not their decode error, and became a traceback. Here it is a
-decode error like any other.
+Both standard parsers recurse once per level of nesting: a JSON or TOML document nested
+some thousand levels deep (a config, a saved report, an API answer, an SSH key's comment)
+raises RecursionError, which is not their decode error, and became a traceback. Here it is
+a decode error like any other. An extra CA file is checked where it is named (config or
+command line), so a bad one is a usage error, not an error on every check of its site.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 from typing import Any
 
 _TOO_DEEP = "nested too deeply"
@@ -29,3 +31,16 @@ def toml_document(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except RecursionError:
         raise tomllib.TOMLDecodeError(_TOO_DEEP) from None
+
+
+def pem_certificates_problem(path: Path) -> str | None:
+    """Why `path` is not a list of PEM certificates (an extra CA file), or None if it is."""
+    from cryptography import x509  # noqa: PLC0415 (only a config naming a CA file needs it)
+
+    try:
+        x509.load_pem_x509_certificates(path.read_bytes())
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    except ValueError:  # cryptography's words name its ASN.1 parser's internals, not the file
+        return f"{path} is not a list of PEM certificates"
+    return None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.config import AuditConfig, load_config
+from auditor.documents import pem_certificates_problem
 from auditor.family import AuditContext, Family
 from auditor.history import History
 from auditor.hosts import is_ip_address
@@ -84,6 +85,13 @@ def ip_addresses(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     for text in value if isinstance(value, tuple) else (value,):
         if text is not None and not is_ip_address(text):
             raise click.BadParameter(f"not an IP address: {text!r}", ctx, param)
+    return value
+
+
+def pem_certificates(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A `--ca-file` callback: a bad CA file is a usage error, not an error on every check."""
+    if value is not None and (problem := pem_certificates_problem(value)):
+        raise click.BadParameter(problem, ctx, param)
     return value
 
 

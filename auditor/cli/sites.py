@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import App, format_option, ip_addresses, pass_app, timeout_option
+from auditor.cli.common import (
+    App,
+    format_option,
+    ip_addresses,
+    pass_app,
+    pem_certificates,
+    timeout_option,
+)
 from auditor.config import AuditConfig, Limits, SiteConfig
 from auditor.hosts import parse_host_port
 from checks import families
@@ -29,6 +36,7 @@ def _site_options(func: click.decorators.FC) -> click.decorators.FC:
     func = click.option(
         "--ca-file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        callback=pem_certificates,
         help="An extra trusted CA (PEM), besides Mozilla's store.",
     )(func)
     func = click.option(

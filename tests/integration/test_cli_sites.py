@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auditor.config import AuditConfig, SiteConfig
+from auditor.family import AuditContext
+from auditor.model import Status
+from auditor.runner import run_audit
+from checks import families
 from tests.support.sites_lab import SitesLab
 
 
@@ -123,14 +128,32 @@ def test_tls_deep_lists_every_accepted_suite_through_sslyze(sites_lab: SitesLab)
     assert "NULL-SHA256" in table.stdout
 
 
-def test_a_bad_extra_ca_file_is_an_error_that_names_it(sites_lab: SitesLab, tmp_path: Path) -> None:
+def test_a_bad_extra_ca_file_is_a_usage_error(sites_lab: SitesLab, tmp_path: Path) -> None:
     ca_file = tmp_path / "ca.pem"
     ca_file.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     site = _pin(sites_lab, "good")[:3]
     result = _auditor("tls", *site, "--ca-file", str(ca_file), "--format", "json")
-    assert result.returncode == 3, result.stderr
-    findings = json.loads(result.stdout)["findings"]
-    assert {f["status"] for f in findings} == {"error"}
-    assert {f["message"] for f in findings} == {
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"Invalid value for '--ca-file': {ca_file} is not a list of PEM certificates" in (
+        result.stderr
+    )
+
+
+def test_a_ca_file_spoilt_after_the_config_was_read_is_an_error_that_names_it(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    site = sites_lab.site("good")
+    config = AuditConfig(
+        source="test",
+        sites=(
+            SiteConfig(site.host, "", site.https_port, addresses=(site.address,), ca_file=ca_file),
+        ),
+    )
+    report = run_audit(families("tls"), AuditContext(config=config))
+    assert {f.status for f in report.findings} == {Status.ERROR}
+    assert {f.message for f in report.findings} == {
         f"The extra CA file {ca_file} is not a list of PEM certificates."
     }

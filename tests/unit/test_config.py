@@ -8,6 +8,7 @@ import pytest
 
 from auditor.config import load_config, parse_config
 from auditor.errors import ConfigError
+from auditor.lab.pki import TestCA
 from auditor.roster import parse_roster
 
 
@@ -23,8 +24,7 @@ def test_the_packaged_default_describes_the_three_platforms() -> None:
 
 
 def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
-    ca = tmp_path / "ca.pem"
-    ca.write_text("x")
+    ca = TestCA().write_root(tmp_path / "ca.pem")
     config = parse_config(
         '[[sites]]\nhost = "Example.ORG."\nplatform = "Dialog"\nport = 8443\n'
         'http_port = 8080\naddresses = ["127.0.10.1", "::1"]\nca_file = "ca.pem"\n'
@@ -92,6 +92,17 @@ def test_a_config_nested_too_deeply_is_a_config_error(nesting: str) -> None:
         _parse(nesting)
     with pytest.raises(ConfigError, match="not valid TOML: nested too deeply"):
         parse_roster(nesting, "roster.toml")
+
+
+def test_an_extra_ca_file_that_is_not_pem_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    config = tmp_path / "auditor.toml"
+    config.write_text('[[sites]]\nhost = "a.test"\nca_file = "ca.pem"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert str(caught.value) == (
+        f"{config}: sites[0].ca_file: {tmp_path / 'ca.pem'} is not a list of PEM certificates"
+    )
 
 
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
