@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from auditor.documents import pem_certificates_problem, toml_document
+from auditor.documents import pem_certificates, toml_document
 from auditor.errors import ConfigError
 from auditor.hosts import host_name_problem, is_ip_address
 
@@ -257,8 +257,11 @@ def _site(section: TomlSection) -> SiteConfig:
         addresses=_addresses(section, "addresses"),
         ca_file=section.path_value("ca_file"),
     )
-    if site.ca_file is not None and (problem := pem_certificates_problem(site.ca_file)):
-        raise section.error("ca_file", problem)
+    if site.ca_file is not None:
+        try:
+            pem_certificates(site.ca_file)
+        except ValueError as exc:
+            raise section.error("ca_file", str(exc)) from None
     section.done()
     return site
 

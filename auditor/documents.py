@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 _TOO_DEEP = "nested too deeply"
 
@@ -33,14 +36,13 @@ def toml_document(text: str) -> dict[str, Any]:
         raise tomllib.TOMLDecodeError(_TOO_DEEP) from None
 
 
-def pem_certificates_problem(path: Path) -> str | None:
-    """Why `path` is not a list of PEM certificates (an extra CA file), or None if it is."""
+def pem_certificates(path: Path) -> tuple[x509.Certificate, ...]:
+    """Every certificate of a PEM file (an extra CA file); a ValueError says why there is none."""
     from cryptography import x509  # noqa: PLC0415 (only a config naming a CA file needs it)
 
     try:
-        x509.load_pem_x509_certificates(path.read_bytes())
+        return tuple(x509.load_pem_x509_certificates(path.read_bytes()))
     except OSError as exc:
-        return f"cannot read {path}: {exc.strerror or exc}"
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError:  # cryptography's words name its ASN.1 parser's internals, not the file
-        return f"{path} is not a list of PEM certificates"
-    return None
+        raise ValueError(f"{path} is not a list of PEM certificates") from None

@@ -14,6 +14,7 @@ from functools import partial
 
 from cryptography import x509
 
+from auditor.documents import pem_certificates
 from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import CertificateRecord, Inventory
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -338,12 +339,9 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         return FAMILY.skipped(target.label, target.not_probed, evidence)
     ca_file = target.site.ca_file
     try:
-        extra = certs.load_extra_roots(ca_file)
-    except OSError as exc:
-        reason = f"Could not read the extra CA file {ca_file}: {exc.strerror or exc}."
-        return FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
-    except ValueError:  # cryptography's words name its ASN.1 parser's internals, not the file
-        reason = f"The extra CA file {ca_file} is not a list of PEM certificates."
+        extra = pem_certificates(ca_file) if ca_file is not None else ()
+    except ValueError as exc:  # checked when the config was read: spoilt since
+        reason = f"Could not use the extra CA file: {exc}."
         return FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
     judgement = Judgement(
         label=target.label,

@@ -80,12 +80,6 @@ def _mozilla_roots() -> tuple[x509.Certificate, ...]:
         return tuple(x509.load_pem_x509_certificates(pem))
 
 
-def load_extra_roots(path: Path | None) -> tuple[x509.Certificate, ...]:
-    if path is None:
-        return ()
-    return tuple(x509.load_pem_x509_certificates(path.read_bytes()))
-
-
 def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
     values = name.get_attributes_for_oid(oid)
     if not values:

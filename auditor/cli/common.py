@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.config import AuditConfig, load_config
-from auditor.documents import pem_certificates_problem
+from auditor.documents import pem_certificates
 from auditor.family import AuditContext, Family
 from auditor.history import History
 from auditor.hosts import is_ip_address
@@ -88,10 +88,13 @@ def ip_addresses(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
-def pem_certificates(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+def certificates_file(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """A `--ca-file` callback: a bad CA file is a usage error, not an error on every check."""
-    if value is not None and (problem := pem_certificates_problem(value)):
-        raise click.BadParameter(problem, ctx, param)
+    if value is not None:
+        try:
+            pem_certificates(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
     return value
 
 

@@ -9,10 +9,10 @@ import click
 
 from auditor.cli.common import (
     App,
+    certificates_file,
     format_option,
     ip_addresses,
     pass_app,
-    pem_certificates,
     timeout_option,
 )
 from auditor.config import AuditConfig, Limits, SiteConfig
@@ -36,7 +36,7 @@ def _site_options(func: click.decorators.FC) -> click.decorators.FC:
     func = click.option(
         "--ca-file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        callback=pem_certificates,
+        callback=certificates_file,
         help="An extra trusted CA (PEM), besides Mozilla's store.",
     )(func)
     func = click.option(

@@ -155,5 +155,5 @@ def test_a_ca_file_spoilt_after_the_config_was_read_is_an_error_that_names_it(
     report = run_audit(families("tls"), AuditContext(config=config))
     assert {f.status for f in report.findings} == {Status.ERROR}
     assert {f.message for f in report.findings} == {
-        f"The extra CA file {ca_file} is not a list of PEM certificates."
+        f"Could not use the extra CA file: {ca_file} is not a list of PEM certificates."
     }
