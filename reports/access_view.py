@@ -28,6 +28,9 @@ CHANGE_TEXT = {
     ChangeKind.DROPLET_MOVED: "Ressource flyttet",
 }
 STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIPPED: 3, Status.PASS: 4}
+MESSAGE_CELL = frozenset({4})  # the findings table's "Besked"
+# A new failure's "Nu" and a fixed one's "Før" quote the finding's message after its status.
+QUOTED_MESSAGE = {ChangeKind.NEW_FAILURE: frozenset({3}), ChangeKind.FIXED: frozenset({2})}
 SEVERITY_ORDER = {s: n for n, s in enumerate(reversed(list(Severity)))}
 
 
@@ -38,6 +41,10 @@ class Row:
     cells: tuple[str, ...]
     status: str = ""
     verdict: str = ""
+    # The checks word their messages in English: the cells (by index) and the verdict that
+    # quote one are marked lang="en", so a screen reader does not read them as Danish.
+    english: frozenset[int] = frozenset()
+    english_verdict: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,19 +60,22 @@ class AccessPage:
     counts: tuple[tuple[str, int], ...]
 
 
-def _key_verdict(record: KeyHolderRecord, findings: Sequence[Finding]) -> tuple[Status, str]:
+def _key_verdict(record: KeyHolderRecord, findings: Sequence[Finding]) -> tuple[Status, str, bool]:
+    """The key's worst access finding: its status, its words, and whether they are English."""
     mine = [f for f in findings if f.target == record.fingerprint and f.check.startswith("access.")]
     bad = sorted(mine, key=lambda f: STATUS_ORDER[f.status])
     if not bad:
-        return Status.SKIPPED, "Ikke vurderet"
+        return Status.SKIPPED, "Ikke vurderet", False
     worst = bad[0]
-    return worst.status, worst.message if worst.status is not Status.PASS else "Godkendt"
+    if worst.status is Status.PASS:
+        return worst.status, "Godkendt", False
+    return worst.status, worst.message, True
 
 
 def _holders(report: Report) -> tuple[Row, ...]:
     rows = []
     for record in report.inventory.key_holders:
-        status, verdict = _key_verdict(record, report.findings)
+        status, verdict, english = _key_verdict(record, report.findings)
         person = record.person or "UKENDT"
         if record.managed_by:
             person += f" (via {record.managed_by})"
@@ -82,6 +92,7 @@ def _holders(report: Report) -> tuple[Row, ...]:
                 (person, record.team or "-", kind, record.fingerprint, places),
                 status.value,
                 verdict,
+                english_verdict=english,
             )
         )
     rows.sort(key=lambda r: (STATUS_ORDER[Status(r.status)], r.cells[0]))
@@ -151,6 +162,7 @@ def _findings(report: Report) -> tuple[Row, ...]:
             ),
             f.status.value,
             danish.FINDING_STATUS[f.status],
+            english=MESSAGE_CELL,
         )
         for f in ordered
     )
@@ -160,7 +172,11 @@ def _changes(changes: Sequence[Change] | None) -> tuple[Row, ...] | None:
     if changes is None:
         return None
     return tuple(
-        Row((CHANGE_TEXT[c.kind], c.subject, c.before or "-", c.after or "-"), c.kind.value)
+        Row(
+            (CHANGE_TEXT[c.kind], c.subject, c.before or "-", c.after or "-"),
+            c.kind.value,
+            english=QUOTED_MESSAGE.get(c.kind, frozenset()),
+        )
         for c in changes
     )
 

@@ -51,14 +51,16 @@ def root(context, missing=missing):
             escape(environment.finalize(l_1_verdict_header)),
             '</th></tr></thead>\n<tbody>\n',
         ))
+        l_2_loop = missing
         t_3 = 1
-        for l_2_row in l_1_rows:
+        for l_2_row, l_2_loop in LoopContext(l_1_rows, undefined):
             _loop_vars = {}
             pass
             t_2.append(
                 '<tr>',
             )
-            for l_3_cell in environment.getattr(l_2_row, 'cells'):
+            l_3_loop = missing
+            for l_3_cell, l_3_loop in LoopContext(environment.getattr(l_2_row, 'cells'), undefined):
                 _loop_vars = {}
                 pass
                 t_2.append(
@@ -69,12 +71,17 @@ def root(context, missing=missing):
                     t_2.append(
                         ' class="mono"',
                     )
+                if (environment.getattr(l_3_loop, 'index0') in environment.getattr(l_2_row, 'english')):
+                    pass
+                    t_2.append(
+                        ' lang="en"',
+                    )
                 t_2.extend((
                     '>',
                     escape(environment.finalize(l_3_cell)),
                     '</td>',
                 ))
-            l_3_cell = missing
+            l_3_loop = l_3_cell = missing
             t_2.append(
                 '<td>',
             )
@@ -83,7 +90,15 @@ def root(context, missing=missing):
                 t_2.extend((
                     '<span class="status ',
                     escape(environment.finalize(environment.getattr(l_2_row, 'status'))),
-                    '">',
+                    '"',
+                ))
+                if environment.getattr(l_2_row, 'english_verdict'):
+                    pass
+                    t_2.append(
+                        ' lang="en"',
+                    )
+                t_2.extend((
+                    '>',
                     escape(environment.finalize(environment.getattr(l_2_row, 'verdict'))),
                     '</span>',
                 ))
@@ -96,7 +111,7 @@ def root(context, missing=missing):
                 '</td></tr>\n',
             )
             t_3 = 0
-        l_2_row = missing
+        l_2_loop = l_2_row = missing
         if t_3:
             pass
             t_2.extend((
@@ -177,19 +192,25 @@ def block_body(context, missing=missing):
     else:
         pass
         yield '<section class="scroll" aria-label="Ændringer" tabindex="0">\n<table>\n<caption>Hvad der er ændret siden sidste kørsel</caption>\n<thead><tr><th scope="col">Ændring</th><th scope="col">Hvor</th><th scope="col">Før</th><th scope="col">Nu</th></tr></thead>\n<tbody>\n'
-        for l_1_row in environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'changes'):
+        l_1_loop = missing
+        for l_1_row, l_1_loop in LoopContext(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'changes'), undefined):
             _loop_vars = {}
             pass
             yield '<tr>'
-            for l_2_cell in environment.getattr(l_1_row, 'cells'):
+            l_2_loop = missing
+            for l_2_cell, l_2_loop in LoopContext(environment.getattr(l_1_row, 'cells'), undefined):
                 _loop_vars = {}
                 pass
-                yield '<td>'
+                yield '<td'
+                if (environment.getattr(l_2_loop, 'index0') in environment.getattr(l_1_row, 'english')):
+                    pass
+                    yield ' lang="en"'
+                yield '>'
                 yield escape(environment.finalize(l_2_cell))
                 yield '</td>'
-            l_2_cell = missing
+            l_2_loop = l_2_cell = missing
             yield '</tr>\n'
-        l_1_row = missing
+        l_1_loop = l_1_row = missing
         yield '</tbody>\n</table>\n</section>\n'
     yield '\n<h2 id="noegler">Hvem kan åbne hvilken server</h2>\n<p>Hver nøgle, der giver adgang, med ukendte og svage nøgler først. «Fundet» viser server, bruger, fil og linje, og nøglens kommentar.</p>\n'
     yield escape(environment.finalize(context.call((undefined(name='table') if l_0_table is missing else l_0_table), 'Nøgleindehavere', ['Person', 'Team', 'Nøgle', 'Fingeraftryk', 'Fundet'], environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'holders'), _block_vars=_block_vars)))
@@ -202,4 +223,4 @@ def block_body(context, missing=missing):
     yield '\n</main>\n<footer><p>Lavet af auditor. Siden indeholder interne oplysninger (adresser, nøgleindehavere, kommentarer).</p></footer>\n'
 
 blocks = {'body_class': block_body_class, 'title': block_title, 'body': block_body}
-debug_info = '1=19&2=22&3=35&5=37&6=40&8=55&9=61&10=81&12=104&18=115&19=125&20=135&24=152&25=157&29=169&32=171&34=174&42=180&43=184&52=195&55=197&58=199&61=201'
+debug_info = '1=19&2=22&3=35&5=37&6=40&8=56&9=63&10=88&12=119&18=130&19=140&20=150&24=167&25=172&29=184&32=186&34=189&42=196&43=201&52=216&55=218&58=220&61=222'

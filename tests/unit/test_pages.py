@@ -175,3 +175,25 @@ def test_internal_page_names_severities_in_danish() -> None:
     page = html.render_page(sample_report(), "adgang", None)
     assert ">høj<" in page
     assert ">high<" not in page
+
+
+def test_internal_page_marks_the_checks_english_messages_as_english() -> None:
+    """The page is Danish (lang="da"); the checks' messages are English, and said so.
+
+    A screen reader reads text in the language it is marked with: unmarked, an English
+    message would be read with Danish pronunciation (WCAG 3.1.2, language of parts).
+    """
+    report = sample_report()
+    changes = [
+        Change(ChangeKind.NEW_FAILURE, "ssh.connect on db-1", "OK", f"Fejl: {ERROR_MESSAGE}"),
+        Change(ChangeKind.FIXED, "tls.cert.expiry on www", "Fejl: expired", "OK"),
+    ]
+    page = html.render_page(report, "adgang", changes)
+    # The findings table's message cell, the unknown key's verdict, and the quoted changes.
+    assert f'<td lang="en">{ERROR_MESSAGE}</td>' in page
+    assert f'lang="en">Key on web-1 belongs to nobody ({KEY_COMMENT}).</span>' in page
+    assert f'<td lang="en">Fejl: {ERROR_MESSAGE}</td>' in page
+    assert '<td lang="en">Fejl: expired</td>' in page
+    # Danish words stay Danish: a key that passes is "Godkendt", unmarked.
+    assert '"status pass">Godkendt</span>' in page
+    assert '<td lang="en">OK</td>' not in page
