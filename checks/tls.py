@@ -103,6 +103,8 @@ class Judgement:
 
 
 Check = Callable[[TlsScan, x509.Certificate, Judgement], Finding]
+# The server's side of the handshake: judged with or without a certificate.
+ServerCheck = Callable[[TlsScan, x509.Certificate | None, Judgement], Finding]
 
 
 def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
@@ -193,7 +195,7 @@ def check_signature(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Find
     )
 
 
-def check_protocols(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_protocols(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) -> Finding:
     accepted = scan.accepted_versions
     evidence = {
         "accepted": [v.value for v in accepted],
@@ -217,7 +219,7 @@ def check_protocols(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Find
     return PROTOCOLS.finding(j.label, Status.PASS, f"Accepts {shown} only.", evidence)
 
 
-def check_ciphers(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_ciphers(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) -> Finding:
     evidence: dict[str, object] = {
         "weak_accepted": [{"version": v.value, "suite": s} for v, s in scan.weak_suites],
         "inconclusive": {v.value: e for v, e in scan.weak_errors.items()},
@@ -244,16 +246,19 @@ def check_ciphers(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Findin
     )
 
 
-CHECKS: tuple[tuple[CheckSpec, Check], ...] = (
+CERTIFICATE_CHECKS: tuple[tuple[CheckSpec, Check], ...] = (
     (TRUSTED, check_trusted),
     (CHAIN, check_chain),
     (HOSTNAME, check_hostname),
     (EXPIRY, check_expiry),
     (KEY, check_key),
     (SIGNATURE, check_signature),
+)
+SERVER_CHECKS: tuple[tuple[CheckSpec, ServerCheck], ...] = (
     (PROTOCOLS, check_protocols),
     (CIPHERS, check_ciphers),
 )
+CHECKS: tuple[tuple[CheckSpec, Check], ...] = CERTIFICATE_CHECKS + SERVER_CHECKS
 
 
 def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
@@ -263,11 +268,13 @@ def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
         "port": scan.endpoint.port,
         "connections": scan.connections,
     }
-    if scan.connect_error or not scan.chain:
-        reason = scan.connect_error or "the server sent no certificate"
+    if scan.connect_error:
         findings = [
             CONNECT.finding(
-                judgement.label, Status.ERROR, f"Could not connect: {reason}.", endpoint
+                judgement.label,
+                Status.ERROR,
+                f"Could not connect: {scan.connect_error}.",
+                endpoint,
             )
         ]
         findings += [
@@ -275,6 +282,8 @@ def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
             for spec, _ in CHECKS
         ]
         return findings
+    if not scan.chain:  # an anonymous suite: the handshake worked, nothing vouches for it
+        return _without_certificate(scan, judgement, endpoint)
     ocsp = "with" if scan.ocsp_stapled else "without"
     findings = [
         CONNECT.finding(
@@ -286,6 +295,28 @@ def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
     ]
     leaf = scan.chain[0]
     findings += [check(scan, leaf, judgement) for _, check in CHECKS]
+    return findings
+
+
+def _without_certificate(
+    scan: TlsScan, judgement: Judgement, endpoint: dict[str, object]
+) -> list[Finding]:
+    """A handshake with no certificate: connected, untrusted, nameless; versions still judged."""
+    label = judgement.label
+    none = "The server sent no certificate."
+    findings = [
+        CONNECT.finding(
+            label, Status.PASS, "TLS handshake succeeded, without a certificate.", endpoint
+        ),
+        TRUSTED.finding(label, Status.FAIL, none),
+        CHAIN.finding(label, Status.FAIL, none),
+        HOSTNAME.finding(label, Status.FAIL, none),
+    ]
+    findings += [
+        spec.finding(label, Status.SKIPPED, "Not checked: the server sent no certificate.")
+        for spec in (EXPIRY, KEY, SIGNATURE)
+    ]
+    findings += [check(scan, None, judgement) for _, check in SERVER_CHECKS]
     return findings
 
 

@@ -209,9 +209,13 @@ def _negotiate(
         raise HandshakeRefused(_first_line(exc)) from None
     details = Handshake(cipher=client.get_current_cipher_name())
     if want_details:
+        try:
+            chain_pem = tuple(client.get_received_chain())
+        except ValueError:  # nassl: an anonymous suite, the server sent no certificate
+            chain_pem = ()
         details = Handshake(
             cipher=details.cipher,
-            chain_pem=tuple(client.get_received_chain()),
+            chain_pem=chain_pem,
             ocsp_stapled=client.get_tlsext_status_ocsp_resp() is not None,
         )
     return details

@@ -184,3 +184,14 @@ def test_trust_anchors_are_made_once_for_each_root_set(ca: TestCA) -> None:
     assert made[0].roots == mozilla.roots + extra
     assert ca.root.cert.subject in made[0].subjects
     assert ca.root.cert.subject not in mozilla.subjects
+
+
+def test_a_handshake_without_a_certificate_fails_and_still_judges_the_suites(ca: TestCA) -> None:
+    scan = _scan(ca, chain=(), weak_suites=((TlsVersion.TLS_1_2, "AECDH-AES128-SHA"),))
+    findings = {f.check: f for f in evaluate(scan, _judge(ca))}
+    assert findings["tls.connect"].status is Status.PASS
+    assert findings["tls.cert.trusted"].status is Status.FAIL
+    assert findings["tls.cert.hostname"].status is Status.FAIL
+    assert findings["tls.ciphers"].status is Status.FAIL
+    assert findings["tls.protocols"].status is Status.PASS
+    assert {findings[c].status for c in ("tls.cert.expiry", "tls.cert.key")} == {Status.SKIPPED}

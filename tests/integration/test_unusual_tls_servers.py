@@ -1,0 +1,38 @@
+"""`auditor tls` against TLS servers that nginx will not be, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.support.tls_servers import anonymous_context, serving
+
+ADDRESS = "127.0.71.1"
+
+
+def _tls(host: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", "tls", host, "--address", ADDRESS, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _statuses(stdout: str) -> dict[str, str]:
+    return {f["check"]: f["status"] for f in json.loads(stdout)["findings"]}
+
+
+def test_a_server_with_anonymous_suites_only_fails_and_is_not_called_unreachable() -> None:
+    with serving(ADDRESS, anonymous_context()) as port:
+        result = _tls(f"anon.test:{port}", "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    statuses = _statuses(result.stdout)
+    assert statuses["tls.connect"] == "pass"
+    assert statuses["tls.ciphers"] == "fail"
+    assert statuses["tls.cert.trusted"] == "fail"
+    assert statuses["tls.cert.hostname"] == "fail"
+    assert "error" not in statuses.values()
+    assert "ValueError" not in result.stdout

@@ -1,0 +1,60 @@
+"""Small TLS servers that nginx will not be: anonymous suites, client certificates, odd chains.
+
+Python's ssl module on loopback, one thread per connection: each connection gets the
+handshake and, if it completes, is closed. Bounded by the test that starts it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class TlsServer:
+    """Listens on `address`; answers every connection with a handshake under `context`."""
+
+    def __init__(self, address: str, context: ssl.SSLContext) -> None:
+        self.context = context
+        self.listener = socket.create_server((address, 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        with contextlib.suppress(OSError), conn:
+            self.context.wrap_socket(conn, server_side=True).close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@contextmanager
+def serving(address: str, context: ssl.SSLContext) -> Iterator[int]:
+    """A TlsServer's port for the block's duration."""
+    server = TlsServer(address, context)
+    try:
+        yield server.port
+    finally:
+        server.close()
+
+
+def anonymous_context() -> ssl.SSLContext:
+    """TLS 1.2 with anonymous (aNULL) suites only: a handshake without any certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers("aNULL:@SECLEVEL=0")
+    return context
