@@ -232,6 +232,10 @@ def _verification_reason(detail: str) -> str:
     lowered = detail.lower()
     if "forbidden signature algorithm" in lowered:
         return "does not validate: signed with an algorithm no browser accepts"
+    if "not valid at validation time" in lowered:
+        return "does not validate: a certificate in its chain has expired or is not valid yet"
+    if "forbidden public key algorithm" in lowered:
+        return "does not validate: its chain holds a key type no browser accepts"
     if "missing required extension" in lowered:
         return "does not chain to a trusted root (or lacks a required extension)"
     if "candidates exhausted" in lowered:

@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from auditor.lab.pki import TestCA
+from auditor.lab.pki import _ca_usage as ca_usage
 from auditor.model import Status
 from checks import tls_certificate as certs
 from checks.tls import Judgement, evaluate
@@ -195,3 +198,54 @@ def test_a_handshake_without_a_certificate_fails_and_still_judges_the_suites(ca:
     assert findings["tls.ciphers"].status is Status.FAIL
     assert findings["tls.protocols"].status is Status.PASS
     assert {findings[c].status for c in ("tls.cert.expiry", "tls.cert.key")} == {Status.SKIPPED}
+
+
+def test_an_expired_intermediate_is_named_as_the_reason_not_a_missing_root() -> None:
+    old = TestCA("Old", now=NOW - timedelta(days=2000))  # its intermediate lasted 1825 days
+    leaf = old.issue([HOST], not_before=NOW - timedelta(days=10))
+    ok, reason = certs.verify_trust(
+        (leaf.cert, old.intermediate.cert), certs.Anchors.of((old.root.cert,)), NOW
+    )
+    assert not ok
+    assert reason == "does not validate: a certificate in its chain has expired or is not valid yet"
+
+
+def test_a_chain_through_an_ed25519_ca_is_named_as_the_reason_not_a_missing_root() -> None:
+    root_key = ed25519.Ed25519PrivateKey.generate()
+    leaf_key = ed25519.Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Ed Root")])
+
+    def build(subject: x509.Name, key: ed25519.Ed25519PublicKey) -> x509.CertificateBuilder:
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(name)
+            .public_key(key)
+            .serial_number(1)
+            .not_valid_before(NOW - timedelta(days=1))
+            .not_valid_after(NOW + timedelta(days=90))
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                critical=False,
+            )
+        )
+
+    root = (
+        build(name, root_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(ca_usage(), critical=True)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False
+        )
+        .sign(root_key, None)
+    )
+    leaf = (
+        build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)]), leaf_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
+        .sign(root_key, None)
+    )
+    ok, reason = certs.verify_trust((leaf,), certs.Anchors.of((root,)), NOW)
+    assert not ok
+    assert reason == "does not validate: its chain holds a key type no browser accepts"
