@@ -21,7 +21,12 @@ from enum import StrEnum
 from cryptography import x509
 from nassl._nassl import OpenSSLError
 from nassl.legacy_ssl_client import LegacySslClient
-from nassl.ssl_client import OpenSslVerifyEnum, OpenSslVersionEnum, SslClient
+from nassl.ssl_client import (
+    ClientCertificateRequested,
+    OpenSslVerifyEnum,
+    OpenSslVersionEnum,
+    SslClient,
+)
 
 from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
@@ -203,6 +208,8 @@ def _negotiate(
         client.do_handshake()
     except TimeoutError:
         raise Unreachable(too_slow) from None
+    except ClientCertificateRequested:  # the auditor has none to give: refused, not a crash
+        raise HandshakeRefused("the server asks for a client certificate") from None
     except (OpenSSLError, OSError) as exc:  # OSError: nassl's "peer did not send data back"
         if cutoff.expired:  # the deadline shut the socket: slow, not refused
             raise Unreachable(too_slow) from None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from tests.support.tls_servers import anonymous_context, serving
+from tests.support.tls_servers import anonymous_context, client_certificate_context, serving
 
 ADDRESS = "127.0.71.1"
 
@@ -36,3 +37,17 @@ def test_a_server_with_anonymous_suites_only_fails_and_is_not_called_unreachable
     assert statuses["tls.cert.hostname"] == "fail"
     assert "error" not in statuses.values()
     assert "ValueError" not in result.stdout
+
+
+def test_a_server_that_demands_a_client_certificate_is_an_error_in_the_auditors_words(
+    tmp_path: Path,
+) -> None:
+    with serving(ADDRESS, client_certificate_context(tmp_path)) as port:
+        result = _tls(f"clientauth.test:{port}", "--format", "json")
+    assert result.returncode == 3, result.stdout + result.stderr
+    connect = next(f for f in json.loads(result.stdout)["findings"] if f["check"] == "tls.connect")
+    assert connect["status"] == "error"
+    assert connect["message"] == (
+        "Could not connect: TLS handshake failed: the server asks for a client certificate."
+    )
+    assert set(_statuses(result.stdout).values()) == {"error", "skipped"}

@@ -12,6 +12,9 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from auditor.lab.pki import TestCA
 
 
 class TlsServer:
@@ -57,4 +60,15 @@ def anonymous_context() -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.maximum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers("aNULL:@SECLEVEL=0")
+    return context
+
+
+def client_certificate_context(folder: Path) -> ssl.SSLContext:
+    """A server that completes no handshake without a client certificate from its own CA."""
+    ca = TestCA("Client Auth")
+    files = ca.write_leaf(ca.issue(["clientauth.test"]), folder, "clientauth")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(files.fullchain, files.key)
+    context.load_verify_locations(cadata=ca.root.cert_pem.decode("ascii"))
+    context.verify_mode = ssl.CERT_REQUIRED
     return context
