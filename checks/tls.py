@@ -108,7 +108,7 @@ ServerCheck = Callable[[TlsScan, x509.Certificate | None, Judgement], Finding]
 
 
 def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
-    ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now)
+    ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
     issuer = leaf.issuer.rfc4514_string()
     message = f"The chain {reason}." if ok else f"The certificate from {issuer} {reason}."
     return TRUSTED.finding(j.label, Status.PASS if ok else Status.FAIL, message, {"issuer": issuer})
@@ -332,7 +332,7 @@ def certificate_record(
     if not scan.chain:
         return record
     details = certs.describe(scan.chain[0], judgement.now)
-    trusted, _ = certs.verify_trust(scan.chain, judgement.anchors, judgement.now)
+    trusted, _ = certs.verify_trust(scan.chain, judgement.anchors, judgement.now, judgement.host)
     return CertificateRecord(
         site=record.site,
         port=record.port,

@@ -244,10 +244,12 @@ def _verification_reason(detail: str) -> str:
 
 
 def verify_trust(
-    chain: Sequence[x509.Certificate], anchors: Anchors, now: datetime
+    chain: Sequence[x509.Certificate], anchors: Anchors, now: datetime, host: str | None = None
 ) -> tuple[bool, str]:
     """Path validation to a trust anchor, with the leaf's own name so only trust is judged.
 
+    The name is the site's `host` when the leaf covers it, else the leaf's first: a first
+    name the verifier cannot take (`_dmarc.example.dk`) must not make a good chain untrusted.
     The validation time is clamped into the leaf's validity so that an expired certificate
     is reported once, by the expiry check, not a second time here.
     """
@@ -259,13 +261,16 @@ def verify_trust(
     names = dns_names(leaf)
     if not names:
         return False, "names no host (no subjectAltName)"
+    name = names[0]
+    if host is not None and hostname_matches(leaf, host):
+        name = host.lower().rstrip(".")
     moment = min(max(now, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
     try:
         subject: x509.GeneralName
         try:
-            subject = x509.IPAddress(ipaddress.ip_address(names[0]))
+            subject = x509.IPAddress(ipaddress.ip_address(name))
         except ValueError:
-            subject = x509.DNSName(names[0].replace("*.", "wildcard.", 1))
+            subject = x509.DNSName(name.replace("*.", "wildcard.", 1))
         verifier = PolicyBuilder().store(anchors.store).time(moment).build_server_verifier(subject)
         verifier.verify(leaf, list(chain[1:]))
     except VerificationError as exc:

@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.tls_servers import anonymous_context, client_certificate_context, serving
+from auditor.lab.pki import TestCA
+from tests.support.tls_servers import (
+    anonymous_context,
+    certificate_context,
+    client_certificate_context,
+    serving,
+)
 
 ADDRESS = "127.0.71.1"
 
@@ -51,3 +57,17 @@ def test_a_server_that_demands_a_client_certificate_is_an_error_in_the_auditors_
         "Could not connect: TLS handshake failed: the server asks for a client certificate."
     )
     assert set(_statuses(result.stdout).values()) == {"error", "skipped"}
+
+
+def test_a_first_name_the_verifier_cannot_take_does_not_make_a_good_chain_untrusted(
+    tmp_path: Path,
+) -> None:
+    ca = TestCA("Underscore")
+    leaf = ca.issue(["_dmarc.site.test", "site.test"])
+    files = ca.write_leaf(leaf, tmp_path, "site")
+    root = ca.write_root(tmp_path / "root.pem")
+    with serving(ADDRESS, certificate_context(files)) as port:
+        result = _tls(f"site.test:{port}", "--ca-file", str(root), "--format", "json")
+    statuses = _statuses(result.stdout)
+    assert statuses["tls.cert.hostname"] == "pass"
+    assert statuses["tls.cert.trusted"] == "pass", result.stdout

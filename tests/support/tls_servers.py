@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from auditor.lab.pki import TestCA
+from auditor.lab.pki import LeafFiles, TestCA
 
 
 class TlsServer:
@@ -71,4 +71,11 @@ def client_certificate_context(folder: Path) -> ssl.SSLContext:
     context.load_cert_chain(files.fullchain, files.key)
     context.load_verify_locations(cadata=ca.root.cert_pem.decode("ascii"))
     context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def certificate_context(files: LeafFiles) -> ssl.SSLContext:
+    """A plain server for the chain in `files`."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(files.fullchain, files.key)
     return context

@@ -249,3 +249,9 @@ def test_a_chain_through_an_ed25519_ca_is_named_as_the_reason_not_a_missing_root
     ok, reason = certs.verify_trust((leaf,), certs.Anchors.of((root,)), NOW)
     assert not ok
     assert reason == "does not validate: its chain holds a key type no browser accepts"
+
+
+def test_trust_is_judged_for_the_site_not_for_an_odd_first_name(ca: TestCA) -> None:
+    leaf = ca.issue([f"_dmarc.{HOST}", HOST], not_before=NOW - timedelta(days=10))
+    statuses = _statuses(_scan(ca, chain=(leaf.cert, ca.intermediate.cert)), _judge(ca))
+    assert statuses["tls.cert.trusted"] is Status.PASS
