@@ -77,7 +77,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
     logging.basicConfig(level=level, handlers=[handler])
     # Library chatter (paramiko's tracebacks for a probe it was asked to make fail, sslyze's
     # retries) is for debugging the auditor itself: only with -vv.
-    for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean"):
+    # A Python warning too: a served certificate with a negative serial makes cryptography
+    # print its file and line (the trust check already says what is wrong).
+    logging.captureWarnings(True)
+    for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean", "py.warnings"):
         logging.getLogger(noisy).setLevel(level if verbose >= 2 else logging.CRITICAL)
     # Its debug lines carry request headers; it masks the token, but a token never needs logging.
     logging.getLogger("digitalocean").setLevel(max(level, logging.INFO))

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.utils import CryptographyDeprecationWarning
+
 from auditor.lab.pki import TestCA
+from checks.tls_certificate import mozilla_roots
 from tests.support.tls_servers import (
     anonymous_context,
     certificate_context,
@@ -71,3 +76,22 @@ def test_a_first_name_the_verifier_cannot_take_does_not_make_a_good_chain_untrus
     statuses = _statuses(result.stdout)
     assert statuses["tls.cert.hostname"] == "pass"
     assert statuses["tls.cert.trusted"] == "pass", result.stdout
+
+
+def test_a_served_certificate_with_a_negative_serial_prints_no_python_warning(
+    tmp_path: Path,
+) -> None:
+    ca = TestCA("Serial")
+    files = ca.write_leaf(ca.issue(["site.test"]), tmp_path, "site")
+    # Mozilla's store holds roots with serials below 1: one is sent as an extra certificate.
+    with warnings.catch_warnings():  # cryptography's own warning, in this process
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        odd = next(r for r in mozilla_roots() if r.serial_number <= 0)
+    files.fullchain.write_bytes(
+        files.fullchain.read_bytes() + odd.public_bytes(serialization.Encoding.PEM)
+    )
+    root = ca.write_root(tmp_path / "root.pem")
+    with serving(ADDRESS, certificate_context(files)) as port:
+        result = _tls(f"site.test:{port}", "--ca-file", str(root), "--format", "json")
+    assert len(json.loads(result.stdout)["inventory"]["certificates"][0]["chain"]) == 3
+    assert result.stderr == ""
