@@ -342,6 +342,9 @@ def probe(
                 got.versions[version] = isinstance(answer, Handshake)
         legacy = {v: pool.submit(_version_accepted, endpoint, counter, v) for v in _LEGACY_ORDER}
         got.add_weak(TlsVersion.TLS_1_2, weak_12.result())
+        if got.weak[TlsVersion.TLS_1_2]:  # a suite the modern client does not offer: spoken
+            got.versions[TlsVersion.TLS_1_2] = True
+            got.version_errors.pop(TlsVersion.TLS_1_2, None)
         # The chain as a client that lets the server choose gets it: the highest version's.
         first = next((a for a in answers.values() if isinstance(a, Handshake)), None)
         weak_jobs = {}

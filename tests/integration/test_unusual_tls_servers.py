@@ -48,6 +48,10 @@ def test_a_server_with_anonymous_suites_only_fails_and_is_not_called_unreachable
     assert statuses["tls.cert.hostname"] == "fail"
     assert "error" not in statuses.values()
     assert "ValueError" not in result.stdout
+    protocols = next(
+        f for f in json.loads(result.stdout)["findings"] if f["check"] == "tls.protocols"
+    )
+    assert protocols["evidence"]["accepted"] == ["TLS 1.2"]  # with weak suites, but spoken
 
 
 def test_a_server_that_demands_a_client_certificate_is_an_error_in_the_auditors_words(
