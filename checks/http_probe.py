@@ -19,6 +19,7 @@ from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
 
 MAX_HOPS = 10
+MAX_INTERIM = 10  # 1xx answers passed over before the final one
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = "auditor (Alternativet security-posture audit)"
 
@@ -77,6 +78,7 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
         connection = _PinnedHTTPSConnection(address, host, port, timeout, context)
     else:
         connection = http.client.HTTPConnection(address, port, timeout=timeout)
+    connection.response_class = _FinalResponse
     host_header = host if port == _default_port(parts.scheme) else f"{host}:{port}"
     path = parts.path or "/"
     if parts.query:
@@ -125,6 +127,21 @@ def _exchange(
             response.close()
         connection.close()
     return response
+
+
+class _FinalResponse(http.client.HTTPResponse):
+    """The final answer, after any interim ones (103 Early Hints, ...) as a browser reads it.
+
+    http.client passes over 100 Continue only, and would take a 103's head for the answer.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        for _ in range(MAX_INTERIM):
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:  # 101 switches protocols: final
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim answer's head, not kept
+        raise http.client.HTTPException(f"more than {MAX_INTERIM} interim (1xx) answers")
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):

@@ -1,0 +1,39 @@
+"""https.redirect and https.hsts on answers nginx cannot give, judged as a browser reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.config import AuditConfig, SiteConfig
+from auditor.family import AuditContext
+from auditor.model import Finding
+from auditor.runner import run_audit
+from checks import families
+from tests.support.canned_http import HOST, canned_site
+
+ADDRESS = "127.0.72.10"
+REDIRECT = b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://canned.test:{https_port}/\r\n"
+PAGE = b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=63072000\r\n"
+END = b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def _audit(http: bytes, https: bytes, tmp_path: Path) -> tuple[Finding, Finding, int]:
+    """The redirect and HSTS findings, and the HTTPS port they name."""
+    with canned_site(ADDRESS, http, https, tmp_path) as site:
+        sites = (SiteConfig(HOST, "", site.https_port, site.http_port, addresses=(ADDRESS,)),)
+        config = AuditConfig(source="test", sites=sites)
+        report = run_audit(families("https"), AuditContext(config=config))
+    redirect, hsts = sorted(report.findings, key=lambda f: f.check != "https.redirect")
+    return redirect, hsts, site.https_port
+
+
+def test_early_hints_are_passed_over_for_the_final_answer(tmp_path: Path) -> None:
+    # 103 Early Hints (RFC 8297) before the real answer: a browser preloads the hinted
+    # links and then reads the final answer, its redirect and its HSTS header.
+    hints = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n"
+    redirect, hsts, port = _audit(hints + REDIRECT + END, hints + hints + PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://{HOST}:{port}/.",
+    )
+    assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
