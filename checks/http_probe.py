@@ -11,9 +11,10 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
@@ -171,6 +172,16 @@ def same_resource(a: str, b: str) -> bool:
     )
 
 
+def _as_browser_reads(location: str) -> str:
+    """A Location as a browser follows it: spaces, controls and 8-bit bytes percent-encoded.
+
+    Sites send paths such as /nyheder/æøå as raw UTF-8, which http.client hands over as
+    Latin-1 text and would refuse to send again.
+    """
+    raw = location.encode("latin-1").strip(bytes(range(0x21)))  # C0 controls and space
+    return quote(raw.translate(None, b"\t\r\n"), safe=string.punctuation)  # as WHATWG URL does
+
+
 def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
     """Follow redirects from `start_url`, only while they stay on the same host.
 
@@ -196,7 +207,7 @@ def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
             return RedirectTrace(tuple(hops), stopped=str(exc))
         location = response.getheader("Location")
         is_redirect = response.status in REDIRECT_STATUSES and location
-        absolute = urljoin(url, location) if is_redirect and location else None
+        absolute = urljoin(url, _as_browser_reads(location)) if is_redirect and location else None
         hops.append(Hop(url, response.status, absolute))
         if absolute is None:
             return RedirectTrace(tuple(hops))

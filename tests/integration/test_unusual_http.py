@@ -27,6 +27,12 @@ def _audit(http: bytes, https: bytes, tmp_path: Path) -> tuple[Finding, Finding,
     return redirect, hsts, site.https_port
 
 
+def _hops(redirect: Finding) -> list[dict[str, object]]:
+    hops = redirect.evidence["hops"]
+    assert isinstance(hops, list)
+    return hops
+
+
 def test_early_hints_are_passed_over_for_the_final_answer(tmp_path: Path) -> None:
     # 103 Early Hints (RFC 8297) before the real answer: a browser preloads the hinted
     # links and then reads the final answer, its redirect and its HSTS header.
@@ -37,3 +43,19 @@ def test_early_hints_are_passed_over_for_the_final_answer(tmp_path: Path) -> Non
         f"http:// redirects (301) to https://{HOST}:{port}/.",
     )
     assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
+
+
+def test_a_location_in_raw_utf8_is_followed_as_a_browser_encodes_it(tmp_path: Path) -> None:
+    # Danish paths are often sent as raw UTF-8: http.client reads them as Latin-1 text and
+    # will not send such a path again, so the follow-up request crashed the whole check.
+    moved = REDIRECT.replace(b"/\r\n", "/nyheder/æøå side\r\n".encode())
+    redirect, hsts, port = _audit(moved + END, PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://{HOST}:{port}/nyheder/%C3%A6%C3%B8%C3%A5%20side.",
+    )
+    assert [(hop["status"], hop["location"]) for hop in _hops(redirect)] == [
+        (301, f"https://{HOST}:{port}/nyheder/%C3%A6%C3%B8%C3%A5%20side"),
+        (200, None),  # the page was fetched, not refused
+    ]
+    assert hsts.status == "pass"
