@@ -182,6 +182,16 @@ def _as_browser_reads(location: str) -> str:
     return quote(raw.translate(None, b"\t\r\n"), safe=string.punctuation)  # as WHATWG URL does
 
 
+def _resolve(url: str, location: str) -> tuple[str | None, str | None]:
+    """The absolute URL a browser goes to from `url`, or why it goes nowhere."""
+    try:
+        absolute = urljoin(url, _as_browser_reads(location))
+        urlsplit(absolute).port  # noqa: B018  # raises ValueError on a port out of range
+    except ValueError:  # that, or an unclosed [IPv6 bracket
+        return None, f"its Location {location!r} is not a valid URL"
+    return absolute, None
+
+
 def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
     """Follow redirects from `start_url`, only while they stay on the same host.
 
@@ -206,9 +216,12 @@ def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
                 return RedirectTrace(error=str(exc))
             return RedirectTrace(tuple(hops), stopped=str(exc))
         location = response.getheader("Location")
-        is_redirect = response.status in REDIRECT_STATUSES and location
-        absolute = urljoin(url, _as_browser_reads(location)) if is_redirect and location else None
+        absolute, problem = None, None
+        if response.status in REDIRECT_STATUSES and location:
+            absolute, problem = _resolve(url, location)
         hops.append(Hop(url, response.status, absolute))
+        if problem is not None:
+            return RedirectTrace(tuple(hops), stopped=problem)
         if absolute is None:
             return RedirectTrace(tuple(hops))
         if urlsplit(absolute).hostname != start_host:

@@ -73,8 +73,10 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
     first = trace.hops[0]
     evidence["location"] = first.location
     if first.location is None:
+        # Stopped at the first answer: a 3xx whose Location no browser can follow.
+        why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
         return REDIRECT.finding(
-            label, Status.FAIL, f"http:// answers {first.status} without redirecting.", evidence
+            label, Status.FAIL, f"http:// answers {first.status}{why}.", evidence
         )
     target = urlsplit(first.location)
     target_port = target.port or (443 if target.scheme == "https" else 80)

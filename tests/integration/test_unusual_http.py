@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from auditor.config import AuditConfig, SiteConfig
 from auditor.family import AuditContext
 from auditor.model import Finding
@@ -59,3 +61,19 @@ def test_a_location_in_raw_utf8_is_followed_as_a_browser_encodes_it(tmp_path: Pa
         (200, None),  # the page was fetched, not refused
     ]
     assert hsts.status == "pass"
+
+
+@pytest.mark.parametrize(
+    "location", ["https://[::1/", "https://canned.test:99999/", "https://canned.test:443x/"]
+)
+def test_a_location_no_browser_can_follow_fails_the_redirect_and_hsts_is_still_judged(
+    location: str, tmp_path: Path
+) -> None:
+    # The parse error of the Location used to crash the site's audit: both checks "error".
+    moved = b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
+    redirect, hsts, _ = _audit(moved + END, PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "fail",
+        f"http:// answers 302, but its Location {location!r} is not a valid URL.",
+    )
+    assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
