@@ -182,8 +182,17 @@ def _as_browser_reads(location: str) -> str:
     return quote(raw.translate(None, b"\t\r\n"), safe=string.punctuation)  # as WHATWG URL does
 
 
-def _resolve(url: str, location: str) -> tuple[str | None, str | None]:
-    """The absolute URL a browser goes to from `url`, or why it goes nowhere."""
+def _resolve(url: str, locations: list[str]) -> tuple[str | None, str | None]:
+    """The absolute URL a browser goes to from `url`, or why it goes nowhere.
+
+    (None, None) when there is no Location: the answer is the page.
+    """
+    distinct = {location.strip() for location in locations}
+    if len(distinct) > 1:  # browsers refuse to choose (ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION)
+        return None, f"it sends {len(distinct)} different Location headers"
+    location = distinct.pop() if distinct else ""
+    if not location:
+        return None, None
     try:
         absolute = urljoin(url, _as_browser_reads(location))
         urlsplit(absolute).port  # noqa: B018  # raises ValueError on a port out of range
@@ -215,10 +224,9 @@ def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
             if not hops:
                 return RedirectTrace(error=str(exc))
             return RedirectTrace(tuple(hops), stopped=str(exc))
-        location = response.getheader("Location")
         absolute, problem = None, None
-        if response.status in REDIRECT_STATUSES and location:
-            absolute, problem = _resolve(url, location)
+        if response.status in REDIRECT_STATUSES:
+            absolute, problem = _resolve(url, response.headers.get_all("Location") or [])
         hops.append(Hop(url, response.status, absolute))
         if problem is not None:
             return RedirectTrace(tuple(hops), stopped=problem)

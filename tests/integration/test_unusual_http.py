@@ -77,3 +77,23 @@ def test_a_location_no_browser_can_follow_fails_the_redirect_and_hsts_is_still_j
         f"http:// answers 302, but its Location {location!r} is not a valid URL.",
     )
     assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
+
+
+def test_two_different_locations_fail_the_redirect(tmp_path: Path) -> None:
+    # Joined into one value by http.client, they read as one URL on the right host.
+    also = b"Location: https://elsewhere.test/\r\n"
+    redirect, _, _ = _audit(REDIRECT + also + END, PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "fail",
+        "http:// answers 301, but it sends 2 different Location headers.",
+    )
+
+
+def test_the_same_location_twice_is_one_redirect(tmp_path: Path) -> None:
+    redirect, _, port = _audit(
+        REDIRECT + REDIRECT[REDIRECT.index(b"Location") :] + END, PAGE + END, tmp_path
+    )
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://{HOST}:{port}/.",
+    )
