@@ -41,6 +41,7 @@ class RedirectTrace:
     hops: tuple[Hop, ...] = ()
     stopped: str | None = None  # why following stopped before a final answer
     loop: bool = False
+    too_many: bool = False  # more than MAX_HOPS redirects
     error: str | None = None  # the first request got no answer
 
 
@@ -216,7 +217,9 @@ def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
         if url in seen:
             return RedirectTrace(tuple(hops), stopped="redirect loop", loop=True)
         if len(hops) >= MAX_HOPS:
-            return RedirectTrace(tuple(hops), stopped=f"more than {MAX_HOPS} redirects")
+            return RedirectTrace(
+                tuple(hops), stopped=f"more than {MAX_HOPS} redirects", too_many=True
+            )
         seen.add(url)
         try:
             response = fetch(url)

@@ -90,7 +90,7 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
         )
     if trace.loop:
         return REDIRECT.finding(label, Status.FAIL, "The redirects loop.", evidence)
-    if trace.stopped and "more than" in trace.stopped:
+    if trace.too_many:
         return REDIRECT.finding(
             label, Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence
         )

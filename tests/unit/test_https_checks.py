@@ -76,9 +76,21 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
             RedirectTrace(
                 (_hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),) * 10,
                 stopped="more than 10 redirects",
+                too_many=True,
             ),
             Status.FAIL,
             "Too many",
+        ),
+        (
+            # Why the second request failed names its URL and the server's words: they
+            # are not the auditor's "more than 10 redirects".
+            RedirectTrace(
+                (_hop("http://alternativet.dk/", 301, "https://alternativet.dk/more-than-10"),),
+                stopped="https://alternativet.dk/more-than-10 did not answer HTTP: "
+                "HTTPException: more than 10 interim (1xx) answers",
+            ),
+            Status.PASS,
+            "redirects (301)",
         ),
         (
             RedirectTrace(error="connection to http://alternativet.dk/ refused"),
