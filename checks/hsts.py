@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 _TCHAR = set(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 _WHITESPACE = " \t"
+# A longer max-age is read as this one, as curl and Chrome clamp it: the verdict is the same,
+# and Python's int() refuses a number of more than 4300 digits (a 64 KiB header line holds one).
+MAX_AGE_LIMIT = 2**63 - 1
 
 
 class HstsError(ValueError):
@@ -109,8 +112,9 @@ def parse_hsts(header: str) -> HstsPolicy:
     for flag in ("includesubdomains", "preload"):
         if directives.get(flag) is not None:
             raise HstsError(f"{flag} takes no value")
+    digits = raw.lstrip("0")
     return HstsPolicy(
-        max_age=int(raw),
+        max_age=MAX_AGE_LIMIT if len(digits) > 19 else min(int(digits or "0"), MAX_AGE_LIMIT),
         include_subdomains="includesubdomains" in directives,
         preload="preload" in directives,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.hsts import HstsError, HstsPolicy, parse_hsts
+from checks.hsts import MAX_AGE_LIMIT, HstsError, HstsPolicy, parse_hsts
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,11 @@ from checks.hsts import HstsError, HstsPolicy, parse_hsts
         ('max-age=1; ext="a;b=c"; preload', HstsPolicy(1, False, True)),  # ; inside quotes
         ("max-age=1; unknown=token", HstsPolicy(1, False, False)),
         ('max-age="1\\0"', HstsPolicy(10, False, False)),  # quoted-pair
+        ("max-age=" + "0" * 5000 + "1", HstsPolicy(1, False, False)),
+        # Beyond 64 bits, clamped as curl and Chrome do: not a crash of int() at 4300 digits.
+        ("max-age=" + "9" * 20, HstsPolicy(MAX_AGE_LIMIT, False, False)),
+        ("max-age=" + "9" * 5000, HstsPolicy(MAX_AGE_LIMIT, False, False)),
+        (f"max-age={MAX_AGE_LIMIT}", HstsPolicy(MAX_AGE_LIMIT, False, False)),
     ],
 )
 def test_valid_headers(header: str, expected: HstsPolicy) -> None:
