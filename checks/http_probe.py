@@ -9,6 +9,7 @@ not verify them: a broken certificate must not hide the HSTS verdict.
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 import string
@@ -240,9 +241,15 @@ def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
         url = absolute
 
 
+def _unfold(value: str) -> str:
+    """A header value with each obs-fold replaced by a space, as RFC 9110 5.5 tells a user
+    agent to do before reading it (http.client keeps the line break)."""
+    return re.sub(r"\r?\n(?=[ \t])", " ", value)
+
+
 def https_headers(response: http.client.HTTPResponse) -> HttpsHeaders:
     values = tuple(
-        value
+        _unfold(value)
         for name, value in response.getheaders()
         if name.lower() == "strict-transport-security"
     )

@@ -97,3 +97,12 @@ def test_the_same_location_twice_is_one_redirect(tmp_path: Path) -> None:
         "pass",
         f"http:// redirects (301) to https://{HOST}:{port}/.",
     )
+
+
+def test_a_folded_hsts_header_is_read_unfolded(tmp_path: Path) -> None:
+    # RFC 9110 5.5: a user agent replaces an obs-fold with a space before reading the value.
+    folded = b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=63072000;\r\n\tpreload\r\n"
+    _, hsts, _ = _audit(REDIRECT + END, folded + END, tmp_path)
+    assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
+    assert hsts.evidence["header"] == "max-age=63072000; \tpreload"
+    assert hsts.evidence["preload"] is True
