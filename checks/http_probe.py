@@ -181,7 +181,10 @@ def _as_browser_reads(location: str) -> str:
     Latin-1 text and would refuse to send again.
     """
     raw = location.encode("latin-1").strip(bytes(range(0x21)))  # C0 controls and space
-    return quote(raw.translate(None, b"\t\r\n"), safe=string.punctuation)  # as WHATWG URL does
+    url = quote(raw.translate(None, b"\t\r\n"), safe=string.punctuation)  # as WHATWG URL does
+    # In an http(s) URL a browser reads a backslash as "/" up to the query: https://a.test\@b.test/
+    # goes to a.test, where urlsplit sees the user "a.test\" at b.test.
+    return re.sub(r"^[^?#]*", lambda head: head[0].replace("\\", "/"), url)
 
 
 def _resolve(url: str, locations: list[str]) -> tuple[str | None, str | None]:

@@ -106,3 +106,16 @@ def test_a_folded_hsts_header_is_read_unfolded(tmp_path: Path) -> None:
     assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
     assert hsts.evidence["header"] == "max-age=63072000; \tpreload"
     assert hsts.evidence["preload"] is True
+
+
+def test_a_backslash_in_the_location_is_read_as_a_browser_reads_it(tmp_path: Path) -> None:
+    # A browser reads a backslash as "/" in an https URL: it goes to elsewhere.test, where
+    # urlsplit sees the user "elsewhere.test\" at canned.test, the right host.
+    moved = (
+        b"HTTP/1.1 301 Moved\r\nLocation: https://elsewhere.test\\@canned.test:{https_port}/\r\n"
+    )
+    redirect, _, port = _audit(moved + END, PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "fail",
+        f"http:// redirects to another host: https://elsewhere.test/@canned.test:{port}/.",
+    )
