@@ -111,7 +111,8 @@ def _exchange(
             headers={"Host": host_header, "User-Agent": USER_AGENT, "Connection": "close"},
         )
         response = connection.getresponse()
-        response.read(65536)  # bounded: only the headers matter
+        # The body is not read: a browser acts on a redirect or an HSTS header as soon as
+        # the head is in, and a slow or badly framed body must not hide a complete head.
         if cutoff.expired:  # cut off mid-answer: the end of file ended a truncated head
             raise HttpUnreachable(too_slow)
     except TimeoutError:

@@ -80,6 +80,28 @@ def test_an_http_head_that_never_ends_is_an_error_not_a_verdict(tmp_path: Path) 
     assert f"no complete answer from http://trickle.test:{http_port}/ within 2 s" in result.stdout
 
 
+def test_a_body_that_never_ends_does_not_hide_a_complete_head(tmp_path: Path) -> None:
+    # A browser acts on the head: the redirect and the HSTS header are in before the body.
+    page = b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=63072000\r\n\r\n"
+    with trickling(ADDRESS, page, tls_folder=tmp_path) as https_port:
+        moved = f"HTTP/1.1 301 Moved\r\nLocation: https://trickle.test:{https_port}/\r\n\r\n"
+        with trickling(ADDRESS, moved.encode()) as http_port:
+            result = _auditor(
+                "https",
+                f"trickle.test:{https_port}",
+                "--http-port",
+                str(http_port),
+                "--format",
+                "json",
+            )
+    assert result.returncode == 0, result.stdout
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["check"], f["status"]) for f in findings] == [
+        ("https.redirect", "pass"),
+        ("https.hsts", "pass"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("prefix", "message"),
     [

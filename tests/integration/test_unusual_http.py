@@ -119,3 +119,14 @@ def test_a_backslash_in_the_location_is_read_as_a_browser_reads_it(tmp_path: Pat
         "fail",
         f"http:// redirects to another host: https://elsewhere.test/@canned.test:{port}/.",
     )
+
+
+def test_a_badly_framed_body_does_not_hide_a_complete_head(tmp_path: Path) -> None:
+    # Browsers follow the redirect and keep the HSTS policy on the head alone.
+    chunked = b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nnot-hex\r\nabc\r\n"
+    redirect, hsts, port = _audit(REDIRECT + chunked, PAGE + chunked, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://{HOST}:{port}/.",
+    )
+    assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
