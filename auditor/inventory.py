@@ -6,11 +6,15 @@ round-trips. Checks fill these; renderers read them; neither reaches into the ot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_type_hints
 
 T = TypeVar("T")
+
+# A saved report's integers feed arithmetic and the metrics' floats: anything wider is no count.
+_LARGEST_INT = 2**63
 
 # KeyLocation.server of the keys the DigitalOcean account itself holds (not a server's file).
 DIGITALOCEAN_ACCOUNT = "digitalocean"
@@ -106,8 +110,16 @@ class SshServerRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SshServerRecord:
         record = _from_dict(cls, data, tuples=("host_keys",))
-        methods = {str(u): _tuple_of_str(m) for u, m in (data.get("methods") or {}).items()}
+        listed = _mapping(data.get("methods") or {}, "methods")
+        methods = {
+            str(u): _tuple_of_str(_checked("methods", tuple[str, ...], m))
+            for u, m in listed.items()
+        }
         effective = data.get("effective_config")
+        if effective is not None:
+            effective = _mapping(effective, "effective_config")
+            for value in effective.values():
+                _checked("effective_config", str, value)
         return replace(
             record,
             methods=methods,
@@ -153,7 +165,7 @@ class FoundKey:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FoundKey:
-        record = _from_dict(cls, {**data, "location": None})
+        record = _from_dict(cls, {**_mapping(data, cls.__name__), "location": None})
         return replace(record, location=KeyLocation.from_dict(data["location"]))
 
 
@@ -178,9 +190,9 @@ class KeyHolderRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> KeyHolderRecord:
+        data = _mapping(data, cls.__name__)
         record = _from_dict(cls, {k: v for k, v in data.items() if k != "locations"})
-        locations = tuple(KeyLocation.from_dict(loc) for loc in data.get("locations") or ())
-        return replace(record, locations=locations)
+        return replace(record, locations=_records(data, "locations", KeyLocation.from_dict))
 
 
 @dataclass(frozen=True)
@@ -218,15 +230,14 @@ class Inventory:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Inventory:
+        data = _mapping(data, "inventory")
         return cls(
-            certificates=tuple(
-                CertificateRecord.from_dict(c) for c in data.get("certificates", ())
-            ),
-            cloud=tuple(CloudResource.from_dict(c) for c in data.get("cloud", ())),
-            ssh_servers=tuple(SshServerRecord.from_dict(s) for s in data.get("ssh_servers", ())),
-            found_keys=tuple(FoundKey.from_dict(k) for k in data.get("found_keys", ())),
-            key_holders=tuple(KeyHolderRecord.from_dict(k) for k in data.get("key_holders", ())),
-            cloud_account=data.get("cloud_account"),
+            certificates=_records(data, "certificates", CertificateRecord.from_dict),
+            cloud=_records(data, "cloud", CloudResource.from_dict),
+            ssh_servers=_records(data, "ssh_servers", SshServerRecord.from_dict),
+            found_keys=_records(data, "found_keys", FoundKey.from_dict),
+            key_holders=_records(data, "key_holders", KeyHolderRecord.from_dict),
+            cloud_account=_checked("cloud_account", str | None, data.get("cloud_account")),
         )
 
 
@@ -239,9 +250,54 @@ def _to_dict(record: Any) -> dict[str, Any]:
 
 
 def _from_dict(cls: type[T], data: Mapping[str, Any], tuples: tuple[str, ...] = ()) -> T:
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    kwargs = {k: v for k, v in data.items() if k in names}
+    """A record from a saved report, every field of the type the record declares.
+
+    A report edited by hand or written by another version may hold anything: a wrong type
+    is a TypeError here, with the field's name, not a crash in a renderer later.
+    """
+    hints = get_type_hints(cls)
+    given = _mapping(data, cls.__name__)
+    kwargs = {k: _checked(k, hints[k], v) for k, v in given.items() if k in hints}
     for name in tuples:
         if name in kwargs:
             kwargs[name] = _tuple_of_str(kwargs[name])
     return cls(**kwargs)
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _records(data: Mapping[str, Any], key: str, load: Callable[[Any], T]) -> tuple[T, ...]:
+    items = data.get(key) or ()
+    if not isinstance(items, list | tuple):
+        raise TypeError(f"{key}: expected a list, got {type(items).__name__}")
+    return tuple(load(item) for item in items)
+
+
+def _checked(name: str, hint: Any, value: Any) -> Any:
+    """`value` if it is what `hint` declares (str, int, bool, tuple[str, ...] or one of
+    them or None); a record-valued field is left to that record's own `from_dict`."""
+    args = get_args(hint)
+    if isinstance(hint, types.UnionType) and type(None) in args:
+        if value is None:
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if hint == tuple[str, ...]:
+        ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    elif hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < _LARGEST_INT
+    elif hint is str:
+        ok = isinstance(value, str)
+    else:
+        return value
+    if not ok:
+        raise TypeError(f"{name}: {value!r:.40} is not {_NAMES.get(hint, 'a list of strings')}")
+    return value
+
+
+_NAMES: Mapping[Any, str] = {bool: "true or false", int: "an integer", str: "a string"}

@@ -150,5 +150,5 @@ class Report:
                 findings=tuple(Finding.from_dict(f) for f in data["findings"]),
                 inventory=Inventory.from_dict(data.get("inventory", {})),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ReportFormatError(f"malformed {SCHEMA} document: {exc!r}") from None

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.reports import sample_report
 
 
 def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
@@ -79,3 +85,37 @@ def test_a_saved_report_nested_too_deeply_is_one_line_and_exit_2(tmp_path: Path)
     result = _auditor("render", str(report), "--page", "certifikater")
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [f"auditor: {report}: not JSON: nested too deeply"]
+
+
+def _edited(document: dict[str, Any], path: tuple[str | int, ...], value: object) -> None:
+    for step in path[:-1]:
+        document = document[step]  # type: ignore[index]
+    document[path[-1]] = value  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "page"),
+    [
+        (("inventory",), None, "certifikater"),
+        (("inventory", "key_holders"), "x", "adgang"),
+        (("inventory", "certificates", 0, "site"), None, "metrics"),
+        (("inventory", "certificates", 0, "platform"), None, "certifikater"),
+        (("inventory", "certificates", 0, "days_left"), 10**40, "metrics"),
+        (("inventory", "certificates", 0, "sha256"), [1, 2], "certifikater"),
+        (("inventory", "cloud", 0, "region"), 1.5, "adgang"),
+        (("inventory", "ssh_servers", 0, "methods"), "x", "adgang"),
+        (("inventory", "key_holders", 0, "person"), 7, "adgang"),
+        (("run", "duration_seconds"), 10**400, "metrics"),
+    ],
+)
+def test_a_saved_report_with_a_wrong_type_is_one_line_and_exit_2(
+    tmp_path: Path, path: tuple[str | int, ...], value: object, page: str
+) -> None:
+    document = sample_report(hostile=True).to_dict()
+    _edited(document, path, value)
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(document))
+    result = _auditor("render", str(report), "--page", page)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"auditor: {report}: malformed auditor.report/1 document: ")
