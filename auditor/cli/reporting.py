@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from reports.html import render_page
 
 def read_report(path: Path) -> Report:
     try:
+        # A FIFO with no writer would block the read for ever, a device never end it.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UsageError(f"{path}: not a file")
         data = json_value(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,11 @@ def test_a_saved_report_with_a_wrong_type_is_one_line_and_exit_2(
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"auditor: {report}: malformed auditor.report/1 document: ")
+
+
+def test_a_saved_report_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    os.mkfifo(report)  # no writer will ever come
+    result = _auditor("render", str(report), "--page", "metrics")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [f"auditor: {report}: not a file"]
