@@ -15,6 +15,9 @@ from reports.danish import parse_time
 
 
 def _label(value: str) -> str:
+    # The format is UTF-8: a lone surrogate (a hand-edited report's "\\ud800") is written
+    # as its escape's text, which the backslash rule below then escapes in turn.
+    value = value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

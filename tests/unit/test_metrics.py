@@ -47,3 +47,13 @@ def test_label_values_are_escaped() -> None:
     values = samples(text)
     sites = [dict(labels)["site"] for (name, labels) in values if name.endswith("expiry_days")]
     assert sites == ['we"ird\\site\nname']
+
+
+def test_a_label_value_that_is_not_unicode_text_is_written_as_its_escape() -> None:
+    report = sample_report()
+    odd = certificate("lone\ud800surrogate", days_left=3)
+    report = replace(report, inventory=replace(report.inventory, certificates=(odd,)))
+    text = metrics.render(report).encode("utf-8").decode("utf-8")
+    values = samples(text)
+    sites = [dict(labels)["site"] for (name, labels) in values if name.endswith("expiry_days")]
+    assert sites == ["lone\\ud800surrogate"]
