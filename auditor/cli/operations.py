@@ -56,7 +56,7 @@ def history_command(
 
 
 @click.command("diff")
-@click.argument("runs", nargs=-1, type=int, metavar="[A] [B]")
+@click.argument("runs", nargs=-1, type=click.IntRange(1, 2**63 - 1), metavar="[A] [B]")
 @config_option
 @out_dir_option(READS_FROM)
 @format_option

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from auditor.history import History
 from tests.support.reports import sample_report
 
 
@@ -128,3 +129,13 @@ def test_a_saved_report_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) 
     result = _auditor("render", str(report), "--page", "metrics")
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [f"auditor: {report}: not a file"]
+
+
+def test_a_run_number_too_large_for_the_history_is_a_usage_error(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite3")
+    history.record(sample_report(), 1)
+    history.record(sample_report(), 1)
+    result = _auditor("diff", "1", str(2**63), "--out", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{2**63} is not in the range 1<=x<=" in result.stderr
