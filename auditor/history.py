@@ -105,16 +105,13 @@ class History:
                 raise HistoryError(f"the history at {self.path} is unusable: {exc}") from None
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
-        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            raise HistoryError(
-                f"the history at {self.path} has schema {version}, newer than this auditor's "
-                f"{SCHEMA_VERSION}: upgrade the auditor"
-            )
-        if version == SCHEMA_VERSION:
+        if self._version(connection) == SCHEMA_VERSION:
             return
         connection.execute("BEGIN IMMEDIATE")
         try:
+            # Read again under the lock: a run started at the same moment may have migrated
+            # the file while this one waited, and its tables must not be created twice.
+            version = self._version(connection)
             for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     connection.execute(statement)
@@ -123,6 +120,15 @@ class History:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    def _version(self, connection: sqlite3.Connection) -> int:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"the history at {self.path} has schema {version}, newer than this auditor's "
+                f"{SCHEMA_VERSION}: upgrade the auditor"
+            )
+        return version
 
     def record(self, report: Report, exit_code: int) -> int:
         """Store one run, all of it or nothing; returns its id."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,6 +50,33 @@ def test_an_old_schema_is_migrated_and_backfilled(tmp_path: Path) -> None:
     assert history.runs()[0].failed == 2  # counted from the backfilled findings table
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_run_that_waited_while_another_migrated_the_file_is_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)  # another run, first to a new file
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")
+    for migration in MIGRATIONS:
+        for statement in migration.split(";"):
+            if statement.strip():
+                other.execute(statement)
+    other.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    outcome: list[object] = []
+
+    def record() -> None:  # reads schema 0 (the other run has not committed), then waits
+        try:
+            outcome.append(History(path).record(sample_report(), 1))
+        except HistoryError as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=record)
+    waiting.start()
+    time.sleep(0.5)  # let it read the schema version and queue for the write lock
+    other.execute("COMMIT")
+    other.close()
+    waiting.join(timeout=30)
+    assert outcome == [1]
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
