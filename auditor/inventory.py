@@ -255,13 +255,21 @@ def _from_dict(cls: type[T], data: Mapping[str, Any], tuples: tuple[str, ...] = 
     A report edited by hand or written by another version may hold anything: a wrong type
     is a TypeError here, with the field's name, not a crash in a renderer later.
     """
-    hints = get_type_hints(cls)
+    hints = _field_types(cls)
     given = _mapping(data, cls.__name__)
     kwargs = {k: _checked(k, hints[k], v) for k, v in given.items() if k in hints}
     for name in tuples:
         if name in kwargs:
             kwargs[name] = _tuple_of_str(kwargs[name])
     return cls(**kwargs)
+
+
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    """A record's declared field types, worked out once (a history holds many records)."""
+    hints = _FIELD_TYPES.get(cls)
+    if hints is None:
+        hints = _FIELD_TYPES[cls] = get_type_hints(cls)
+    return hints
 
 
 def _mapping(value: Any, what: str) -> Mapping[str, Any]:
@@ -300,4 +308,5 @@ def _checked(name: str, hint: Any, value: Any) -> Any:
     return value
 
 
+_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}  # the records' classes: a fixed few
 _NAMES: Mapping[Any, str] = {bool: "true or false", int: "an integer", str: "a string"}
