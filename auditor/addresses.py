@@ -25,7 +25,9 @@ _PARALLEL_LOOKUPS = 8
 @dataclass(frozen=True)
 class Resolution:
     addresses: tuple[str, ...] = ()
-    error: str | None = None  # why there are no addresses (NXDOMAIN, timeout, no record)
+    # Why there are no addresses (NXDOMAIN, timeout, no record), or, beside addresses, why
+    # some may be missing (the A answered, the AAAA lookup failed): not the whole answer.
+    error: str | None = None
 
 
 def is_ipv6(address: str) -> bool:
@@ -75,7 +77,7 @@ def resolve(host: str, config: AuditConfig) -> Resolution:
             continue
         addresses += [rr.to_text() for rr in answer]
     if addresses:
-        return Resolution(tuple(addresses))
+        return Resolution(tuple(addresses), "; ".join(problems) or None)
     return Resolution(error="; ".join(problems) or f"{host} has no A or AAAA record")
 
 

@@ -97,6 +97,7 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
         reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
         return Outcome(findings=(POINTS_TO_INVENTORY.finding(label, Status.SKIPPED, reason),))
     addresses = list(target.site.addresses)
+    problem = None
     if not addresses:
         answer = ctx.addresses.lookup(target.site.host)  # the tls family's own answer
         addresses, problem = list(answer.addresses), answer.error
@@ -112,6 +113,19 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
                 )
             )
     finding = evaluate(label, addresses, target.cloud, ctx.config.digitalocean.allowed_regions)
+    if problem and finding.status is Status.PASS:
+        # The addresses found are the account's, but a record type could not be read: where
+        # the rest of the name points is unknown, which is not a promise kept.
+        return Outcome(
+            findings=(
+                POINTS_TO_INVENTORY.finding(
+                    label,
+                    Status.ERROR,
+                    f"Could not resolve every address of {target.site.host}: {problem}.",
+                    {**finding.evidence, "reason": "dns"},
+                ),
+            )
+        )
     return Outcome(findings=(finding,))
 
 

@@ -14,6 +14,7 @@ from auditor.report import Report
 from auditor.runner import run_audit
 from checks import families
 from tests.support.digitalocean_fake import NET, DoLab
+from tests.support.dns_lab import LoopbackDns
 
 SITES = {
     "lb.example.test": [f"{NET}.21"],  # the load balancer in ams3
@@ -105,6 +106,33 @@ def test_sites_must_point_at_the_accounts_resources_in_amsterdam(
     assert f"{NET}.12 " not in stray.message  # the good address is not blamed
     reserved = finding(report, "dns.points_to_inventory", "reserved.example.test")
     assert reserved.evidence["addresses"][0]["resource"] == f"reserved_ip:{NET}.31 -> web-ams3"
+
+
+def test_a_site_whose_aaaa_lookup_fails_is_not_passed_on_its_a_records(
+    do_lab: DoLab, tmp_path: Path
+) -> None:
+    # The A record is a droplet in ams3; where the AAAA would point is unknown.
+    server = LoopbackDns(
+        f"{NET}.53",
+        {"half.example.test": {"A": [f"{NET}.12"]}, "whole.example.test": {"A": [f"{NET}.12"]}},
+        failing=frozenset({("half.example.test", "AAAA")}),
+    )
+    try:
+        text = do_lab.config_text() + server.config()
+        for host in ("half.example.test", "whole.example.test"):
+            text += f'[[sites]]\nhost = "{host}"\nplatform = "Lab"\n'
+        (tmp_path / "auditor.toml").write_text(text)
+        ctx = AuditContext(config=load_config(tmp_path / "auditor.toml"), env=do_lab.env)
+        report = run_audit(families("digitalocean", "dns"), ctx)
+    finally:
+        server.close()
+    assert verdicts(report, "dns.points_to_inventory") == {
+        "half.example.test": Status.ERROR,
+        "whole.example.test": Status.PASS,  # no AAAA record at all is an answer
+    }
+    half = finding(report, "dns.points_to_inventory", "half.example.test")
+    assert "AAAA lookup failed" in half.message
+    assert half.evidence["addresses"][0]["resource"] == "droplet:db-ams3"
 
 
 def test_account_keys_feed_the_access_family(do_lab: DoLab, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Built on dnspython's message layer (the library the auditor resolves with): names in the
 table answer with their A/AAAA records, or an empty answer for a type they lack; unknown
-names are NXDOMAIN; names listed as silent get no answer at all. Every question is counted,
+names are NXDOMAIN; names listed as silent get no answer at all, (name, type) pairs listed
+as failing a SERVFAIL. Every question is counted,
 so a test can show that a run asks each one once.
 """
 
@@ -22,9 +23,16 @@ Records = Mapping[str, Mapping[str, list[str]]]  # name -> type -> values
 
 
 class LoopbackDns:
-    def __init__(self, address: str, records: Records, silent: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        address: str,
+        records: Records,
+        silent: frozenset[str] = frozenset(),
+        failing: frozenset[tuple[str, str]] = frozenset(),
+    ):
         self.records = records
         self.silent = silent
+        self.failing = failing
         self.questions: Counter[tuple[str, str]] = Counter()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((address, 0))
@@ -60,7 +68,9 @@ class LoopbackDns:
             if name in self.silent:
                 continue
             response = dns.message.make_response(query)
-            if name not in self.records:
+            if (name, rdtype) in self.failing:
+                response.set_rcode(dns.rcode.SERVFAIL)
+            elif name not in self.records:
                 response.set_rcode(dns.rcode.NXDOMAIN)
             else:
                 values = self.records[name].get(rdtype, [])
