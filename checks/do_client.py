@@ -75,6 +75,13 @@ class DigitalOceanClient:
         return DigitalOceanError(self._scrub(message), status, error_id)
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        if not _sendable(self.token):
+            # requests refuses it (InvalidHeader) or http.client cannot encode it: no answer
+            # would ever come, and retrying would only wait.
+            raise CredentialsError(
+                "The DigitalOcean token holds a space, a line break or a non-ASCII character, "
+                "which no Authorization header can carry: copy the token again"
+            )
         for attempt in range(MAX_RETRIES + 1):
             try:
                 response = self._api.raw_get(path, params)
@@ -172,6 +179,11 @@ class DigitalOceanClient:
         data = self._get("account", {})
         account = data.get("account")
         return account if isinstance(account, dict) else {}
+
+
+def _sendable(token: str) -> bool:
+    """Visible ASCII only: what a bearer token is made of (RFC 6750), and all a header takes."""
+    return all("!" <= ch <= "~" for ch in token)
 
 
 def _next_link(data: dict[str, Any]) -> str | None:

@@ -69,6 +69,21 @@ def test_a_wrong_token_is_a_credentials_error_without_the_token(do_lab: DoLab) -
     assert "0" * 64 not in str(caught.value)
 
 
+@pytest.mark.parametrize("flaw", ["\n", " ", "\u03a9"])
+def test_a_token_no_header_can_carry_is_a_credentials_error_at_once(
+    do_lab: DoLab, flaw: str
+) -> None:
+    # Pasted with a line break, a space or a look-alike letter: requests refuses the header
+    # (InvalidHeader, retried for 15 s as "no answer from the API") or cannot encode it.
+    sleeps = Sleeps()
+    token = "dop_v1_" + "0" * 32 + flaw + "1" * 32
+    flawed = DigitalOceanClient(token, do_lab.fake.base, 5.0, sleep=sleeps)
+    with pytest.raises(CredentialsError, match="copy the token again") as caught:
+        flawed.collection("droplets", "droplets")
+    assert "1" * 32 not in str(caught.value)
+    assert (sleeps.waits, do_lab.fake.requests) == ([], [])
+
+
 def test_429_waits_as_retry_after_says_then_succeeds(do_lab: DoLab) -> None:
     limited = json.dumps({"id": "too_many_requests", "message": "API Rate limit exceeded."})
     do_lab.fake.script("droplets", Scripted(429, limited.encode(), {"retry-after": "7"}))
