@@ -340,7 +340,10 @@ def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
         token_env=section.opt_str("token_env", "DIGITALOCEAN_ACCESS_TOKEN") or "",
         # python-digitalocean joins paths onto the endpoint: it must end with a slash.
         endpoint=endpoint if endpoint.endswith("/") else endpoint + "/",
-        allowed_regions=section.str_list("allowed_regions", ("ams2", "ams3")),
+        # Slugs are lower case in the API; the control panel shows them as "AMS3".
+        allowed_regions=tuple(
+            r.strip().lower() for r in section.str_list("allowed_regions", ("ams2", "ams3"))
+        ),
     )
     section.done()
     return settings

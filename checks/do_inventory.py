@@ -33,10 +33,11 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def _region(obj: Mapping[str, Any]) -> str:
+    """The region's slug, compared as the config's are: lower case ("ams3", never "AMS3")."""
     region = obj.get("region")
     if isinstance(region, dict):
-        return str(region.get("slug") or "")
-    return str(region or "")
+        region = region.get("slug")
+    return str(region or "").strip().lower()
 
 
 def _public(networks: Any) -> list[str]:

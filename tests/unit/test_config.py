@@ -23,6 +23,14 @@ def test_the_packaged_default_describes_the_three_platforms() -> None:
     assert config.access.required_team == "Landssekretariatet"
 
 
+def test_allowed_regions_are_read_as_the_api_writes_slugs() -> None:
+    # The control panel shows "AMS3"; the API says "ams3", which must not fail against it.
+    config = parse_config(
+        '[digitalocean]\nallowed_regions = ["AMS3", " Ams2 "]\n', "test.toml", Path("/tmp")
+    )
+    assert config.digitalocean.allowed_regions == ("ams3", "ams2")
+
+
 def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
     ca = TestCA().write_root(tmp_path / "ca.pem")
     config = parse_config(

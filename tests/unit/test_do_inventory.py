@@ -89,6 +89,17 @@ def test_a_malformed_droplet_reads_as_missing_facts() -> None:
     assert droplet == CloudResource(kind="droplet", id="1", name="1", region="")
 
 
+@pytest.mark.parametrize("region", [{"slug": "AMS3"}, "ams3", " Ams3"])
+def test_a_region_slug_in_another_case_or_shape_is_still_amsterdam(region: object) -> None:
+    droplet = parse.droplet({"id": 1, "name": "web", "region": region}, [])
+    assert droplet.region == "ams3"
+    outcome = evaluate(
+        AccountInventory("a", (droplet,), (), (), ()), ("ams2", "ams3"), datetime.now(UTC), 21
+    )
+    region_findings = [f for f in outcome.findings if f.check == "do.droplet.region"]
+    assert [f.status for f in region_findings] == [Status.PASS]
+
+
 def test_the_example_droplets_are_read_faithfully() -> None:
     droplets = [parse.droplet(d, []) for d in example_items("droplets")]
     first = droplets[0]
