@@ -32,7 +32,12 @@ def _extras(resource: CloudResource) -> Text:
 
 def _verdict(resource: CloudResource, findings: tuple[Finding, ...]) -> Text:
     label = f"{resource.kind}:{resource.name}"
-    mine = [f for f in findings if f.target == label]
+    # Names are not unique in an account: two droplets "web" share a label, not an id.
+    mine = [
+        f
+        for f in findings
+        if f.target == label and f.evidence.get("id", resource.id) == resource.id
+    ]
     if not mine:
         return Text("-", style="dim")
     return status_text(worst_status([f.status for f in mine]))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from rich.console import Console
 
 from auditor.diff import Change, ChangeKind
+from auditor.inventory import CloudResource
 from auditor.model import CheckSpec, ClaimId, Severity, Status
+from auditor.report import Report
+from checks import digitalocean
 from checks.tls import CIPHERS
 from reports.terminal import changes_table, findings_table, render
+from reports.terminal_cloud import droplets_view
 from reports.terminal_servers import keys_view
 from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
 
@@ -111,3 +116,18 @@ def test_the_deep_list_says_which_suites_it_could_not_list() -> None:
     shown = screen.getvalue()
     assert "TLS 1.3 suites  TLS_AES_128_GCM_SHA256" in shown
     assert "TLS 1.2 suites  not listed: sslyze's scan failed: [red]timeout[/red]" in shown
+
+
+def test_droplets_of_the_same_name_each_get_their_own_verdict() -> None:
+    # DigitalOcean does not make names unique: the one in ams3 is not failed by its namesake.
+    amsterdam = CloudResource("droplet", "201", "web", "ams3", firewalls=("fw",))
+    new_york = CloudResource("droplet", "202", "web", "nyc3", firewalls=("fw",))
+    account = digitalocean.AccountInventory("team", (amsterdam, new_york), (), (), ())
+    outcome = digitalocean.evaluate(account, ("ams3",), datetime.now(UTC), 21)
+    report = sample_report()
+    report = Report(report.run, report.claims, outcome.findings, outcome.inventory)
+    screen = io.StringIO()
+    droplets_view(report, Console(file=screen, width=120))
+    rows = [line for line in screen.getvalue().splitlines() if line.startswith("│ web ")]
+    verdicts = [(row.split("│")[3].strip(), row.split("│")[-2].strip()) for row in rows]
+    assert verdicts == [("ams3", "PASS"), ("nyc3", "FAIL")]
