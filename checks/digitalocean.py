@@ -125,6 +125,21 @@ def check_ssh_open(firewall: parse.Firewall) -> Finding:
         for rule in firewall.inbound
         if rule.covers_ssh() and (sources := rule.whole_internet())
     ]
+    ssh_rules = [rule for rule in firewall.inbound if rule.covers_ssh()]
+    if not open_rules and parse.cover_everything([a for r in ssh_rules for a in r.addresses]):
+        # No one rule admits everyone, but the rules together do.
+        open_rules = [
+            {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
+            for rule in ssh_rules
+            if (sources := list(rule.addresses))
+        ]
+        return SSH_OPEN.finding(
+            f"firewall:{firewall.name}",
+            Status.WARN,
+            f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
+            f"admit every address ({', '.join(s for r in open_rules for s in r['sources'])}).",
+            {"id": firewall.id, "open_rules": open_rules},
+        )
     evidence = {"id": firewall.id, "open_rules": open_rules}
     label = f"firewall:{firewall.name}"
     if open_rules:

@@ -99,6 +99,25 @@ def port_in_range(port: int, ports: str) -> bool:
     return first <= port <= last
 
 
+def cover_everything(sources: Sequence[str]) -> bool:
+    """Whether the sources together are every IPv4 or every IPv6 address.
+
+    0.0.0.0/1 and 128.0.0.0/1 (the VPN "def1" idiom) are the whole internet as surely as
+    0.0.0.0/0 is, in one rule or in two.
+    """
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for source in sources:
+        try:
+            networks.append(ipaddress.ip_network(source, strict=False))
+        except ValueError:
+            continue  # a tag or an id is not an address
+    for version in (4, 6):
+        same = [n for n in networks if n.version == version]
+        if any(n.prefixlen == 0 for n in ipaddress.collapse_addresses(same)):  # type: ignore[type-var]
+            return True
+    return False
+
+
 def _is_everything(source: str) -> bool:
     try:
         return ipaddress.ip_network(source, strict=False).prefixlen == 0

@@ -62,6 +62,8 @@ def test_a_rule_without_sources_or_with_garbage_is_read_not_raised() -> None:
         ("udp", "22", ["0.0.0.0/0"], Status.PASS),  # SSH is TCP
         ("icmp", "", ["0.0.0.0/0"], Status.PASS),
         ("tcp", "22", ["0.0.0.0/1"], Status.PASS),  # half the internet is not "the internet"
+        ("tcp", "22", ["0.0.0.0/1", "128.0.0.0/1"], Status.WARN),  # but both halves are
+        ("tcp", "22", ["0.0.0.0/1", "128.0.0.0/2"], Status.PASS),
         ("tcp", "22", ["203.0.113.0/24", "2001:db8::/32"], Status.PASS),
         ("tcp", "443", ["0.0.0.0/0"], Status.PASS),
     ],
@@ -73,6 +75,21 @@ def test_ssh_open_to_the_world(
         {"name": "fw", "inbound_rules": [rule(protocol, ports, {"addresses": addresses})]}
     )
     assert check_ssh_open(fw).status is status
+
+
+def test_ssh_open_to_the_world_by_two_rules_together() -> None:
+    halves = [
+        rule("tcp", "22", {"addresses": ["0.0.0.0/1"]}),
+        rule("tcp", "1-65535", {"addresses": ["128.0.0.0/1"]}),
+        rule("udp", "22", {"addresses": ["::/0"]}),  # not SSH: not part of the sum
+    ]
+    finding = check_ssh_open(parse.firewall({"name": "fw", "inbound_rules": halves}))
+    assert finding.status is Status.WARN
+    assert "0.0.0.0/1, 128.0.0.0/1)" in finding.message
+    assert [r["ports"] for r in finding.evidence["open_rules"]] == ["22", "1-65535"]
+    not_ssh = [halves[0], rule("udp", "22", {"addresses": ["128.0.0.0/1"]})]
+    fw = parse.firewall({"name": "fw", "inbound_rules": not_ssh})
+    assert check_ssh_open(fw).status is Status.PASS
 
 
 def test_firewalls_apply_by_id_or_tag() -> None:
