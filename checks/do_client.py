@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 from digitalocean.baseapi import GET, BaseAPI
@@ -160,9 +160,11 @@ class DigitalOceanClient:
             if not isinstance(page, list):
                 raise self._failure(f"the answer to {path} has no list {key!r}")
             items += [item for item in page if isinstance(item, dict)]
-            next_url = _next_link(data)
-            if not next_url:
+            link = _next_link(data)
+            if not link:
                 return items
+            # A relative link ("/v2/droplets?page=2") is on the endpoint's own host.
+            next_url = urljoin(self.endpoint + path, link)
             if not self._same_origin(next_url):
                 raise self._failure(
                     "refused to follow a next-page link to another host "

@@ -159,6 +159,22 @@ def test_a_next_link_to_a_foreign_host_is_refused_and_gets_nothing(
     assert foreign_host.requests == []
 
 
+@pytest.mark.parametrize("style", ["/v2/droplets?page=2", "droplets?page=2", "?page=2"])
+def test_a_relative_next_link_is_followed_on_the_endpoint(do_lab: DoLab, style: str) -> None:
+    first = {
+        "droplets": [droplet(1, "one", "ams3", f"{NET}.41")],
+        "links": {"pages": {"next": style}},
+    }
+    do_lab.fake.items["droplets"] = [droplet(n, f"d{n}", "ams3", f"{NET}.{n}") for n in (2, 3)]
+    do_lab.fake.script("droplets", Scripted(200, json.dumps(first).encode()))
+    items = DigitalOceanClient(do_lab.token, do_lab.fake.base, 5.0, sleep=Sleeps()).collection(
+        "droplets", "droplets"
+    )
+    assert [d["name"] for d in items] == ["one"]  # page 2 of two droplets is empty
+    pages = [r for r in do_lab.fake.requests if r.path == "/v2/droplets"]
+    assert [r.query["page"] for r in pages] == [["1"], ["2"]]
+
+
 def test_python_digitalocean_itself_sends_the_token_to_a_foreign_next_link(
     do_lab: DoLab, foreign_host: FakeDigitalOcean
 ) -> None:
