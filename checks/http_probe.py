@@ -9,6 +9,7 @@ not verify them: a broken certificate must not hide the HSTS verdict.
 from __future__ import annotations
 
 import http.client
+import io
 import re
 import socket
 import ssl
@@ -115,6 +116,12 @@ def _exchange(
         # the head is in, and a slow or badly framed body must not hide a complete head.
         if cutoff.expired:  # cut off mid-answer: the end of file ended a truncated head
             raise HttpUnreachable(too_slow)
+        # A head that the closed connection ended, not a blank line, may have lost headers
+        # (a Location, an HSTS header) on the way: browsers refuse it over HTTPS
+        # (Chrome: ERR_RESPONSE_HEADERS_TRUNCATED) and act on none of it. Over plain http://
+        # Chrome parses it "as well as it can" and acts on it, so there it is judged as read.
+        if urlsplit(url).scheme == "https" and _head_cut_off(response):
+            raise HttpUnreachable(f"the answer's head from {url} was cut off")
     except TimeoutError:
         raise HttpUnreachable(f"no answer from {url} within {timeout:g} s") from None
     except ConnectionRefusedError:
@@ -133,11 +140,32 @@ def _exchange(
     return response
 
 
+class _HeadFile(io.BufferedReader):
+    """The answer's bytes, noting an end of file met while reading lines (the head)."""
+
+    ended = False
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        line = super().readline(size)
+        self.ended = self.ended or not line
+        return line
+
+
+def _head_cut_off(response: http.client.HTTPResponse) -> bool:
+    """The head ended at the end of file, not at its blank line (http.client takes both)."""
+    return isinstance(response.fp, _HeadFile) and response.fp.ended
+
+
 class _FinalResponse(http.client.HTTPResponse):
     """The final answer, after any interim ones (103 Early Hints, ...) as a browser reads it.
 
     http.client passes over 100 Continue only, and would take a 103's head for the answer.
     """
+
+    def begin(self) -> None:
+        # Nothing is read yet: the same socket file, watched while the head is read.
+        self.fp = _HeadFile(self.fp.detach())
+        super().begin()
 
     def _read_status(self) -> tuple[str, int, str]:
         for _ in range(MAX_INTERIM):

@@ -130,3 +130,23 @@ def test_a_badly_framed_body_does_not_hide_a_complete_head(tmp_path: Path) -> No
         f"http:// redirects (301) to https://{HOST}:{port}/.",
     )
     assert (hsts.status, hsts.message) == ("pass", "HSTS for 730 days.")
+
+
+@pytest.mark.parametrize("cut", [b"Content-Length: 0\r\n", b"Content-Len"])
+def test_a_head_cut_off_over_https_is_not_judged(cut: bytes, tmp_path: Path) -> None:
+    # The connection closes before the blank line that ends the head: headers may be lost
+    # on the way, and browsers act on none of them (ERR_RESPONSE_HEADERS_TRUNCATED).
+    _, hsts, port = _audit(REDIRECT + END, PAGE + cut, tmp_path)
+    assert (hsts.status, hsts.message) == (
+        "error",
+        f"Could not check: the answer's head from https://{HOST}:{port}/ was cut off.",
+    )
+
+
+def test_a_head_cut_off_over_plain_http_is_read_as_chrome_reads_it(tmp_path: Path) -> None:
+    redirect, hsts, port = _audit(REDIRECT, PAGE + END, tmp_path)
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://{HOST}:{port}/.",
+    )
+    assert hsts.status == "pass"
