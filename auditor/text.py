@@ -16,3 +16,9 @@ def printable(text: str, keep: str = "") -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch in keep else ascii(ch)[1:-1] for ch in text)
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    """Text an audited system sent, fit for a one-line message: at most `limit` characters
+    of it (a server may send 64 KiB), each control character escaped."""
+    return printable(text if len(text) <= limit else text[:limit] + "…")

@@ -20,6 +20,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from auditor.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.slots import Gate, no_gate
+from auditor.text import excerpt
 
 MAX_HOPS = 10
 MAX_INTERIM = 10  # 1xx answers passed over before the final one
@@ -129,7 +130,9 @@ def _exchange(
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         if cutoff.expired:  # the deadline shut the socket: slow, not broken
             raise HttpUnreachable(too_slow) from None
-        raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {exc}") from None
+        # BadStatusLine, UnknownProtocol and others carry the server's own bytes, CR LF and all.
+        said = excerpt(str(exc))
+        raise HttpUnreachable(f"{url} did not answer HTTP: {type(exc).__name__}: {said}") from None
     finally:
         # The response's file keeps the socket open after connection.close(): close both,
         # or the connection outlives its slot (one more than the per-server limit) and
@@ -231,7 +234,7 @@ def _resolve(url: str, locations: list[str]) -> tuple[str | None, str | None]:
         absolute = urljoin(url, _as_browser_reads(location))
         urlsplit(absolute).port  # noqa: B018  # raises ValueError on a port out of range
     except ValueError:  # that, or an unclosed [IPv6 bracket
-        return None, f"its Location {location!r} is not a valid URL"
+        return None, f"its Location '{excerpt(location)}' is not a valid URL"
     return absolute, None
 
 

@@ -11,6 +11,7 @@ from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import Inventory
 from auditor.model import CheckSpec, ClaimId, Finding, Status
 from auditor.model import Severity as Sev
+from auditor.text import excerpt
 from checks.hsts import HstsError, parse_hsts
 from checks.http_probe import (
     HttpsHeaders,
@@ -72,6 +73,7 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
         return REDIRECT.finding(label, Status.ERROR, f"Could not check: {trace.error}.", evidence)
     first = trace.hops[0]
     evidence["location"] = first.location
+    shown = excerpt(first.location or "")  # the server's, in full in the evidence
     if first.location is None:
         # Stopped at the first answer: a 3xx whose Location no browser can follow.
         why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
@@ -82,11 +84,11 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
     target_port = target.port or (443 if target.scheme == "https" else 80)
     if target.scheme != "https":
         return REDIRECT.finding(
-            label, Status.FAIL, f"http:// redirects to {first.location}, not to https://.", evidence
+            label, Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence
         )
     if target.hostname != host or target_port != https_port:
         return REDIRECT.finding(
-            label, Status.FAIL, f"http:// redirects to another host: {first.location}.", evidence
+            label, Status.FAIL, f"http:// redirects to another host: {shown}.", evidence
         )
     if trace.loop:
         return REDIRECT.finding(label, Status.FAIL, "The redirects loop.", evidence)
@@ -95,7 +97,7 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
             label, Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence
         )
     return REDIRECT.finding(
-        label, Status.PASS, f"http:// redirects ({first.status}) to {first.location}.", evidence
+        label, Status.PASS, f"http:// redirects ({first.status}) to {shown}.", evidence
     )
 
 
@@ -114,7 +116,10 @@ def check_hsts(scan: HttpsScan, label: str) -> Finding:
         policy = parse_hsts(values[0])
     except HstsError as exc:
         return HSTS.finding(
-            label, Status.FAIL, f"Invalid Strict-Transport-Security header: {exc}.", evidence
+            label,
+            Status.FAIL,
+            f"Invalid Strict-Transport-Security header: {excerpt(str(exc))}.",
+            evidence,
         )
     evidence |= {
         "max_age": policy.max_age,

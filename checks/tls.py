@@ -18,6 +18,7 @@ from auditor.documents import pem_certificates
 from auditor.family import AuditContext, Family, Outcome
 from auditor.inventory import CertificateRecord, Inventory
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
+from auditor.text import excerpt
 from checks import tls_certificate as certs
 from checks.sites import SiteTarget, site_targets
 from checks.tls_probe import Endpoint, TlsScan, TlsVersion, probe
@@ -110,7 +111,8 @@ ServerCheck = Callable[[TlsScan, x509.Certificate | None, Judgement], Finding]
 def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
     ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
     issuer = leaf.issuer.rfc4514_string()
-    message = f"The chain {reason}." if ok else f"The certificate from {issuer} {reason}."
+    # The issuer's name is the server's text (CR, LF, ESC and all): in full in the evidence.
+    message = f"The chain {reason}." if ok else f"The certificate from {excerpt(issuer)} {reason}."
     return TRUSTED.finding(j.label, Status.PASS if ok else Status.FAIL, message, {"issuer": issuer})
 
 
@@ -132,7 +134,7 @@ def check_hostname(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Findi
         return HOSTNAME.finding(
             j.label, Status.PASS, f"The certificate names {j.host}.", {"sans": names}
         )
-    shown = ", ".join(names[:5]) or "no subjectAltName"
+    shown = excerpt(", ".join(names[:5])) or "no subjectAltName"
     return HOSTNAME.finding(
         j.label, Status.FAIL, f"The certificate is for {shown}, not {j.host}.", {"sans": names}
     )

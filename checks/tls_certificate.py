@@ -24,6 +24,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from auditor.text import excerpt
+
 WEAK_SIGNATURE_HASHES = ("sha1", "md5", "md2", "md4")
 _ROOTS_LOCK = threading.Lock()
 
@@ -219,10 +221,8 @@ def chain_complete(chain: Sequence[x509.Certificate], anchors: Anchors) -> tuple
             return True, "the chain reaches a trusted root"
         issuer = next((c for c in sent if c.subject == current.issuer), None)
         if issuer is None:
-            return (
-                False,
-                f"the server did not send the issuer of {current.subject.rfc4514_string()}",
-            )
+            named = excerpt(current.subject.rfc4514_string())  # the server's text
+            return False, f"the server did not send the issuer of {named}"
         current = issuer
     return False, "the chain loops"
 
@@ -240,7 +240,7 @@ def _verification_reason(detail: str) -> str:
         return "does not chain to a trusted root (or lacks a required extension)"
     if "candidates exhausted" in lowered:
         return "does not chain to a trusted root"
-    return "does not validate: " + detail.split("(encountered", maxsplit=1)[0].strip()[:160]
+    return "does not validate: " + excerpt(detail.split("(encountered", maxsplit=1)[0].strip(), 160)
 
 
 def verify_trust(
@@ -276,5 +276,5 @@ def verify_trust(
     except VerificationError as exc:
         return False, _verification_reason(str(exc))
     except ValueError as exc:
-        return False, f"cannot be validated: {exc}"
+        return False, f"cannot be validated: {excerpt(str(exc))}"
     return True, "validates to a trusted root"

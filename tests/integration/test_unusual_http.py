@@ -150,3 +150,22 @@ def test_a_head_cut_off_over_plain_http_is_read_as_chrome_reads_it(tmp_path: Pat
         f"http:// redirects (301) to https://{HOST}:{port}/.",
     )
     assert hsts.status == "pass"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (b"HTTP/1.1 2x0 OK\x1b[2J\r\nX: y\r\n\r\n", "BadStatusLine: HTTP/1.1 2x0 OK\\x1b[2J\\r\\n"),
+        (b"HTTP/1.1 " + b"A" * 60000 + b"\r\n\r\n", "BadStatusLine: HTTP/1.1 " + "A" * 191 + "…"),
+        (b"HTTX/1.1 200 OK\r\n\r\n", "BadStatusLine: HTTX/1.1 200 OK\\r\\n"),
+    ],
+)
+def test_what_a_server_sent_is_one_short_line_in_the_message(
+    answer: bytes, said: str, tmp_path: Path
+) -> None:
+    # http.client's errors quote the server's status line raw, CR LF and all, up to 64 KiB.
+    _, hsts, port = _audit(REDIRECT + END, answer, tmp_path)
+    assert (hsts.status, hsts.message) == (
+        "error",
+        f"Could not check: https://{HOST}:{port}/ did not answer HTTP: {said}.",
+    )

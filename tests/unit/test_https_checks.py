@@ -130,3 +130,13 @@ def test_no_https_answer_is_an_error_not_a_pass() -> None:
     target = SiteTarget(SiteConfig(host="a", platform=""), "192.0.2.1")
     statuses = {f.check: f.status for f in evaluate(scan, target)}
     assert statuses == {"https.redirect": Status.WARN, "https.hsts": Status.ERROR}
+
+
+def test_a_huge_location_is_cut_short_in_the_message_and_kept_in_the_evidence() -> None:
+    location = "https://evil.test/" + "a" * 65000
+    trace = RedirectTrace((_hop("http://alternativet.dk/", 301, location),))
+    finding = check_redirect(_scan(trace), HOST, HOST, 443)
+    assert finding.message == f"http:// redirects to another host: {location[:200]}….", (
+        finding.message[:300]
+    )
+    assert finding.evidence["location"] == location

@@ -255,3 +255,18 @@ def test_trust_is_judged_for_the_site_not_for_an_odd_first_name(ca: TestCA) -> N
     leaf = ca.issue([f"_dmarc.{HOST}", HOST], not_before=NOW - timedelta(days=10))
     statuses = _statuses(_scan(ca, chain=(leaf.cert, ca.intermediate.cert)), _judge(ca))
     assert statuses["tls.cert.trusted"] is Status.PASS
+
+
+def test_a_hostile_issuer_and_names_reach_the_messages_as_one_line() -> None:
+    # Certificate fields are the server's text: CR, LF and ESC must not split a message.
+    hostile = TestCA("Evil\r\n\x1b[2JFake", now=NOW - timedelta(days=300))
+    leaf = hostile.issue(["x\r\n\x1b[31m.example"], not_before=NOW - timedelta(days=10))
+    scan = _scan(hostile, chain=(leaf.cert, hostile.intermediate.cert))
+    # Judged against another root: untrusted, and not the site's name.
+    judgement = Judgement(HOST, HOST, certs.Anchors.of((TestCA("Other").root.cert,)), NOW, 21)
+    messages = {f.check: f.message for f in evaluate(scan, judgement)}
+    assert "Evil\\r\\n\\x1b[2JFake" in messages["tls.cert.trusted"]
+    assert messages["tls.cert.hostname"] == (
+        f"The certificate is for x\\r\\n\\x1b[31m.example, not {HOST}."
+    )
+    assert all(message.isprintable() for message in messages.values())
