@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ MIGRATIONS: Sequence[str] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+WAL_TRIES = 10  # pauses of 20 ms doubling each time: about 20 s in all, within the timeout
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,37 @@ class History:
             raise HistoryError(f"cannot open the history at {self.path}: {exc}") from None
         with closing(connection):
             try:
-                connection.execute("PRAGMA journal_mode=WAL")
+                self._use_wal(connection)
                 connection.execute("PRAGMA synchronous=FULL")
                 connection.execute("PRAGMA foreign_keys=ON")
                 self._migrate(connection)
                 yield connection
             except sqlite3.DatabaseError as exc:
+                if _busy(exc):
+                    raise HistoryError(
+                        f"the history at {self.path} was busy (another run held it "
+                        f"for {self.timeout:g} s): {exc}"
+                    ) from None
                 raise HistoryError(f"the history at {self.path} is unusable: {exc}") from None
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Switch to WAL, waiting (bounded) while another run holds a new file's write lock.
+
+        SQLite answers that switch with "database is locked" at once, without the busy
+        timeout, when another connection is writing (two runs creating the file together).
+        """
+        deadline = time.monotonic() + self.timeout
+        pause = 0.02
+        for _ in range(WAL_TRIES):
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause *= 2
+        connection.execute("PRAGMA journal_mode=WAL")  # the last try: its error is the answer
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
         if self._version(connection) == SCHEMA_VERSION:
@@ -221,3 +247,8 @@ def _statements(script: str) -> list[str]:
     if current.strip():
         statements.append(current.strip())
     return statements
+
+
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """Another connection holds the lock ("database is locked"), as opposed to a broken file."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY

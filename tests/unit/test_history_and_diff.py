@@ -201,3 +201,41 @@ def test_a_replaced_certificate_is_not_a_renewal() -> None:
     new = replace(old, inventory=replace(old.inventory, certificates=(other,)))
     kinds = [c.kind for c in diff(old, new)]
     assert kinds == [ChangeKind.CERT_REPLACED]
+
+
+def _writing(path: Path) -> sqlite3.Connection:
+    """Another run in the middle of creating the file: its write lock held, not committed."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other_run (x)")
+    return holder
+
+
+def test_a_run_waits_while_another_run_creates_the_history(tmp_path: Path) -> None:
+    # Switching a new file to WAL meets the other run's lock with "database is locked" at
+    # once, without the busy timeout: the run used to call the history unusable.
+    path = tmp_path / "history.sqlite3"
+    holder = _writing(path)
+
+    def finish() -> None:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    release = threading.Timer(0.2, finish)
+    release.start()
+    try:
+        run_id = History(path).record(sample_report(), 0)
+    finally:
+        release.join()
+    assert [run.id for run in History(path).runs()] == [run_id]
+
+
+def test_a_history_held_beyond_the_timeout_is_called_busy_not_unusable(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    holder = _writing(path)
+    try:
+        with pytest.raises(HistoryError, match="was busy") as caught:
+            History(path, timeout=0.3).record(sample_report(), 0)
+    finally:
+        holder.close()
+    assert "unusable" not in str(caught.value)
