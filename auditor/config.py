@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -305,6 +306,10 @@ def _ssh(section: TomlSection) -> SshSettings:
         raise section.error(None, "auditor_user and auditor_key go together")
     if settings.authenticated and settings.known_hosts is None:
         raise section.error("known_hosts", "is required with auditor_key (host keys are pinned)")
+    # Read on every authenticated probe: a FIFO there would block each one for ever.
+    known_hosts = settings.known_hosts
+    if known_hosts is not None and known_hosts.exists() and not known_hosts.is_file():
+        raise section.error("known_hosts", f"not a file: {known_hosts}")
     section.done()
     return settings
 
@@ -403,6 +408,9 @@ def load_config(path: Path | None) -> AuditConfig:
         text = resources.files("auditor.defaults").joinpath(DEFAULT_CONFIG_NAME).read_text()
         return parse_config(text, f"<packaged {DEFAULT_CONFIG_NAME}>", Path.cwd())
     try:
+        # A FIFO with no writer would block the read for ever, a device never end it.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ConfigError(str(path), None, "not a file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), None, "no such file") from None

@@ -10,6 +10,7 @@ command line), so a bad one is a usage error, not an error on every check of its
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,8 +42,13 @@ def pem_certificates(path: Path) -> tuple[x509.Certificate, ...]:
     from cryptography import x509  # noqa: PLC0415 (only a config naming a CA file needs it)
 
     try:
-        return tuple(x509.load_pem_x509_certificates(path.read_bytes()))
+        # A FIFO with no writer would block the read for ever, a device never end it.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ValueError(f"{path} is not a file")
+        data = path.read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return tuple(x509.load_pem_x509_certificates(data))
     except ValueError:  # cryptography's words name its ASN.1 parser's internals, not the file
         raise ValueError(f"{path} is not a list of PEM certificates") from None

@@ -139,3 +139,21 @@ def test_a_run_number_too_large_for_the_history_is_a_usage_error(tmp_path: Path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert f"{2**63} is not in the range 1<=x<=" in result.stderr
+
+
+def test_a_config_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    config = tmp_path / "auditor.toml"
+    os.mkfifo(config)  # no writer will ever come
+    result = _auditor("keys", "--config", str(config))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [f"auditor: {config}: not a file"]
+
+
+def test_a_ca_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    ca_file = tmp_path / "ca.pem"
+    os.mkfifo(ca_file)
+    result = _auditor("tls", "--ca-file", str(ca_file), "--address", "127.0.76.1", "a.test")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--ca-file': {ca_file} is not a file"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,14 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_the_endpoint_gets_its_trailing_slash() -> None:
     config = parse_config('[digitalocean]\nendpoint = "http://127.0.0.1:9/v2"\n', "t", Path("/"))
     assert config.digitalocean.endpoint == "http://127.0.0.1:9/v2/"
+
+
+def test_a_known_hosts_that_is_a_fifo_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "id_ed25519").write_text("a key\n")
+    os.mkfifo(tmp_path / "known_hosts")  # every authenticated probe would wait on it for ever
+    text = (
+        '[ssh]\nauditor_user = "audit"\nauditor_key = "id_ed25519"\nknown_hosts = "known_hosts"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "t", tmp_path)
+    assert str(caught.value) == f"t: ssh.known_hosts: not a file: {tmp_path / 'known_hosts'}"
