@@ -200,7 +200,14 @@ class TomlSection:
         value = self.opt_str(name)
         if value is None:
             return None
-        resolved = Path(value).expanduser()
+        if "\0" in value:  # no system call takes it: a ValueError wherever the path is used
+            raise self.error(name, "a path cannot contain a NUL character")
+        try:
+            resolved = Path(value).expanduser()
+        except RuntimeError:  # ~name of a user this system does not know, or no home at all
+            raise self.error(
+                name, f"cannot find the home folder of {value.split('/')[0]!r}"
+            ) from None
         if not resolved.is_absolute():
             resolved = self.base / resolved
         if must_exist and not resolved.exists():

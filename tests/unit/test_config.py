@@ -74,6 +74,8 @@ def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
         ('[[sites]]\nhost = "."\n', "sites[0].host", "not a host name (empty)"),
         ('[[ssh.servers]]\nhost = "a..b"\n', "ssh.servers[0].host", "an empty label"),
         ('[access]\nroster = "."\n', "access.roster", "not a file"),
+        ('[output]\nout_dir = "a\\u0000b"\n', "output.out_dir", "NUL character"),
+        ('[output]\nhistory = "~no-such-user-x/h"\n', "output.history", "home folder"),
         ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
         ('[dns]\nprobe_ipv6 = "no"\n', "dns.probe_ipv6", "true or false"),
         ("[bogus]\n", "bogus", "unknown key"),
