@@ -65,6 +65,10 @@ def parse_roster(text: str, source: str) -> Roster:
             approved=section.opt_bool("approved", False),
             emails=section.str_list("emails"),
         )
+        # The holder count goes by name: two entries under one name would count as one
+        # person, and the later entry's team and approval would silently win for its keys.
+        if any(p.name == person.name for p in people):
+            raise section.error("name", f"{person.name} is listed twice: one entry per person")
         for index, entry in enumerate(section.str_list("keys")):
             fingerprint = _fingerprint(section, index, entry)
             other = owners.get(fingerprint)

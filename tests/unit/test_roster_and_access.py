@@ -76,6 +76,17 @@ def test_roster_errors_name_the_key(text: str, key: str) -> None:
     assert caught.value.key == key
 
 
+def test_a_person_listed_twice_is_refused() -> None:
+    # Held by name: two Annas would count as one holder, the second's approval would win.
+    text = ROSTER + f'[[people]]\nname = "Anna"\nteam = "Kommunikation"\nkeys = ["{_pub(3)}"]\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_roster(text, "roster.toml")
+    assert (
+        str(caught.value)
+        == "roster.toml: people[2].name: Anna is listed twice: one entry per person"
+    )
+
+
 def test_access_verdicts() -> None:
     roster = parse_roster(ROSTER, "roster.toml")
     target = AccessTarget(
