@@ -418,7 +418,9 @@ def load_config(path: Path | None) -> AuditConfig:
         # A FIFO with no writer would block the read for ever, a device never end it.
         if not stat.S_ISREG(path.stat().st_mode):
             raise ConfigError(str(path), None, "not a file")
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Notepad starts a UTF-8 file with a BOM, which tomllib calls an invalid
+        # statement at line 1, column 1, where the eye sees nothing wrong.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(str(path), None, "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -83,7 +83,9 @@ def parse_roster(text: str, source: str) -> Roster:
 
 def load_roster(path: Path) -> Roster:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Notepad starts a UTF-8 file with a BOM, which tomllib calls an invalid
+        # statement at line 1, column 1, where the eye sees nothing wrong.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(str(path), None, "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:

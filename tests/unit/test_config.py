@@ -10,7 +10,7 @@ import pytest
 from auditor.config import load_config, parse_config
 from auditor.errors import ConfigError
 from auditor.lab.pki import TestCA
-from auditor.roster import parse_roster
+from auditor.roster import load_roster, parse_roster
 
 
 def _parse(text: str, base: Path = Path("/tmp")) -> object:
@@ -135,3 +135,13 @@ def test_a_known_hosts_that_is_a_fifo_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text, "t", tmp_path)
     assert str(caught.value) == f"t: ssh.known_hosts: not a file: {tmp_path / 'known_hosts'}"
+
+
+def test_a_config_and_roster_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    bom = "\ufeff"  # Notepad's UTF-8 starts with one; tomllib alone calls it line 1's error
+    (tmp_path / "roster.toml").write_text(bom + '[[people]]\nname = "A"\nteam = "T"\n')
+    config = tmp_path / "auditor.toml"
+    config.write_text(bom + '[access]\nroster = "roster.toml"\n', encoding="utf-8")
+    roster = load_config(config).access.roster
+    assert roster == tmp_path / "roster.toml"
+    assert [p.name for p in load_roster(roster).people] == ["A"]
