@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from auditor.documents import pem_certificates, toml_document
 from auditor.errors import ConfigError
-from auditor.hosts import host_name_problem, is_ip_address
+from auditor.hosts import canonical_host, host_name_problem, is_ip_address
 
 DEFAULT_CONFIG_NAME = "alternativet.toml"
 
@@ -256,6 +256,16 @@ def _host(section: TomlSection, name: str) -> str:
     return host
 
 
+def _hosts(section: TomlSection, name: str) -> tuple[str, ...]:
+    """Host names or addresses, each in the form it is compared in (see `canonical_host`)."""
+    hosts = tuple(canonical_host(value) for value in section.str_list(name))
+    for i, host in enumerate(hosts):
+        problem = host_name_problem(host)
+        if problem is not None:
+            raise section.error(f"{name}[{i}]", f"not a host name or address ({problem}): {host!r}")
+    return hosts
+
+
 def _site(section: TomlSection) -> SiteConfig:
     site = SiteConfig(
         host=_host(section, "host"),
@@ -302,7 +312,7 @@ def _ssh(section: TomlSection) -> SshSettings:
     settings = SshSettings(
         users=section.str_list("users", ("root",)),
         servers=tuple(servers),
-        exclude=section.str_list("exclude"),
+        exclude=_hosts(section, "exclude"),
         from_inventory=section.opt_bool("from_inventory", True),
         inventory_port=_port(section, "inventory_port", 22),
         auditor_user=section.opt_str("auditor_user"),

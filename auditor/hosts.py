@@ -20,6 +20,15 @@ def is_ip_address(text: str) -> bool:
     return True
 
 
+def canonical_host(text: str) -> str:
+    """A host name or address as compared: an address in its one compressed form, a name in
+    lower case without its trailing dot (DNS names are case-insensitive)."""
+    try:
+        return ipaddress.ip_address(text).compressed
+    except ValueError:
+        return text.lower().rstrip(".")
+
+
 def host_name_problem(host: str) -> str | None:
     """What is wrong with `host` (lower-case, without its trailing dot), or None.
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from auditor.config import host_port
 from auditor.documents import json_value
 from auditor.family import AuditContext, Family, Outcome
+from auditor.hosts import canonical_host
 from auditor.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.sshkeys import AuthorizedKey
@@ -293,11 +294,11 @@ def evaluate(
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
     settings = ctx.config.ssh
-    excluded = set(settings.exclude)
+    excluded = {canonical_host(host) for host in settings.exclude}
     targets: dict[str, SshTarget] = {}
     for server in settings.servers:
         address = server.address or server.host
-        if server.host in excluded or address in excluded:
+        if canonical_host(server.host) in excluded or canonical_host(address) in excluded:
             continue
         targets.setdefault(
             f"{address}:{server.port}",
@@ -309,7 +310,7 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
                 continue
             port = settings.inventory_port
             for address in resource.ipv4[:1]:
-                if resource.name in excluded or address in excluded:
+                if canonical_host(resource.name) in excluded or canonical_host(address) in excluded:
                     continue
                 targets.setdefault(f"{address}:{port}", SshTarget(resource.name, port, address))
     return list(targets.values())

@@ -9,8 +9,11 @@ import pytest
 
 from auditor.config import load_config, parse_config
 from auditor.errors import ConfigError
+from auditor.family import AuditContext
 from auditor.lab.pki import TestCA
 from auditor.roster import load_roster, parse_roster
+from auditor.runner import run_audit
+from checks import families
 
 
 def _parse(text: str, base: Path = Path("/tmp")) -> object:
@@ -74,6 +77,7 @@ def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
         ('[[sites]]\nhost = "."\n', "sites[0].host", "not a host name (empty)"),
         ('[[ssh.servers]]\nhost = "a..b"\n', "ssh.servers[0].host", "an empty label"),
         ('[access]\nroster = "."\n', "access.roster", "not a file"),
+        ('[ssh]\nexclude = ["web.test:22"]\n', "ssh.exclude[0]", "not a host name or address"),
         ('[output]\nout_dir = "a\\u0000b"\n', "output.out_dir", "NUL character"),
         ('[output]\nhistory = "~no-such-user-x/h"\n', "output.history", "home folder"),
         ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
@@ -145,3 +149,15 @@ def test_a_config_and_roster_saved_with_a_bom_are_read(tmp_path: Path) -> None:
     roster = load_config(config).access.roster
     assert roster == tmp_path / "roster.toml"
     assert [p.name for p in load_roster(roster).people] == ["A"]
+
+
+def test_ssh_exclude_matches_names_whatever_their_case_or_trailing_dot(tmp_path: Path) -> None:
+    text = (
+        '[ssh]\nfrom_inventory = false\nexclude = ["WEB.test", "db.test.", "0:0::0:1"]\n'
+        '[[ssh.servers]]\nhost = "web.test"\naddress = "127.0.76.20"\nport = 9\n'
+        '[[ssh.servers]]\nhost = "Db.Test"\naddress = "127.0.76.21"\nport = 9\n'
+    )
+    config = parse_config(text, "t", tmp_path)
+    assert config.ssh.exclude == ("web.test", "db.test", "::1")
+    report = run_audit(families("ssh"), AuditContext(config=config, env={}))
+    assert [f for f in report.findings if f.check.startswith("ssh.")] == []
