@@ -89,8 +89,12 @@ def open_transport(
         raise SshUnreachable(_start_failure(str(exc) or type(exc).__name__, timeout)) from None
     if not transport.is_active() or not transport.initial_kex_done:
         # paramiko can return from start_client with a dead transport when the peer
-        # never sent its banner: treat it as what it is.
+        # never sent its banner: treat it as what it is. start_client's wait and the
+        # handshake timeout end together, so a peer that sent its banner and then trickled
+        # the key exchange can land here too: the banner says which of the two it was.
         transport.close()
+        if transport.remote_version:
+            raise SshUnreachable(f"no complete key exchange within {timeout:g} s")
         raise SshUnreachable(f"no SSH banner or key exchange within {timeout:g} s")
     return transport
 
