@@ -151,39 +151,44 @@ class BadLine:
 
 
 def split_options(options: str) -> list[str]:
-    """Split on commas outside double quotes (a backslash escapes a quote inside them)."""
-    parts, current, quoted, escaped = [], [], False, False
-    for char in options:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\" and quoted:
-            current.append(char)
-            escaped = True
-        elif char == '"':
-            current.append(char)
+    """Split on commas outside double quotes, as sshd does (a backslash escapes only a quote)."""
+    parts, current, quoted, index = [], [], False, 0
+    while index < len(options):
+        char = options[index]
+        if char == "\\" and options[index + 1 : index + 2] == '"':
+            current.append('\\"')
+            index += 2
+            continue
+        if char == '"':
             quoted = not quoted
-        elif char == "," and not quoted:
+        if char == "," and not quoted:
             parts.append("".join(current))
             current = []
         else:
             current.append(char)
+        index += 1
     parts.append("".join(current))
     return parts
 
 
 def _take_options(text: str) -> tuple[str, str]:
-    """The option prefix and the rest: the prefix ends at the first blank outside quotes."""
-    quoted, escaped = False, False
-    for index, char in enumerate(text):
-        if escaped:
-            escaped = False
-        elif char == "\\" and quoted:
-            escaped = True
-        elif char == '"':
+    """The option prefix and the rest: the prefix ends at the first blank outside quotes.
+
+    As sshd's sshkey_advance_past_options: a backslash skips a following quote, inside
+    quotes or not, and escapes nothing else (not another backslash). Where sshd sees the
+    key start is where the key that grants access is.
+    """
+    quoted, index = False, 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and text[index + 1 : index + 2] == '"':
+            index += 2
+            continue
+        if char == '"':
             quoted = not quoted
         elif char in " \t" and not quoted:
             return text[:index], text[index:].lstrip(" \t")
+        index += 1
     if quoted:
         raise KeyFormatError("an option's quoted value is not closed")
     return text, ""

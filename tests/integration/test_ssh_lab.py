@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,9 +21,10 @@ from auditor.model import ClaimId, Finding, Severity, Status
 from auditor.report import Report
 from auditor.runner import run_audit
 from auditor.slots import ConnectionSlots
+from auditor.sshkeys import parse_public_key_line
 from checks import families
 from checks.ssh_probe import probe
-from tests.support.sshd_lab import SshdLab, keygen, lone_sshd
+from tests.support.sshd_lab import SSHD, LabSshd, SshdLab, keygen, lone_sshd
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
 USERS = ("root", "nobody")
@@ -406,3 +408,56 @@ def test_a_malformed_known_hosts_stops_the_read_with_its_line(
         effective.message == f"Could not read: known_hosts {tmp_path / 'known_hosts'}: {problem}."
     )
     assert report.inventory.found_keys == ()
+
+
+def _audit_lone(server: LabSshd, folder: Path, auditor_key: Path, users: tuple[str, ...]) -> Report:
+    """Audit a lone sshd (host keys in `folder`) with authenticated reads as root."""
+    pinned = [" ".join(path.read_text().split()[:2]) for path in folder.glob("ssh_host_*_key.pub")]
+    known = folder / "known_hosts"
+    known.write_text("".join(f"[{server.address}]:{server.port} {key}\n" for key in pinned))
+    users_toml = ", ".join(f'"{u}"' for u in users)
+    config = folder / "auditor.toml"
+    config.write_text(
+        f'[[ssh.servers]]\nhost = "{server.host}"\nport = {server.port}\n'
+        f'address = "{server.address}"\nsshd_command = "{SSHD} -f {server.config}"\n'
+        f"[ssh]\nusers = [{users_toml}]\nfrom_inventory = false\n"
+        f'auditor_user = "root"\nauditor_key = "{auditor_key}"\nknown_hosts = "{known}"\n'
+        "[limits]\nconnect_timeout = 3\ntarget_timeout = 60\n"
+    )
+    return run_audit(families("ssh"), AuditContext(config=load_config(config)))
+
+
+def _logs_in(server: LabSshd, folder: Path, key: Path) -> bool:
+    """Whether OpenSSH's own client gets a shell as root with `key` (host key pinned)."""
+    options = ["IdentitiesOnly=yes", "BatchMode=yes", "ConnectTimeout=5"]
+    options.append(f"UserKnownHostsFile={folder / 'known_hosts'}")
+    done = subprocess.run(
+        [
+            "ssh",
+            *("-F", "/dev/null", "-p", str(server.port), "-i", str(key)),
+            *(word for option in options for word in ("-o", option)),
+            f"root@{server.address}",
+            "echo logged-in",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return done.stdout.strip() == "logged-in"
+
+
+def test_the_key_sshd_reads_after_an_escaped_backslash_is_the_one_listed(tmp_path: Path) -> None:
+    """sshd reads two backslashes and a quote as a backslash and an escaped quote: the option
+    runs on to the next quote, and the key that opens the server is the one after it."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    decoy = keygen(tmp_path / "decoy", "ed25519", comment="decoy")
+    hidden = keygen(tmp_path / "hidden", "ed25519", comment="hidden")
+    (tmp_path / "root").write_text(f'{auditor}\nenvironment="X=\\\\" {decoy} c" {hidden}\n')
+    with lone_sshd(tmp_path, "127.0.74.10", {"ed25519": None}) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",))
+        assert _logs_in(server, tmp_path, tmp_path / "hidden")
+        assert not _logs_in(server, tmp_path, tmp_path / "decoy")
+    found = {key.fingerprint for key in report.inventory.found_keys}
+    assert parse_public_key_line(hidden).fingerprint in found
+    assert parse_public_key_line(decoy).fingerprint not in found

@@ -145,8 +145,13 @@ def _start(server: LabSshd) -> None:
 
 
 @contextmanager
-def lone_sshd(folder: Path, address: str, host_keys: dict[str, int | None]) -> Iterator[LabSshd]:
-    """One key-only sshd outside the shared lab, with the host keys given (type -> bits)."""
+def lone_sshd(
+    folder: Path, address: str, host_keys: dict[str, int | None], extra: str = ""
+) -> Iterator[LabSshd]:
+    """One key-only sshd outside the shared lab, with the host keys given (type -> bits).
+
+    `extra` is appended to its config (after everything else, so it may hold Match blocks).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     lines = []
     for kind, bits in host_keys.items():
@@ -161,6 +166,7 @@ def lone_sshd(folder: Path, address: str, host_keys: dict[str, int | None]) -> I
         + f"\nAuthorizedKeysFile {folder}/%u\n"
         + COMMON.format(use_pam="no")
         + CASES["keyonly"]
+        + extra
     )
     server = LabSshd("lone", address, port, config, folder / "sshd_lone.log")
     try:

@@ -92,6 +92,21 @@ def test_options_with_quoted_commas_and_spaces() -> None:
     assert ca.cert_authority
 
 
+def test_a_backslash_before_a_backslash_does_not_escape_the_quote_after_it() -> None:
+    """sshd skips only a backslash-quote pair: here the options run to the second closing
+    quote, and the key that grants access is the second one, not the one inside the value."""
+    decoy = _blob(b"ssh-ed25519", b"\x01" * 32)
+    real = _blob(b"ssh-ed25519", b"\x02" * 32)
+    line = f'environment="X=\\\\" ssh-ed25519 {decoy} c" ssh-ed25519 {real} who@knows'
+    parsed = parse_line(line, 1)
+    assert isinstance(parsed, AuthorizedKey)
+    assert parsed.key.blob == base64.b64decode(real)
+    assert parsed.options == f'environment="X=\\\\" ssh-ed25519 {decoy} c"'
+    assert parsed.comment == "who@knows"
+    # Outside quotes too, a backslash-quote pair is skipped, not read as a quote.
+    assert split_options('a\\",cert-authority') == ['a\\"', "cert-authority"]
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
