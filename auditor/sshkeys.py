@@ -226,7 +226,9 @@ def parse_line(text: str, number: int) -> AuthorizedKey | BadLine | None:
 def parse_authorized_keys(text: str) -> tuple[list[AuthorizedKey], list[BadLine]]:
     keys: list[AuthorizedKey] = []
     bad: list[BadLine] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # sshd ends a line at "\n" only; splitlines() would also cut at \f, \x1c, \x85, U+2028...
+    # inside an option's value, and lose the key after it.
+    for number, line in enumerate(text.split("\n"), start=1):
         parsed = parse_line(line, number)
         if isinstance(parsed, AuthorizedKey):
             keys.append(parsed)

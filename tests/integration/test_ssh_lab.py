@@ -461,3 +461,16 @@ def test_the_key_sshd_reads_after_an_escaped_backslash_is_the_one_listed(tmp_pat
     found = {key.fingerprint for key in report.inventory.found_keys}
     assert parse_public_key_line(hidden).fingerprint in found
     assert parse_public_key_line(decoy).fingerprint not in found
+
+
+def test_a_form_feed_inside_an_option_does_not_hide_the_key(tmp_path: Path) -> None:
+    """sshd reads lines up to "\\n": a form feed in an option's value is part of the line."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    hidden = keygen(tmp_path / "hidden", "ed25519", comment="hidden")
+    (tmp_path / "root").write_text(f'{auditor}\nenvironment="X=a\fb" {hidden}\n')
+    with lone_sshd(tmp_path, "127.0.74.11", {"ed25519": None}) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",))
+        assert _logs_in(server, tmp_path, tmp_path / "hidden")
+    found = {key.fingerprint for key in report.inventory.found_keys}
+    assert parse_public_key_line(hidden).fingerprint in found
+    assert not [f for f in report.findings if f.check == "access.key.unknown"]

@@ -107,6 +107,19 @@ def test_a_backslash_before_a_backslash_does_not_escape_the_quote_after_it() -> 
     assert split_options('a\\",cert-authority') == ['a\\"', "cert-authority"]
 
 
+@pytest.mark.parametrize("separator", ["\f", "\v", "\x1c", "\x85", "\u2028", "\r"])
+def test_only_a_newline_ends_a_line(separator: str) -> None:
+    """A form feed (or another of Python's line boundaries) inside a quoted option is part of
+    the line to sshd; the key after it is read, with its line number."""
+    blob = _blob(b"ssh-ed25519", b"\x03" * 32)
+    text = f'# keys\nenvironment="NOTE=a{separator}b" ssh-ed25519 {blob} me\r\n'
+    keys, bad = parse_authorized_keys(text)
+    assert bad == []
+    assert [(k.line, k.options, k.comment) for k in keys] == [
+        (2, f'environment="NOTE=a{separator}b"', "me")
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
