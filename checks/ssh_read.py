@@ -21,7 +21,8 @@ from checks.ssh_model import KeysFile, ReadRefused, ServerRead, SshUnreachable
 from checks.ssh_probe import open_transport
 
 MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
-NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false", "")
+# An empty shell field is not one of them: sshd (like login) runs /bin/sh for it.
+NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")
 EFFECTIVE_KEYS = (
     "passwordauthentication",
     "kbdinteractiveauthentication",

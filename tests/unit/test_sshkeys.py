@@ -146,6 +146,15 @@ def test_a_bad_line_does_not_stop_the_file() -> None:
     assert [b.line for b in bad] == [3]
 
 
+def test_an_account_with_an_empty_shell_field_logs_in_with_bin_sh() -> None:
+    """passwd(5): an empty shell is /bin/sh, and sshd lets such an account in: its keys count."""
+    accounts = login_accounts(
+        "root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:\n"
+        "svc:x:999:999::/srv:/usr/sbin/nologin\n"
+    )
+    assert accounts == [("root", "0", "/root"), ("deploy", "1000", "/home/deploy")]
+
+
 def test_sshd_t_and_passwd_and_tokens() -> None:
     config = parse_sshd_t(
         "passwordauthentication no\nauthorizedkeysfile .ssh/authorized_keys %h/x\n"
