@@ -244,8 +244,7 @@ def _read(
     effective: dict[str, dict[str, str]] = {}
     errors: dict[str, str] = {}
     for user in users:
-        spec = f"user={user},host=auditor.invalid,addr={address}"
-        status, out = _run(transport, f"{sshd_command} -T -C {shlex.quote(spec)}", timeout)
+        status, out = _sshd_t(transport, sshd_command, user, address, timeout)
         if status == 0:
             effective[user] = parse_sshd_t(out)
         else:
@@ -259,7 +258,12 @@ def _read(
     ).split()
     files: list[KeysFile] = []
     for user, uid, home in login_accounts(passwd):
-        user_patterns = effective.get(user, {}).get("authorizedkeysfile", "").split() or patterns
+        config = effective.get(user)
+        if config is None:
+            # A Match block may give this account keys files of its own: ask sshd for them.
+            status, out = _sshd_t(transport, sshd_command, user, address, timeout)
+            config = parse_sshd_t(out) if status == 0 else {}
+        user_patterns = config.get("authorizedkeysfile", "").split() or patterns
         for pattern in user_patterns:
             if pattern.lower() == "none":
                 continue
@@ -270,3 +274,11 @@ def _read(
             keys, bad = parse_authorized_keys(text)
             files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
     return ServerRead(effective, errors, tuple(files))
+
+
+def _sshd_t(
+    transport: paramiko.Transport, sshd_command: str, user: str, address: str, timeout: float
+) -> tuple[int, str]:
+    """`sshd -T` as it applies to a login by `user`: its exit status and output."""
+    spec = f"user={user},host=auditor.invalid,addr={address}"
+    return _run(transport, f"{sshd_command} -T -C {shlex.quote(spec)}", timeout)

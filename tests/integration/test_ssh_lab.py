@@ -474,3 +474,22 @@ def test_a_form_feed_inside_an_option_does_not_hide_the_key(tmp_path: Path) -> N
     found = {key.fingerprint for key in report.inventory.found_keys}
     assert parse_public_key_line(hidden).fingerprint in found
     assert not [f for f in report.findings if f.check == "access.key.unknown"]
+
+
+def test_keys_files_set_in_a_match_block_are_read_for_accounts_not_probed(tmp_path: Path) -> None:
+    """Only nobody is probed; root's AuthorizedKeysFile comes from a Match block: it is that
+    file the auditor reads for root, not the one the first probed user's settings name."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    hidden = keygen(tmp_path / "hidden", "ed25519", comment="hidden")
+    unused = keygen(tmp_path / "unused", "ed25519", comment="unused")
+    (tmp_path / "special").mkdir()
+    (tmp_path / "special" / "root").write_text(f"{auditor}\n{hidden}\n")
+    (tmp_path / "root").write_text(f"{unused}\n")  # the global AuthorizedKeysFile: not root's
+    match = f"Match User root\n    AuthorizedKeysFile {tmp_path}/special/%u\n"
+    with lone_sshd(tmp_path, "127.0.74.12", {"ed25519": None}, extra=match) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("nobody",))
+        assert _logs_in(server, tmp_path, tmp_path / "hidden")
+        assert not _logs_in(server, tmp_path, tmp_path / "unused")
+    found = {(key.location.user, key.fingerprint) for key in report.inventory.found_keys}
+    assert ("root", parse_public_key_line(hidden).fingerprint) in found
+    assert ("root", parse_public_key_line(unused).fingerprint) not in found
