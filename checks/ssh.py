@@ -97,15 +97,19 @@ def check_password(scan: SshProbe, label: str) -> Finding:
     return PASSWORD.finding(label, Status.PASS, "Offers no password login.", evidence)
 
 
+def _publickey_first(config: dict[str, str]) -> bool:
+    """True when every AuthenticationMethods list in this sshd -T starts with publickey."""
+    methods = config.get("authenticationmethods", "any")
+    return methods not in ("any", "") and all(
+        chain.startswith("publickey") for chain in methods.split()
+    )
+
+
 def _second_factor_only(read: ServerRead | None) -> bool:
     """True when every AuthenticationMethods list of every user starts with publickey."""
     if read is None or not read.effective:
         return False
-    for config in read.effective.values():
-        methods = config.get("authenticationmethods", "any")
-        if methods == "any" or any(not chain.startswith("publickey") for chain in methods.split()):
-            return False
-    return True
+    return all(_publickey_first(config) for config in read.effective.values())
 
 
 def check_kbd_interactive(scan: SshProbe, label: str, read: ServerRead | None) -> Finding:
@@ -172,9 +176,9 @@ def effective_problems(config: dict[str, str]) -> list[str]:
         problems.append("passwordauthentication yes")
     if config.get("permitemptypasswords") == "yes":
         problems.append("permitemptypasswords yes")
-    if config.get("kbdinteractiveauthentication") == "yes" and config.get(
-        "authenticationmethods", "any"
-    ) in ("any", ""):
+    # Only a key first makes a keyboard-interactive prompt a second factor (as in
+    # check_kbd_interactive): "publickey keyboard-interactive" lets a prompt alone in.
+    if config.get("kbdinteractiveauthentication") == "yes" and not _publickey_first(config):
         problems.append("kbdinteractiveauthentication yes")
     if config.get("pubkeyauthentication") == "no":
         problems.append("pubkeyauthentication no")
