@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 
 import paramiko
-from paramiko.hostkeys import InvalidHostKey
+from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
 
 from auditor.deadlines import DEADLINES, shut_down
 from auditor.sshkeys import parse_authorized_keys
@@ -57,36 +57,66 @@ _VERIFIABLE = frozenset(
 )
 
 
-def pinned_keys(known_hosts: Path, names: list[str]) -> dict[str, paramiko.PKey]:
-    """Every host key pinned for any of `names`, by key type."""
-    pinned: dict[str, paramiko.PKey] = {}
+def pinned_keys(
+    known_hosts: Path, names: list[str]
+) -> tuple[dict[str, paramiko.PKey], list[paramiko.PKey]]:
+    """Every host key pinned for any of `names`, by key type; and every key marked @revoked.
+
+    Read line by line as OpenSSH reads it: paramiko's HostKeys refuses the whole file at a
+    marked line. A host CA (`@cert-authority`: the auditor never asks for host certificates)
+    is passed over; a `@revoked` key, for whatever names, is never a pin.
+    """
     try:
-        hostkeys = paramiko.HostKeys(str(known_hosts))
-        for name in names:
-            entry = hostkeys.lookup(name)
-            if entry is not None:
-                for kind in entry:
-                    pinned.setdefault(kind, entry[kind])
-    except (OSError, paramiko.SSHException) as exc:
+        text = known_hosts.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
         raise ReadRefused(f"cannot read known_hosts {known_hosts}: {exc}") from None
-    except InvalidHostKey as exc:
+    found: list[paramiko.PKey] = []
+    revoked: list[paramiko.PKey] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
         # A garbled line might be the very pin meant for this server: stop, and say where.
-        number = _line_number(known_hosts, exc.line)
-        raise ReadRefused(
-            f"known_hosts {known_hosts}: line {number} is not a valid host key entry"
-        ) from None
-    except binascii.Error:  # paramiko decodes a hashed name's salt whenever it compares names
-        raise ReadRefused(f"known_hosts {known_hosts}: a hashed host name is not base64") from None
-    return pinned
+        garbled = f"known_hosts {known_hosts}: line {number} is not a valid host key entry"
+        marker, rest = "", line
+        if line.startswith("@"):
+            marker, _, rest = line.replace("\t", " ").partition(" ")
+        if marker == "@cert-authority":
+            continue
+        if marker not in ("", "@revoked"):
+            raise ReadRefused(garbled)
+        try:
+            entry = HostKeyEntry.from_line(rest.strip(), number)
+            if entry is None:
+                continue
+            if marker == "@revoked":
+                revoked.append(entry.key)
+            elif _names_match(entry.hostnames, names):
+                found.append(entry.key)
+        except InvalidHostKey:
+            raise ReadRefused(garbled) from None
+        except binascii.Error:  # a hashed name's salt, decoded whenever names are compared
+            raise ReadRefused(
+                f"known_hosts {known_hosts}: a hashed host name is not base64"
+            ) from None
+        except paramiko.SSHException:
+            continue  # a key paramiko cannot use (its own HostKeys skips these lines too)
+    pinned: dict[str, paramiko.PKey] = {}
+    for key in found:
+        if key not in revoked:
+            pinned.setdefault(key.get_name(), key)
+    return pinned, revoked
 
 
-def _line_number(path: Path, line: str) -> int | str:
-    """The number of `line` in `path` (paramiko's error quotes the line, not its number)."""
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        return lines.index(line) + 1
-    except (OSError, ValueError):
-        return "?"
+def _names_match(patterns: list[str], names: list[str]) -> bool:
+    """Whether a line's host names hold one of `names`, plainly or hashed (|1|salt|hash)."""
+    for pattern in patterns:
+        for name in names:
+            if pattern == name:
+                return True
+            if pattern.startswith("|1|") and paramiko.HostKeys.hash_host(name, pattern) == pattern:
+                return True
+    return False
 
 
 def pinned_algorithms(pinned: dict[str, paramiko.PKey]) -> tuple[str, ...]:
@@ -97,10 +127,17 @@ def pinned_algorithms(pinned: dict[str, paramiko.PKey]) -> tuple[str, ...]:
 
 
 def check_host_key(
-    transport: paramiko.Transport, pinned: dict[str, paramiko.PKey], known_hosts: Path
+    transport: paramiko.Transport,
+    pinned: dict[str, paramiko.PKey],
+    known_hosts: Path,
+    revoked: list[paramiko.PKey] | None = None,
 ) -> None:
-    """Raise ReadRefused unless the server's key is the one pinned for it."""
+    """Raise ReadRefused unless the server's key is the one pinned for it (and not revoked)."""
     key = transport.get_remote_server_key()
+    if key in (revoked or []):
+        raise ReadRefused(
+            f"host key {key.get_name()} {key.fingerprint} is marked @revoked in {known_hosts}"
+        )
     if not pinned:
         raise ReadRefused(
             f"host key {key.get_name()} {key.fingerprint} is not pinned in {known_hosts}"
@@ -206,7 +243,7 @@ def read_server(
     timeout: float,
 ) -> ServerRead:
     key = load_private_key(auditor_key)
-    pinned = pinned_keys(known_hosts, names)
+    pinned, revoked = pinned_keys(known_hosts, names)
     try:
         transport = open_transport(
             address, port, timeout, key_types=pinned_algorithms(pinned) or None
@@ -219,7 +256,7 @@ def read_server(
             ) from None
         raise ReadRefused(str(exc)) from None
     try:
-        check_host_key(transport, pinned, known_hosts)
+        check_host_key(transport, pinned, known_hosts, revoked)
         try:
             transport.auth_publickey(auditor_user, key)
         except paramiko.AuthenticationException as exc:

@@ -410,11 +410,20 @@ def test_a_malformed_known_hosts_stops_the_read_with_its_line(
     assert report.inventory.found_keys == ()
 
 
-def _audit_lone(server: LabSshd, folder: Path, auditor_key: Path, users: tuple[str, ...]) -> Report:
-    """Audit a lone sshd (host keys in `folder`) with authenticated reads as root."""
+def _audit_lone(
+    server: LabSshd,
+    folder: Path,
+    auditor_key: Path,
+    users: tuple[str, ...],
+    known_hosts_before: str = "",
+) -> Report:
+    """Audit a lone sshd (host keys in `folder`, pinned after `known_hosts_before`) with
+    authenticated reads as root."""
     pinned = [" ".join(path.read_text().split()[:2]) for path in folder.glob("ssh_host_*_key.pub")]
     known = folder / "known_hosts"
-    known.write_text("".join(f"[{server.address}]:{server.port} {key}\n" for key in pinned))
+    known.write_text(
+        known_hosts_before + "".join(f"[{server.address}]:{server.port} {key}\n" for key in pinned)
+    )
     users_toml = ", ".join(f'"{u}"' for u in users)
     config = folder / "auditor.toml"
     config.write_text(
@@ -493,3 +502,27 @@ def test_keys_files_set_in_a_match_block_are_read_for_accounts_not_probed(tmp_pa
     found = {(key.location.user, key.fingerprint) for key in report.inventory.found_keys}
     assert ("root", parse_public_key_line(hidden).fingerprint) in found
     assert ("root", parse_public_key_line(unused).fingerprint) not in found
+
+
+def test_a_known_hosts_with_markers_is_read_as_openssh_reads_it(tmp_path: Path) -> None:
+    """A host CA line and a revoked key are valid known_hosts lines: the pin after them is
+    used (by the auditor and by ssh alike), and a revoked key is never taken as a pin."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    host_ca = " ".join(keygen(tmp_path / "host_ca", "ed25519").split()[:2])
+    with lone_sshd(tmp_path, "127.0.74.13", {"ed25519": None}) as server:
+        own = " ".join((tmp_path / "ssh_host_ed25519_key.pub").read_text().split()[:2])
+        before = f"@cert-authority *.ssh.test {host_ca}\n"
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), before)
+        assert _logs_in(server, tmp_path, tmp_path / "auditor")  # ssh takes this file too
+        revoked = _audit_lone(
+            server, tmp_path, tmp_path / "auditor", ("root",), f"@revoked * {own}\n"
+        )
+        assert not _logs_in(server, tmp_path, tmp_path / "auditor")
+    effective = next(f for f in report.findings if f.check == "ssh.config.effective")
+    assert effective.status is P, effective.message
+    assert report.inventory.found_keys
+    effective = next(f for f in revoked.findings if f.check == "ssh.config.effective")
+    assert effective.status is E
+    assert "revoked" in effective.message
+    assert revoked.inventory.found_keys == ()
