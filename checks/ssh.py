@@ -377,6 +377,16 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
                 )
                 for bad in keys_file.bad_lines
             ]
+            if keys_file.error is not None:
+                findings.append(
+                    UNKNOWN.finding(
+                        f"{target.label}:{keys_file.path}",
+                        Status.ERROR,
+                        f"{keys_file.path} could not be read ({keys_file.error}): "
+                        "the keys in it are not counted.",
+                        {"server": target.label, "path": keys_file.path},
+                    )
+                )
     record = SshServerRecord(
         target=target.label,
         host=target.host,
@@ -386,7 +396,9 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
         methods={u.user: u.methods for u in scan.users if u.error is None},
         host_keys=tuple(f"{k} {f}" for k, f in scan.host_keys),
         effective_config=next(iter(read.effective.values()), None) if read else None,
-        keys_read=read is not None and read.error is None,
+        keys_read=read is not None
+        and read.error is None
+        and all(keys_file.error is None for keys_file in read.keys_files),
     )
     return Outcome(
         findings=tuple(findings), inventory=Inventory(ssh_servers=(record,), found_keys=tuple(keys))

@@ -52,6 +52,7 @@ class KeysFile:
     path: str
     keys: tuple[AuthorizedKey, ...] = ()
     bad_lines: tuple[BadLine, ...] = ()
+    error: str | None = None  # the file is there but could not be read whole
 
 
 @dataclass(frozen=True)

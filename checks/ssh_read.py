@@ -305,9 +305,18 @@ def _read(
             if pattern.lower() == "none":
                 continue
             path = expand_keys_file(pattern, user, uid, home)
-            status, text = _run(transport, f"cat -- {shlex.quote(path)} 2>/dev/null", timeout)
+            # No such file is nothing granting access; a file that is there but cannot be read
+            # (another user's, read by an auditor that is not root) or read whole may grant it.
+            # cat's message tells them apart (in the C locale: errno's words, not the server's).
+            command = f"env LC_ALL=C cat -- {shlex.quote(path)} 2>&1"
+            status, text = _run(transport, command, timeout)
+            if status == -1:
+                files.append(KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes"))
+                continue
             if status != 0:
-                continue  # no such file: nothing grants access there
+                if "No such file or directory" not in text:
+                    files.append(KeysFile(user, path, error=text.strip()[:200] or f"{status}"))
+                continue
             keys, bad = parse_authorized_keys(text)
             files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
     return ServerRead(effective, errors, tuple(files))

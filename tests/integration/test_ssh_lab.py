@@ -16,14 +16,16 @@ import pytest
 
 from auditor.config import load_config
 from auditor.family import AuditContext
-from auditor.lab.ssh_server import LabSshServer
+from auditor.lab.ssh_server import LabAccounts, LabSshServer
 from auditor.model import ClaimId, Finding, Severity, Status
 from auditor.report import Report
 from auditor.runner import run_audit
 from auditor.slots import ConnectionSlots
 from auditor.sshkeys import parse_public_key_line
 from checks import families
+from checks.ssh_model import ReadRefused
 from checks.ssh_probe import probe
+from checks.ssh_read import read_server
 from tests.support.sshd_lab import SSHD, LabSshd, SshdLab, keygen, lone_sshd
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
@@ -526,3 +528,61 @@ def test_a_known_hosts_with_markers_is_read_as_openssh_reads_it(tmp_path: Path) 
     assert effective.status is E
     assert "revoked" in effective.message
     assert revoked.inventory.found_keys == ()
+
+
+def test_a_keys_file_too_large_to_read_whole_is_an_error_not_nothing(tmp_path: Path) -> None:
+    """sshd reads an authorized_keys of any size; the auditor stops at 1 MiB and says so."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    padding = f"# {'x' * 1000}\n" * 1100
+    (tmp_path / "root").write_text(f"{auditor}\n{padding}")
+    with lone_sshd(tmp_path, "127.0.74.14", {"ed25519": None}) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",))
+    errors = [f for f in report.findings if f.check == "access.key.unknown"]
+    assert [(f.status, f.target) for f in errors] == [(E, f"{server.label}:{tmp_path / 'root'}")]
+    assert errors[0].message == (
+        f"{tmp_path / 'root'} could not be read (larger than 1048576 bytes): "
+        "the keys in it are not counted."
+    )
+    assert report.inventory.ssh_servers[0].keys_read is False
+
+
+class _RootKeysUnreadable(LabAccounts):
+    """An auditor that is not root: root's authorized_keys is there, but not for it to read."""
+
+    def answer(self, command: str) -> tuple[int, str]:
+        if "cat" in command and "/root/.ssh/authorized_keys" in command:
+            return 1, "cat: /root/.ssh/authorized_keys: Permission denied\n"
+        return super().answer(command)
+
+
+def test_a_keys_file_the_auditor_may_not_read_is_an_error_not_an_absent_file(
+    tmp_path: Path,
+) -> None:
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    stranger = keygen(tmp_path / "stranger", "ed25519", comment="stranger")
+    keys = {"auditor": f"{auditor}\n", "root": f"{stranger}\n"}
+    accounts = _RootKeysUnreadable("auditor", auditor.split()[1], keys)
+    server = LabSshServer("127.0.74.15", accounts=accounts)
+    try:
+        known = tmp_path / "known_hosts"
+        name = f"[{server.address}]:{server.port}"
+        known.write_text(f"{name} {server.host_key.get_name()} {server.host_key.get_base64()}\n")
+        read = read_server(
+            server.address,
+            server.port,
+            [name],
+            ("root",),
+            "auditor",
+            tmp_path / "auditor",
+            known,
+            "sshd",
+            3.0,
+        )
+    except ReadRefused as exc:
+        pytest.fail(f"the read was refused: {exc}")
+    finally:
+        server.close()
+    assert [(f.user, f.path, f.error) for f in read.keys_files if f.error] == [
+        ("root", "/root/.ssh/authorized_keys", "cat: /root/.ssh/authorized_keys: Permission denied")
+    ]
+    assert [f.user for f in read.keys_files if f.keys] == ["auditor"]
