@@ -88,6 +88,20 @@ def ip_addresses(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def user_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A `--user` callback: a name the config would take (not blank, and text in UTF-8)."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if text is None:
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.BadParameter(f"not UTF-8: {text!r}", ctx, param) from None
+        if not text.strip():
+            raise click.BadParameter(f"not a user name: {text!r}", ctx, param)
+    return value
+
+
 def certificates_file(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """A `--ca-file` callback: a bad CA file is a usage error, not an error on every check."""
     if value is not None:

@@ -15,6 +15,7 @@ from auditor.cli.common import (
     load,
     pass_app,
     timeout_option,
+    user_names,
 )
 from auditor.config import AuditConfig, Limits, SshServerConfig, SshSettings
 from auditor.hosts import parse_host_port
@@ -29,6 +30,7 @@ from checks import families
     "users",
     multiple=True,
     metavar="NAME",
+    callback=user_names,
     help="User name to ask about (repeatable; default: root).",
 )
 @click.option(

@@ -60,6 +60,19 @@ def test_an_address_option_takes_an_ip_address_only() -> None:
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("user", "problem"),
+    [("", "not a user name: ''"), (" ", "not a user name: ' '"), ("\udcff", "not UTF-8")],
+)
+def test_a_user_option_takes_a_user_name_only(user: str, problem: str) -> None:
+    # Asked for anyway, a blank name read "Offers password login to ."; bytes that are not
+    # UTF-8 turned every ssh check into an error with a UnicodeEncodeError.
+    result = _auditor("ssh", "host.test:1", "--address", "127.0.74.21", "--user", user)
+    assert result.returncode == 2
+    assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_timeout_that_is_not_a_number_is_exit_2() -> None:
     result = _auditor("tls", "127.0.0.1:1", "--timeout", "nan")
     assert result.returncode == 2
