@@ -7,7 +7,7 @@ sshd configuration and every authorized_keys file, whose keys the access family 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.config import host_port
 from auditor.documents import json_value
@@ -313,10 +313,13 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
             if resource.kind != "droplet":
                 continue
             port = settings.inventory_port
-            for address in resource.ipv4[:1]:
-                if canonical_host(resource.name) in excluded or canonical_host(address) in excluded:
-                    continue
-                targets.setdefault(f"{address}:{port}", SshTarget(resource.name, port, address))
+            # Its first public address, IPv6 where it has no IPv4. A droplet with neither is
+            # still a server the promise covers: it is reported as not checked, not left out.
+            address = next(iter(resource.ipv4 + resource.ipv6), "")
+            if canonical_host(resource.name) in excluded or canonical_host(address) in excluded:
+                continue
+            key = f"{address}:{port}" if address else f"{resource.name}:{port}"
+            targets.setdefault(key, SshTarget(resource.name, port, address))
     return list(targets.values())
 
 
@@ -325,6 +328,8 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     from checks.ssh_probe import probe  # noqa: PLC0415
     from checks.ssh_read import read_server  # noqa: PLC0415
 
+    if not target.address:
+        return _no_address(target)
     settings = ctx.config.ssh
     timeout = ctx.config.limits.connect_timeout
     scan = probe(
@@ -403,6 +408,14 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     return Outcome(
         findings=tuple(findings), inventory=Inventory(ssh_servers=(record,), found_keys=tuple(keys))
     )
+
+
+def _no_address(target: SshTarget) -> Outcome:
+    """A droplet with no public address: nothing to probe, and its keys are not counted."""
+    message = "Could not check: the droplet has no public address to reach its SSH server."
+    outcome = FAMILY.errored(target.label, message, {"reason": "no public address"})
+    record = SshServerRecord(target=target.label, host=target.host, port=target.port)
+    return replace(outcome, inventory=Inventory(ssh_servers=(record,)))
 
 
 FAMILY: Family[SshTarget] = Family(

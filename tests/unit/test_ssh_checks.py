@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from auditor.config import parse_config
+from auditor.family import AuditContext
+from auditor.inventory import CloudResource, Inventory
 from auditor.model import Status
-from checks.ssh import check_effective
+from checks.ssh import FAMILY, SshTarget, check_effective
 from checks.ssh_model import ServerRead
 
 KEY_ONLY = {
@@ -35,3 +40,41 @@ def test_keyboard_interactive_is_judged_by_what_authenticationmethods_lets_in(
     assert finding.status is status
     if status is Status.FAIL:
         assert finding.message == "sshd -T for root: kbdinteractiveauthentication yes."
+
+
+def _droplets_context(tmp_path: Path) -> AuditContext:
+    text = "[ssh]\nfrom_inventory = true\ninventory_port = 2222\n"
+    return AuditContext(parse_config(text, "test", tmp_path))
+
+
+def test_every_droplet_is_an_ssh_target_whatever_addresses_it_has(tmp_path: Path) -> None:
+    """IPv4 first, IPv6 where there is none; a droplet with neither is kept, not dropped."""
+    inventory = Inventory(
+        cloud=(
+            CloudResource(
+                "droplet", "1", "web", "ams3", ipv4=("192.0.2.1",), ipv6=("2001:db8::1",)
+            ),
+            CloudResource("droplet", "2", "v6only", "ams3", ipv6=("2001:db8::2",)),
+            CloudResource("droplet", "3", "private", "ams3"),
+            CloudResource("load_balancer", "4", "lb", "ams3", ipv4=("192.0.2.4",)),
+        )
+    )
+    targets = FAMILY.targets(_droplets_context(tmp_path), inventory)
+    assert [(t.host, t.address, t.port) for t in targets] == [
+        ("web", "192.0.2.1", 2222),
+        ("v6only", "2001:db8::2", 2222),
+        ("private", "", 2222),
+    ]
+
+
+def test_a_droplet_without_a_public_address_is_not_checked_and_its_keys_not_counted(
+    tmp_path: Path,
+) -> None:
+    outcome = FAMILY.audit(SshTarget("private", 22, ""), _droplets_context(tmp_path))
+    assert {f.status for f in outcome.findings} == {Status.ERROR}
+    assert {f.check for f in outcome.findings} == {spec.id for spec in FAMILY.specs}
+    assert outcome.findings[0].message == (
+        "Could not check: the droplet has no public address to reach its SSH server."
+    )
+    # Not read: the holder count says "could not check", as for a server that is down.
+    assert [(s.target, s.keys_read) for s in outcome.inventory.ssh_servers] == [("private", False)]
