@@ -9,40 +9,25 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from auditor.lab.pki import LeafFiles, TestCA
+from tests.support.trickle import LoopbackServer
 
 
-class TlsServer:
+class TlsServer(LoopbackServer):
     """Listens on `address`; answers every connection with a handshake under `context`."""
 
     def __init__(self, address: str, context: ssl.SSLContext) -> None:
-        self.context = context
-        self.listener = socket.create_server((address, 0))
-        self.port: int = self.listener.getsockname()[1]
-        self.stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.context = context  # before the accept loop starts
+        super().__init__(address)
 
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int) -> None:
         conn.settimeout(5)
         with contextlib.suppress(OSError), conn:
             self.context.wrap_socket(conn, server_side=True).close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.listener.close()
 
 
 @contextmanager

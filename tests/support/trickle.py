@@ -21,7 +21,7 @@ BYTE_EVERY = 0.2  # seconds: far inside the 1 s timeout the tests give the audit
 TLS_RECORD_START = b"\x16\x03\x03\x40\x00"
 
 
-class _LoopbackServer:
+class LoopbackServer:
     """Listens on `address`; each connection is served by `_serve` in a thread of its own."""
 
     def __init__(self, address: str) -> None:
@@ -52,7 +52,7 @@ class _LoopbackServer:
         self.listener.close()
 
 
-class TrickleServer(_LoopbackServer):
+class TrickleServer(LoopbackServer):
     """Answers each connection with `prefix`, then one byte every BYTE_EVERY seconds.
 
     With `tls_folder`, it completes a TLS handshake first (a certificate from a test CA)
@@ -74,7 +74,7 @@ class TrickleServer(_LoopbackServer):
             self._trickle(peer)
 
 
-class TiringTlsServer(_LoopbackServer):
+class TiringTlsServer(LoopbackServer):
     """A TLS server for its first `honest` connections; every later one gets a trickle.
 
     A server that starts throttling in the middle of a scan: the fast probe's few
