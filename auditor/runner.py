@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Any
 
@@ -27,6 +27,7 @@ from auditor.inventory import Inventory
 from auditor.model import ClaimId, Finding
 from auditor.observer import NullObserver, Observer
 from auditor.report import Report, RunInfo, evaluate_claims
+from auditor.slots import ConnectionSlots
 
 # How often the runner looks for overrun targets when no job finishes.
 _POLL_SECONDS = 0.05
@@ -39,6 +40,13 @@ class _Job:
     label: str
     started: float | None = None
     outcome: Outcome | None = None
+    slots: ConnectionSlots | None = None  # this target's view: its waits for a slot
+
+    def elapsed(self, now: float) -> float:
+        """Seconds the target has run, less those it only waited behind the per-server limit."""
+        assert self.started is not None
+        waited = self.slots.held_up(now) if self.slots is not None else 0.0
+        return now - self.started - waited
 
 
 @dataclass
@@ -60,6 +68,10 @@ class _FamilyRun:
 
 
 def _execute(job: _Job, ctx: AuditContext) -> Outcome:
+    if ctx.slots is not None:
+        ctx = replace(ctx, slots=ctx.slots.for_target())
+        job.slots = ctx.slots
+    job.started = time.monotonic()
     try:
         return job.family.audit(job.target, ctx)
     except Exception as exc:  # any crash in a check is an error finding, never silence
@@ -109,7 +121,6 @@ class _Pool:
         while (job := self.jobs.get()) is not None:
             if time.monotonic() >= self.deadline:
                 continue  # never started: the runner reports it as cut off by the deadline
-            job.started = time.monotonic()
             self.observer.job_started(job.family.name, job.label)
             job.outcome = _execute(job, self.ctx)
             self.done.put(job)
@@ -203,7 +214,7 @@ class _Schedule:
                             {"reason": "deadline"},
                         ),
                     )
-                elif job.started is not None and now - job.started > limits.target_timeout:
+                elif job.started is not None and job.elapsed(now) > limits.target_timeout:
                     self.settle(
                         run,
                         index,

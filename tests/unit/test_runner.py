@@ -220,3 +220,21 @@ def test_jobs_not_started_by_the_deadline_never_start() -> None:
         "a": "deadline",
         "b": "deadline",
     }
+
+
+def test_time_queued_behind_the_per_server_limit_is_not_the_targets_timeout() -> None:
+    # Three targets on one server, one connection at a time: each holds it for half the
+    # timeout, so the last waits longer than the timeout for its turn. Its server answered
+    # at once: a timeout here would be a false `error`.
+    def one_connection(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+        with ctx.gate("127.0.0.1")():
+            time.sleep(0.5)
+        return _passing(target, ctx)
+
+    limits = {"target_timeout": 1, "per_server_connections": 1, "concurrency": 3}
+    report = run_audit([_family(one_connection, ("a", "b", "c"))], _ctx(**limits))
+    assert [(f.target, f.status) for f in report.findings] == [
+        ("a", Status.PASS),
+        ("b", Status.PASS),
+        ("c", Status.PASS),
+    ]
