@@ -6,16 +6,19 @@ import json
 from typing import TYPE_CHECKING
 
 from auditor.report import Report
+from auditor.text import speaks_utf8
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-def dumps(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def dumps(report: Report, ascii_only: bool = False) -> str:
+    document = report.to_dict()
+    return json.dumps(document, indent=2, ensure_ascii=ascii_only, sort_keys=False) + "\n"
 
 
 def render(report: Report, view: str, console: Console) -> None:
     """Every view prints the whole report: a script wants one shape to parse."""
-    console.file.write(dumps(report))
+    # Where the locale cannot spell "ø", JSON's own escapes keep the document whole.
+    console.file.write(dumps(report, ascii_only=not speaks_utf8(console.file)))
     console.file.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import logging
 import os
 import sys
@@ -14,7 +15,7 @@ from auditor import __version__
 from auditor.cli.common import make_app
 from auditor.errors import AuditorError
 from auditor.launch import loaded
-from auditor.text import printable
+from auditor.text import printable, speaks_utf8
 
 # Each command's module, imported only when that command runs: `auditor run` does not load
 # the demo's lab, the DigitalOcean client or Rich's tables, `auditor --help` loads no probe.
@@ -71,6 +72,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
     Exit codes: 0 every promise holds, 1 a promise is broken, 2 bad usage or
     configuration, 3 something could not be checked.
     """
+    if isinstance(sys.stdout, io.TextIOWrapper) and not speaks_utf8(sys.stdout):
+        # A locale that cannot spell what is printed (cron's LC_ALL=C): a letter it lacks is
+        # shown as its escape (\xf8), not a UnicodeEncodeError after the audit has run.
+        sys.stdout.reconfigure(errors="backslashreplace")
     level = logging.WARNING - 10 * min(verbose, 2)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))

@@ -19,6 +19,7 @@ from auditor.cli.common import (
 )
 from auditor.diff import diff
 from auditor.errors import UsageError
+from auditor.text import speaks_utf8
 from reports.terminal import changes_table
 
 READS_FROM = "The folder `auditor run --out` wrote to (its history.sqlite3)."
@@ -80,7 +81,8 @@ def diff_command(
     changes = diff(history.report(old_id), history.report(new_id))
     if fmt == "json":
         document = {"from": old_id, "to": new_id, "changes": [c.to_dict() for c in changes]}
-        app.out.file.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        ascii_only = not speaks_utf8(app.out.file)  # as `--format json` does everywhere
+        app.out.file.write(json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n")
     elif changes:
         table = changes_table(changes)
         table.title = f"Changed from run {old_id} to run {new_id}"

@@ -55,7 +55,10 @@ def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
     report = read_report(report_path)
     text = metrics.render(report) if page == "metrics" else render_page(report, page)
     if out_file is None:
-        sys.stdout.write(text)
+        # The page says it is UTF-8 (as is a textfile): the same bytes as --out writes,
+        # whatever the locale's encoding (LC_ALL=C cannot spell "ø").
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
     else:
         try:
             write_atomic(out_file, text, 0o600 if page == "adgang" else 0o644)
