@@ -182,12 +182,12 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
         db = LabSshServer(f"{NET}.12", methods="publickey", accounts=cleaned)
         stack.callback(db.close)
         servers = [("web-ams3", web), ("db-ams3", db)]
-        (folder / "known_hosts").write_text(_known_hosts(servers))
+        (folder / "known_hosts").write_text(_known_hosts(servers), encoding="utf-8")
         items = scenario(NET, now, [("Anna (laptop)", key)], example_key=False)
         api = FakeDigitalOcean(f"{NET}.1", token, items=items)
         stack.callback(api.close)
         roster = folder / "roster.toml"
-        roster.write_text(_roster(key, auditor_key))
+        roster.write_text(_roster(key, auditor_key), encoding="utf-8")
         config = folder / "demo.toml"
         config.write_text(
             _config(
@@ -196,7 +196,8 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
                 api,
                 ca_file,
                 roster,
-            )
+            ),
+            encoding="utf-8",  # as the config is read, whatever the locale
         )
 
         def a_week_later() -> None:

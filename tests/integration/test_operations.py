@@ -296,6 +296,16 @@ def test_demo_runs_the_whole_audit_and_stops_its_lab(tmp_path: Path) -> None:
     assert len(runs) == 2
 
 
+def test_demo_runs_in_a_locale_that_cannot_spell_danish(tmp_path: Path) -> None:
+    # cron's LC_ALL=C: the lab's roster ("dette værktøjs egen nøgle") was written in the
+    # locale's encoding, a UnicodeEncodeError before anything was audited.
+    ascii_only = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    result = auditor(ascii_only, "demo", "--out", str(tmp_path / "demo"), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "demo" / "certifikater.html").exists()
+
+
 def test_init_writes_a_starter_that_loads(tmp_path: Path) -> None:
     result = auditor({}, "init", str(tmp_path / "conf"))
     assert result.returncode == 0, result.stderr
