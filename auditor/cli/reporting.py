@@ -55,6 +55,8 @@ def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
     report = read_report(report_path)
     text = metrics.render(report) if page == "metrics" else render_page(report, page)
     if out_file is None:
+        if sys.stdout is None:  # started with it closed (`>&-`): nowhere to write the page
+            raise UsageError("standard output is closed: give --out FILE")
         # The page says it is UTF-8 (as is a textfile): the same bytes as --out writes,
         # whatever the locale's encoding (LC_ALL=C cannot spell "ø").
         sys.stdout.flush()

@@ -170,3 +170,18 @@ def test_a_ca_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> No
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: Invalid value for '--ca-file': {ca_file} is not a file"
     )
+
+
+def test_render_with_stdout_closed_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(sample_report().to_dict()))
+    shell = 'exec "$0" -m auditor render "$1" --page metrics >&-'
+    result = subprocess.run(
+        ["sh", "-c", shell, sys.executable, str(report)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == ["auditor: standard output is closed: give --out FILE"]
