@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
@@ -92,8 +95,35 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj = make_app()
 
 
+class Terminated(BaseException):
+    """SIGTERM (systemd stopping the unit, or its timeout): unwind like Ctrl-C does."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _leave_now(message: str, code: int) -> NoReturn:
+    """Exit at once, once the main thread has unwound (its files and history cleaned up).
+
+    Probes still waiting on a silent server would otherwise hold the exit until their own
+    timeout: a stop must not wait for the network. Those threads only probe; they write
+    nothing that needs finishing.
+    """
+    click.echo(message, err=True)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 def main(args: Sequence[str] | None = None) -> None:
     """Entry point: one exit path, one line for every expected failure, no traceback."""
+    # Without a handler SIGTERM ends the process where it stands: a file being written
+    # atomically would leave its temporary copy behind. Raised in the main thread, it runs
+    # the same clean-ups as an interrupt (the temporary file removed, the history's
+    # transaction rolled back).
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = cli.main(args=args, standalone_mode=False)  # None: sys.argv
     except click.exceptions.Abort:
@@ -106,8 +136,9 @@ def main(args: Sequence[str] | None = None) -> None:
         click.echo(f"auditor: {printable(str(exc))}", err=True)  # may quote an API's answer
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("auditor: interrupted", err=True)
-        sys.exit(130)
+        _leave_now("auditor: interrupted", 130)
+    except Terminated:
+        _leave_now("auditor: terminated", 143)  # 128 + SIGTERM, as a shell reports it
     except BrokenPipeError:
         # The reader went away (`auditor ... | head`): nothing left to say, and no one to say
         # it to. Point stdout at /dev/null so the interpreter's final flush cannot fail too.

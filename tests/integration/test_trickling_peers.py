@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -251,3 +252,34 @@ def test_a_deep_list_that_never_ends_is_given_up_and_the_verdicts_kept(tmp_path:
     ciphers = check_ciphers(scan, scan.chain[0], judgement)
     assert ciphers.status is Status.PASS  # the fast probe's verdict: no weak suite
     assert ciphers.evidence["unlisted"] == scan.deep_suites.errors
+
+
+def test_sigterm_mid_run_is_one_line_and_exit_143_not_a_kill(tmp_path: Path) -> None:
+    """systemd stops a unit with SIGTERM: the run unwinds (temporary files removed, the
+    history's transaction rolled back) and says so, instead of dying where it stands."""
+    accepted = threading.Event()
+    with socket.create_server((ADDRESS, 0)) as listener:
+
+        def accept_and_stay_silent() -> None:
+            with contextlib.suppress(OSError):
+                conn, _ = listener.accept()
+                accepted.set()
+                with conn:
+                    conn.recv(1)  # until the auditor's end goes away
+
+        threading.Thread(target=accept_and_stay_silent, daemon=True).start()
+        port = listener.getsockname()[1]
+        command = [sys.executable, "-m", "auditor", "tls", f"silent.test:{port}"]
+        command += ["--address", ADDRESS, "--timeout", "30", "--format", "json"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert accepted.wait(MUST_EXIT_WITHIN), "the auditor never connected"
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=MUST_EXIT_WITHIN)
+        finally:
+            process.kill()
+    assert process.returncode == 143
+    assert err == "auditor: terminated\n"
+    assert out == ""
