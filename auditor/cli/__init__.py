@@ -126,9 +126,8 @@ def main(args: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminated)
     try:
         code = cli.main(args=args, standalone_mode=False)  # None: sys.argv
-    except click.exceptions.Abort:
-        click.echo("auditor: aborted", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort:  # click's word for Ctrl-C (a KeyboardInterrupt)
+        _leave_now("auditor: aborted", 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)

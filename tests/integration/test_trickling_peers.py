@@ -254,9 +254,9 @@ def test_a_deep_list_that_never_ends_is_given_up_and_the_verdicts_kept(tmp_path:
     assert ciphers.evidence["unlisted"] == scan.deep_suites.errors
 
 
-def test_sigterm_mid_run_is_one_line_and_exit_143_not_a_kill(tmp_path: Path) -> None:
-    """systemd stops a unit with SIGTERM: the run unwinds (temporary files removed, the
-    history's transaction rolled back) and says so, instead of dying where it stands."""
+def _signalled_mid_probe(signum: int) -> subprocess.CompletedProcess[str]:
+    """`auditor tls` against a server that accepts and never answers, sent `signum` once it
+    has connected; it must be gone well inside the 30 s the probe would wait."""
     accepted = threading.Event()
     with socket.create_server((ADDRESS, 0)) as listener:
 
@@ -276,10 +276,23 @@ def test_sigterm_mid_run_is_one_line_and_exit_143_not_a_kill(tmp_path: Path) -> 
         )
         try:
             assert accepted.wait(MUST_EXIT_WITHIN), "the auditor never connected"
-            process.send_signal(signal.SIGTERM)
-            out, err = process.communicate(timeout=MUST_EXIT_WITHIN)
+            process.send_signal(signum)
+            out, err = process.communicate(timeout=15)
         finally:
             process.kill()
-    assert process.returncode == 143
-    assert err == "auditor: terminated\n"
-    assert out == ""
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def test_sigterm_mid_run_is_one_line_and_exit_143_not_a_kill() -> None:
+    """systemd stops a unit with SIGTERM: the run unwinds (temporary files removed, the
+    history's transaction rolled back) and says so, instead of dying where it stands."""
+    result = _signalled_mid_probe(signal.SIGTERM)
+    assert result.returncode == 143
+    assert result.stderr == "auditor: terminated\n"
+    assert result.stdout == ""
+
+
+def test_ctrl_c_mid_run_exits_at_once_not_at_the_silent_servers_timeout() -> None:
+    result = _signalled_mid_probe(signal.SIGINT)
+    assert result.returncode == 130
+    assert result.stderr.strip() == "auditor: aborted"
