@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from auditor.documents import pem_certificates, toml_document
+from auditor.documents import config_text, pem_certificates, toml_document
 from auditor.errors import ConfigError
 from auditor.hosts import canonical_host, host_name_problem, is_ip_address
 
@@ -424,15 +423,4 @@ def load_config(path: Path | None) -> AuditConfig:
 
         text = resources.files("auditor.defaults").joinpath(DEFAULT_CONFIG_NAME).read_text()
         return parse_config(text, f"<packaged {DEFAULT_CONFIG_NAME}>", Path.cwd())
-    try:
-        # A FIFO with no writer would block the read for ever, a device never end it.
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise ConfigError(str(path), None, "not a file")
-        # utf-8-sig: Notepad starts a UTF-8 file with a BOM, which tomllib calls an invalid
-        # statement at line 1, column 1, where the eye sees nothing wrong.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, f"cannot read: {exc}") from None
-    return parse_config(text, str(path), path.resolve().parent)
+    return parse_config(config_text(path), str(path), path.resolve().parent)

@@ -15,10 +15,38 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.errors import ConfigError
+
 if TYPE_CHECKING:
     from cryptography import x509
 
 _TOO_DEEP = "nested too deeply"
+
+
+class NotAFile(OSError):
+    """A path to a FIFO, a device or a folder: reading it could block for ever or never end."""
+
+
+def file_bytes(path: Path) -> bytes:
+    """The bytes of the regular file at `path`, and NotAFile for anything else: a FIFO with
+    no writer would block the read for ever, a device never end it."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise NotAFile(f"{path} is not a file")
+    return path.read_bytes()
+
+
+def config_text(path: Path) -> str:
+    """A configuration or roster file's text, or a ConfigError that says why not."""
+    try:
+        # utf-8-sig: Notepad starts a UTF-8 file with a BOM, which tomllib calls an invalid
+        # statement at line 1, column 1, where the eye sees nothing wrong.
+        return file_bytes(path).decode("utf-8-sig")
+    except NotAFile:
+        raise ConfigError(str(path), None, "not a file") from None
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc}") from None
 
 
 def json_value(text: str | bytes) -> Any:
@@ -42,10 +70,9 @@ def pem_certificates(path: Path) -> tuple[x509.Certificate, ...]:
     from cryptography import x509  # noqa: PLC0415 (only a config naming a CA file needs it)
 
     try:
-        # A FIFO with no writer would block the read for ever, a device never end it.
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise ValueError(f"{path} is not a file")
-        data = path.read_bytes()
+        data = file_bytes(path)
+    except NotAFile as exc:
+        raise ValueError(str(exc)) from None
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:

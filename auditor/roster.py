@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import TomlSection
-from auditor.documents import toml_document
+from auditor.documents import config_text, toml_document
 from auditor.errors import ConfigError
 from auditor.sshkeys import KeyFormatError, parse_public_key_line
 
@@ -82,12 +82,4 @@ def parse_roster(text: str, source: str) -> Roster:
 
 
 def load_roster(path: Path) -> Roster:
-    try:
-        # utf-8-sig: Notepad starts a UTF-8 file with a BOM, which tomllib calls an invalid
-        # statement at line 1, column 1, where the eye sees nothing wrong.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, f"cannot read: {exc}") from None
-    return parse_roster(text, str(path))
+    return parse_roster(config_text(path), str(path))

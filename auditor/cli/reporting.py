@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import stat
 import sys
 from pathlib import Path
 
 import click
 
 from auditor.atomic import write_atomic
-from auditor.documents import json_value
+from auditor.documents import NotAFile, file_bytes, json_value
 from auditor.errors import UsageError
 from auditor.publish import PublishError
 from auditor.report import Report, ReportFormatError
@@ -19,10 +18,9 @@ from reports.html import render_page
 
 def read_report(path: Path) -> Report:
     try:
-        # A FIFO with no writer would block the read for ever, a device never end it.
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise UsageError(f"{path}: not a file")
-        data = json_value(path.read_text(encoding="utf-8"))
+        data = json_value(file_bytes(path).decode("utf-8"))
+    except NotAFile:
+        raise UsageError(f"{path}: not a file") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except ValueError as exc:
