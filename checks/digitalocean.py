@@ -119,40 +119,38 @@ def check_region(resource: CloudResource, allowed: Sequence[str]) -> Finding:
     )
 
 
+def _rule_evidence(rule: parse.FirewallRule, sources: list[str]) -> dict[str, object]:
+    return {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
+
+
 def check_ssh_open(firewall: parse.Firewall) -> Finding:
-    open_rules = [
-        {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
-        for rule in firewall.inbound
-        if rule.covers_ssh() and (sources := rule.whole_internet())
-    ]
-    ssh_rules = [rule for rule in firewall.inbound if rule.covers_ssh()]
-    if not open_rules and parse.cover_everything([a for r in ssh_rules for a in r.addresses]):
-        # No one rule admits everyone, but the rules together do.
-        open_rules = [
-            {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
-            for rule in ssh_rules
-            if (sources := list(rule.addresses))
-        ]
-        return SSH_OPEN.finding(
-            f"firewall:{firewall.name}",
-            Status.WARN,
-            f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
-            f"admit every address ({', '.join(s for r in open_rules for s in r['sources'])}).",
-            {"id": firewall.id, "open_rules": open_rules},
-        )
-    evidence = {"id": firewall.id, "open_rules": open_rules}
     label = f"firewall:{firewall.name}"
+    ssh_rules = [rule for rule in firewall.inbound if rule.covers_ssh()]
+    open_rules = [(r, s) for r in ssh_rules if (s := r.whole_internet())]
     if open_rules:
-        rule = open_rules[0]
+        rule, everyone = open_rules[0]
         return SSH_OPEN.finding(
             label,
             Status.WARN,
-            f"Firewall {firewall.name} lets anyone reach port 22 (ports {rule['ports']} "
-            f"from {', '.join(rule['sources'])}).",
-            evidence,
+            f"Firewall {firewall.name} lets anyone reach port 22 (ports {rule.ports or 'all'} "
+            f"from {', '.join(everyone)}).",
+            {"id": firewall.id, "open_rules": [_rule_evidence(r, s) for r, s in open_rules]},
+        )
+    sources = [address for rule in ssh_rules for address in rule.addresses]
+    if parse.cover_everything(sources):  # no one rule admits everyone, but together they do
+        together = [_rule_evidence(r, list(r.addresses)) for r in ssh_rules if r.addresses]
+        return SSH_OPEN.finding(
+            label,
+            Status.WARN,
+            f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
+            f"admit every address ({', '.join(sources)}).",
+            {"id": firewall.id, "open_rules": together},
         )
     return SSH_OPEN.finding(
-        label, Status.PASS, f"Firewall {firewall.name} keeps SSH from the open internet.", evidence
+        label,
+        Status.PASS,
+        f"Firewall {firewall.name} keeps SSH from the open internet.",
+        {"id": firewall.id, "open_rules": []},
     )
 
 
