@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # key type -> (ssh-keygen's name, how the blob continues after the type string)
@@ -150,23 +151,33 @@ class BadLine:
     reason: str
 
 
-def split_options(options: str) -> list[str]:
-    """Split on commas outside double quotes, as sshd does (a backslash escapes only a quote)."""
-    parts, current, quoted, index = [], [], False, 0
-    while index < len(options):
-        char = options[index]
-        if char == "\\" and options[index + 1 : index + 2] == '"':
-            current.append('\\"')
+def _tokens(text: str) -> Iterator[tuple[int, str, bool]]:
+    """Each character (or an escaped quote, two characters) with its index and whether a
+    quoted value is open after it, read as sshd's sshkey_advance_past_options reads: a
+    backslash before a quote makes the pair plain text, inside quotes or not, and escapes
+    nothing else (not another backslash)."""
+    quoted, index = False, 0
+    while index < len(text):
+        if text.startswith('\\"', index):
+            yield index, '\\"', quoted
             index += 2
             continue
-        if char == '"':
+        if text[index] == '"':
             quoted = not quoted
-        if char == "," and not quoted:
+        yield index, text[index], quoted
+        index += 1
+
+
+def split_options(options: str) -> list[str]:
+    """Split on commas outside double quotes, as sshd does."""
+    parts: list[str] = []
+    current: list[str] = []
+    for _, piece, quoted in _tokens(options):
+        if piece == "," and not quoted:
             parts.append("".join(current))
             current = []
         else:
-            current.append(char)
-        index += 1
+            current.append(piece)
     parts.append("".join(current))
     return parts
 
@@ -174,21 +185,12 @@ def split_options(options: str) -> list[str]:
 def _take_options(text: str) -> tuple[str, str]:
     """The option prefix and the rest: the prefix ends at the first blank outside quotes.
 
-    As sshd's sshkey_advance_past_options: a backslash skips a following quote, inside
-    quotes or not, and escapes nothing else (not another backslash). Where sshd sees the
-    key start is where the key that grants access is.
+    Where sshd sees the key start is where the key that grants access is.
     """
-    quoted, index = False, 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and text[index + 1 : index + 2] == '"':
-            index += 2
-            continue
-        if char == '"':
-            quoted = not quoted
-        elif char in " \t" and not quoted:
+    quoted = False
+    for index, piece, quoted in _tokens(text):
+        if piece in " \t" and not quoted:
             return text[:index], text[index:].lstrip(" \t")
-        index += 1
     if quoted:
         raise KeyFormatError("an option's quoted value is not closed")
     return text, ""
