@@ -20,14 +20,3 @@ def main(args: Sequence[str] | None = None) -> None:
     from auditor.cli import main as cli_main  # noqa: PLC0415 (after the collector is off)
 
     cli_main(args)
-
-
-def loaded() -> None:
-    """The command's modules are in: freeze them and collect from now on.
-
-    Only where `main` turned the collector off: a process that imports the CLI to call it
-    (a test, a script) keeps its own collector as it was.
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()

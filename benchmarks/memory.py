@@ -30,9 +30,9 @@ from sslyze.scanner.models import ServerScanRequest
 from sslyze.scanner.scanner import Scanner
 from sslyze.server_setting import ServerNetworkLocation
 
-from auditor.config import parse_config
-from auditor.family import AuditContext
-from auditor.runner import run_audit
+from auditor.core.config import parse_config
+from auditor.core.family import AuditContext
+from auditor.core.runner import run_audit
 from benchmarks import lab as bench_lab
 from checks import families
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.family import Family
-from checks import access, digitalocean, dns, https, ssh, tls
+from auditor.core.family import Family
+from checks import access, dns
+from checks.digitalocean import family as digitalocean
+from checks.https import family as https
+from checks.ssh import family as ssh
+from checks.tls import family as tls
 
 FAMILIES: tuple[Family[Any], ...] = (
     tls.FAMILY,

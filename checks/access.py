@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from auditor.errors import ConfigError
-from auditor.family import AuditContext, Family, Outcome
-from auditor.inventory import FoundKey, Inventory, KeyHolderRecord
-from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
-from auditor.roster import Roster, load_roster
-from checks.do_inventory import UNREADABLE_KEY
+from auditor.core.errors import ConfigError
+from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.inventory import FoundKey, Inventory, KeyHolderRecord
+from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
+from auditor.core.roster import Roster, load_roster
+from checks.digitalocean.inventory import UNREADABLE_KEY
 
 UNKNOWN = CheckSpec(
     "access.key.unknown",

@@ -12,10 +12,10 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.config import SiteConfig
-from auditor.family import AuditContext, Family, Outcome
-from auditor.inventory import CloudResource, Inventory
-from auditor.model import CheckSpec, ClaimId, Finding, Severity, Status
+from auditor.core.config import SiteConfig
+from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 
 POINTS_TO_INVENTORY = CheckSpec(
     "dns.points_to_inventory",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.addresses import is_ipv6
-from auditor.config import SiteConfig
-from auditor.family import AuditContext
+from auditor.core.addresses import is_ipv6
+from auditor.core.config import SiteConfig
+from auditor.core.family import AuditContext
 
 
 @dataclass(frozen=True)

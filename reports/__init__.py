@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditor.report import Report
+from auditor.core.report import Report
 from reports import json_report
 
 if TYPE_CHECKING:

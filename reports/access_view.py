@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.diff import Change, ChangeKind
-from auditor.inventory import KeyHolderRecord
-from auditor.model import Finding, Severity, Status
-from auditor.report import Report
+from auditor.core.changes import Change, ChangeKind
+from auditor.core.inventory import KeyHolderRecord
+from auditor.core.model import Finding, Severity, Status
+from auditor.core.report import Report
 from reports import danish
 
 CHANGE_TEXT = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.diff import Wording
-from auditor.model import ClaimId, Severity, Status
+from auditor.core.changes import Wording
+from auditor.core.model import ClaimId, Severity, Status
 
 MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",

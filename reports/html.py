@@ -8,10 +8,9 @@ from functools import cache
 import jinja2
 import markupsafe
 
-from auditor.diff import Change
-from auditor.report import Report
-from auditor.text import printable
-from reports import precompiled
+from auditor.core.changes import Change
+from auditor.core.report import Report
+from auditor.core.text import printable
 from reports.access_view import access_page
 from reports.public_view import public_page
 
@@ -35,27 +34,17 @@ def shown(value: object) -> object:
     return value
 
 
-def make_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
-    """The one set of options, for the templates compiled ahead of time and at run time."""
+@cache
+def environment() -> jinja2.Environment:
+    """The templates, compiled by Jinja2 as they are first loaded."""
     return jinja2.Environment(
-        loader=loader,
+        loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=True,  # every value, including a certificate's attacker-chosen subject
         finalize=shown,
         undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not an empty cell
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def source_environment() -> jinja2.Environment:
-    """The templates compiled as they are loaded: what `reports.precompiled` writes out."""
-    return make_environment(jinja2.PackageLoader("reports", "templates"))
-
-
-@cache
-def environment() -> jinja2.Environment:
-    compiled = precompiled.loader()
-    return make_environment(compiled) if compiled is not None else source_environment()
 
 
 def render_page(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from auditor.report import Report
-from auditor.text import speaks_utf8
+from auditor.core.report import Report
+from auditor.core.text import speaks_utf8
 
 if TYPE_CHECKING:
     from rich.console import Console

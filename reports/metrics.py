@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from auditor.model import Status
-from auditor.report import Report
+from auditor.core.model import Status
+from auditor.core.report import Report
 from reports.danish import parse_time
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.inventory import CertificateRecord
-from auditor.model import Finding, Status, worst_status
-from auditor.report import Report
+from auditor.core.inventory import CertificateRecord
+from auditor.core.model import Finding, Status, worst_status
+from auditor.core.report import Report
 from reports import danish
 
 SITE_CHECKS = ("tls.", "https.")

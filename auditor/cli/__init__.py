@@ -15,10 +15,10 @@ from typing import NoReturn
 import click
 
 from auditor import __version__
+from auditor.cli.collector import loaded
 from auditor.cli.common import make_app
-from auditor.errors import AuditorError
-from auditor.launch import loaded
-from auditor.text import printable, speaks_utf8
+from auditor.core.errors import AuditorError
+from auditor.core.text import printable, speaks_utf8
 
 # Each command's module, imported only when that command runs: `auditor run` does not load
 # the demo's lab, the DigitalOcean client or Rich's tables, `auditor --help` loads no probe.

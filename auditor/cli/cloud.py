@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import App, config_option, format_option, load, pass_app
-from auditor.errors import CredentialsError
+from auditor.core.errors import CredentialsError
 from checks import families
 
 

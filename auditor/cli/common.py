@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from auditor.config import AuditConfig, load_config
-from auditor.documents import pem_certificates
-from auditor.family import AuditContext, Family
-from auditor.history import History
-from auditor.hosts import is_ip_address
-from auditor.observer import NullObserver, Observer
-from auditor.report import Report
-from auditor.runner import run_audit
+from auditor.app.history import History
+from auditor.core.config import AuditConfig, load_config
+from auditor.core.documents import pem_certificates
+from auditor.core.family import AuditContext, Family
+from auditor.core.hosts import is_ip_address
+from auditor.core.observer import NullObserver, Observer
+from auditor.core.report import Report
+from auditor.core.runner import run_audit
 from reports import FORMATS, render
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from auditor.app.diff import diff
 from auditor.cli.common import (
     App,
     config_option,
@@ -17,9 +18,8 @@ from auditor.cli.common import (
     out_dir_option,
     pass_app,
 )
-from auditor.diff import diff
-from auditor.errors import UsageError
-from auditor.text import speaks_utf8
+from auditor.core.errors import UsageError
+from auditor.core.text import speaks_utf8
 from reports.terminal import changes_table
 
 READS_FROM = "The folder `auditor run --out` wrote to (its history.sqlite3)."

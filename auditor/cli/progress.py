@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from auditor.model import Finding
-from auditor.text import printable
+from auditor.core.model import Finding
+from auditor.core.text import printable
 
 
 class RichObserver:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from auditor.atomic import write_atomic
-from auditor.documents import NotAFile, file_bytes, json_value
-from auditor.errors import UsageError
-from auditor.publish import PublishError
-from auditor.report import Report, ReportFormatError
+from auditor.app.publish import PublishError
+from auditor.core.atomic import write_atomic
+from auditor.core.documents import NotAFile, file_bytes, json_value
+from auditor.core.errors import UsageError
+from auditor.core.report import Report, ReportFormatError
 from reports import metrics
 from reports.html import render_page
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from auditor.app.publish import Published, publish
 from auditor.cli.common import (
     App,
     config_option,
@@ -19,11 +20,10 @@ from auditor.cli.common import (
     out_dir_option,
     pass_app,
 )
-from auditor.diff import Change
-from auditor.model import Status
-from auditor.publish import Published, publish
-from auditor.report import Report
-from auditor.text import printable
+from auditor.core.changes import Change
+from auditor.core.model import Status
+from auditor.core.report import Report
+from auditor.core.text import printable
 from checks import families
 
 

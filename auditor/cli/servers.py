@@ -17,9 +17,9 @@ from auditor.cli.common import (
     timeout_option,
     user_names,
 )
-from auditor.config import AuditConfig, Limits, SshServerConfig, SshSettings
-from auditor.hosts import parse_host_port
-from auditor.roster import load_roster
+from auditor.core.config import AuditConfig, Limits, SshServerConfig, SshSettings
+from auditor.core.hosts import parse_host_port
+from auditor.core.roster import load_roster
 from checks import families
 
 

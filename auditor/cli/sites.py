@@ -15,8 +15,8 @@ from auditor.cli.common import (
     pass_app,
     timeout_option,
 )
-from auditor.config import AuditConfig, Limits, SiteConfig
-from auditor.hosts import parse_host_port
+from auditor.core.config import AuditConfig, Limits, SiteConfig
+from auditor.core.hosts import parse_host_port
 from checks import families
 
 

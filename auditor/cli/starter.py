@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 from rich.text import Text
 
+from auditor.app.history import History
+from auditor.app.publish import ACCESS_PAGE, PUBLIC_PAGE, publish
 from auditor.cli.common import App, pass_app
-from auditor.config import load_config
-from auditor.errors import UsageError
-from auditor.history import History
-from auditor.publish import ACCESS_PAGE, PUBLIC_PAGE, publish
+from auditor.core.config import load_config
+from auditor.core.errors import UsageError
 from checks import families
 from reports.terminal import changes_table
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor.config import AuditConfig, SiteConfig
-from auditor.family import AuditContext
-from auditor.model import Status
-from auditor.runner import run_audit
+from auditor.core.config import AuditConfig, SiteConfig
+from auditor.core.family import AuditContext
+from auditor.core.model import Status
+from auditor.core.runner import run_audit
 from checks import families
 from tests.support.sites_lab import SitesLab
 

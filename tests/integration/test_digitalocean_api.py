@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import digitalocean
 import pytest
 
-from auditor.errors import CredentialsError, DigitalOceanError
+from auditor.core.errors import CredentialsError, DigitalOceanError
 from auditor.lab.fake_digitalocean import FakeDigitalOcean, Scripted, droplet
-from checks.do_client import DigitalOceanClient
+from checks.digitalocean.client import DigitalOceanClient
 from tests.support.digitalocean_fake import NET, DoLab
 
 

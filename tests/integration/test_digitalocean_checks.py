@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.config import load_config
-from auditor.family import AuditContext
+from auditor.core.config import load_config
+from auditor.core.family import AuditContext
+from auditor.core.model import ClaimId, Finding, Status
+from auditor.core.report import Report
+from auditor.core.runner import run_audit
 from auditor.lab.fake_digitalocean import Scripted
 from auditor.lab.ssh_server import LabSshServer
-from auditor.model import ClaimId, Finding, Status
-from auditor.report import Report
-from auditor.runner import run_audit
 from checks import families
 from tests.support.digitalocean_fake import NET, DoLab
 from tests.support.dns_lab import LoopbackDns

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config
-from auditor.family import AuditContext
-from auditor.model import Status
-from auditor.report import Report
-from auditor.runner import run_audit
+from auditor.core.config import load_config
+from auditor.core.family import AuditContext
+from auditor.core.model import Status
+from auditor.core.report import Report
+from auditor.core.runner import run_audit
 from checks import families
 from checks.sites import NO_IPV6
 from tests.support.dns_lab import LoopbackDns

@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from auditor.config import load_config
+from auditor.core.config import load_config
 from auditor.lab.pki import TestCA
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
 from auditor.lab.web_server import LabWebSite

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config
-from auditor.family import AuditContext
-from auditor.model import ClaimId, Status
-from auditor.report import Report
-from auditor.runner import run_audit
+from auditor.core.config import load_config
+from auditor.core.family import AuditContext
+from auditor.core.model import ClaimId, Status
+from auditor.core.report import Report
+from auditor.core.runner import run_audit
 from checks import families
 from tests.support.sites_lab import SitesLab
 

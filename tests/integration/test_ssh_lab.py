@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config
-from auditor.family import AuditContext
+from auditor.core.config import load_config
+from auditor.core.family import AuditContext
+from auditor.core.model import ClaimId, Finding, Severity, Status
+from auditor.core.report import Report
+from auditor.core.runner import run_audit
+from auditor.core.slots import ConnectionSlots
+from auditor.core.sshkeys import parse_public_key_line
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
-from auditor.model import ClaimId, Finding, Severity, Status
-from auditor.report import Report
-from auditor.runner import run_audit
-from auditor.slots import ConnectionSlots
-from auditor.sshkeys import parse_public_key_line
 from checks import families
-from checks.ssh_model import ReadRefused
-from checks.ssh_probe import probe
-from checks.ssh_read import read_server
+from checks.ssh.model import ReadRefused
+from checks.ssh.probe import probe
+from checks.ssh.read import read_server
 from tests.support.sshd_lab import SSHD, LabSshd, SshdLab, keygen, lone_sshd
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
@@ -164,7 +164,7 @@ def test_the_auditor_never_tries_a_password(sshd_lab: SshdLab, ssh_report: Repor
 
 
 def _holder(report: Report, public_line: str) -> dict[str, Status]:
-    from auditor.sshkeys import parse_public_key_line
+    from auditor.core.sshkeys import parse_public_key_line
 
     fingerprint = parse_public_key_line(public_line).fingerprint
     return _verdicts(report, fingerprint)
@@ -190,7 +190,7 @@ def test_access_verdicts_per_key(ssh_report: Report, people: dict[str, str]) -> 
 
 
 def test_key_holders_list_every_location(ssh_report: Report, people: dict[str, str]) -> None:
-    from auditor.sshkeys import parse_public_key_line
+    from auditor.core.sshkeys import parse_public_key_line
 
     by_fp = {r.fingerprint: r for r in ssh_report.inventory.key_holders}
     anna = by_fp[parse_public_key_line(people["anna"]).fingerprint]
@@ -287,7 +287,7 @@ def test_a_server_that_takes_none_is_a_critical_failure(
 ) -> None:
     server = LabSshServer("127.0.20.61", methods, accept_none)
     try:
-        from checks.ssh import check_publickey
+        from checks.ssh.family import check_publickey
 
         scan = probe("lab", server.address, server.port, ("root",), 3.0)
         finding = check_publickey(scan, "lab")

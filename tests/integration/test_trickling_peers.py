@@ -2,7 +2,7 @@
 
 TLS handshakes, HTTP answers, SSH handshakes and the commands of an authenticated SSH read.
 Each byte comes well inside the socket timeout, so only a deadline on the whole exchange
-(auditor.deadlines, or paramiko's handshake timeout) ends the read. Without one, the
+(auditor.core.deadlines, or paramiko's handshake timeout) ends the read. Without one, the
 threads stuck reading kept the process alive after the report was written: these tests
 run the CLI as a user does, in a subprocess that must exit by itself.
 """
@@ -27,12 +27,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from auditor.core.model import Status
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
-from auditor.model import Status
-from checks.tls import Judgement, check_ciphers
-from checks.tls_certificate import Anchors
-from checks.tls_deep import enumerate_suites
-from checks.tls_probe import Endpoint, TlsVersion, probe
+from checks.tls.certificate import Anchors
+from checks.tls.deep import enumerate_suites
+from checks.tls.family import Judgement, check_ciphers
+from checks.tls.probe import Endpoint, TlsVersion, probe
 from tests.support.trickle import BYTE_EVERY, TLS_RECORD_START, TiringTlsServer, trickling
 
 ADDRESS = "127.0.70.1"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import AuditConfig, SiteConfig
-from auditor.family import AuditContext
-from auditor.model import Finding
-from auditor.runner import run_audit
+from auditor.core.config import AuditConfig, SiteConfig
+from auditor.core.family import AuditContext
+from auditor.core.model import Finding
+from auditor.core.runner import run_audit
 from checks import families
 from tests.support.canned_http import HOST, canned_site
 

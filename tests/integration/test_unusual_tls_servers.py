@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 
 from auditor.lab.pki import TestCA
-from checks.tls_certificate import mozilla_roots
+from checks.tls.certificate import mozilla_roots
 from tests.support.tls_servers import (
     anonymous_context,
     certificate_context,

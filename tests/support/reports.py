@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.inventory import (
+from auditor.core.inventory import (
     CertificateRecord,
     CloudResource,
     FoundKey,
@@ -13,8 +13,8 @@ from auditor.inventory import (
     KeyLocation,
     SshServerRecord,
 )
-from auditor.model import Finding, Severity, Status
-from auditor.report import Report, RunInfo, evaluate_claims
+from auditor.core.model import Finding, Severity, Status
+from auditor.core.report import Report, RunInfo, evaluate_claims
 from checks import families
 
 HOSTILE = '<script>window.__pwned=1</script>"\' onmouseover="window.__pwned=2"'

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from auditor.inventory import Inventory
-from auditor.model import ClaimId, Finding, Severity, Status, worst_status
-from auditor.report import Report, RunInfo, evaluate_claims
+from auditor.core.inventory import Inventory
+from auditor.core.model import ClaimId, Finding, Severity, Status, worst_status
+from auditor.core.report import Report, RunInfo, evaluate_claims
 
 CLAIM_OF = {"tls.connect": ClaimId.HTTPS, "ssh.auth.password": ClaimId.SSH_KEYS}
 RUN = RunInfo("2026-11-25T04:00:00+00:00", "2026-11-25T04:01:00+00:00", 60.0, "0", "test")

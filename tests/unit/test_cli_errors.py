@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from auditor.history import History
+from auditor.app.history import History
 from tests.support.reports import sample_report
 
 

@@ -9,8 +9,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from auditor.history import History
-from auditor.model import Finding, Severity, Status
+from auditor.app.history import History
+from auditor.core.model import Finding, Severity, Status
 from tests.support.reports import sample_report
 
 MESSAGE = "Navnet passer ikke: blåbær.test → søren…"

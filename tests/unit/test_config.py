@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config, parse_config
-from auditor.errors import ConfigError
-from auditor.family import AuditContext
+from auditor.core.config import load_config, parse_config
+from auditor.core.errors import ConfigError
+from auditor.core.family import AuditContext
+from auditor.core.roster import load_roster, parse_roster
+from auditor.core.runner import run_audit
 from auditor.lab.pki import TestCA
-from auditor.roster import load_roster, parse_roster
-from auditor.runner import run_audit
 from checks import families
 
 

@@ -7,7 +7,7 @@ import threading
 import weakref
 from collections.abc import Callable
 
-from auditor.deadlines import Deadlines, shut_down
+from auditor.core.deadlines import Deadlines, shut_down
 
 WAIT = 10.0  # how long a test waits for the keeper before calling it broken
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from auditor.inventory import CloudResource
+from auditor.core.inventory import CloudResource
+from auditor.core.model import Status
 from auditor.lab.fake_digitalocean import COLLECTIONS, example, example_items, scenario
-from auditor.model import Status
-from checks import do_inventory as parse
-from checks.digitalocean import AccountInventory, check_ssh_open, evaluate
+from checks.digitalocean import inventory as parse
+from checks.digitalocean.family import AccountInventory, check_ssh_open, evaluate
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from auditor.documents import json_value, toml_document
-from checks.ssh import DROPLET_AGENT, droplet_agent
+from auditor.core.documents import json_value, toml_document
+from checks.ssh.family import DROPLET_AGENT, droplet_agent
 
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.diff import ChangeKind, diff
-from auditor.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
-from auditor.inventory import CloudResource, FoundKey, KeyLocation
-from auditor.model import Status
-from auditor.report import Report
+from auditor.app.diff import diff
+from auditor.app.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
+from auditor.core.changes import ChangeKind
+from auditor.core.inventory import CloudResource, FoundKey, KeyLocation
+from auditor.core.model import Status
+from auditor.core.report import Report
 from reports import danish
 from tests.support.reports import certificate, sample_report
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.atomic import write_atomic
-from auditor.errors import UsageError
-from auditor.hosts import parse_host_port
+from auditor.core.atomic import write_atomic
+from auditor.core.errors import UsageError
+from auditor.core.hosts import parse_host_port
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
 
 
 def test_labels_bracket_an_ipv6_address_before_its_port() -> None:
-    from auditor.config import SiteConfig, SshServerConfig
+    from auditor.core.config import SiteConfig, SshServerConfig
 
     assert SiteConfig("2001:db8::1", "x", port=8443).label == "[2001:db8::1]:8443"
     assert SiteConfig("2001:db8::1", "x").label == "2001:db8::1"

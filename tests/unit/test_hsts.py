@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.hsts import MAX_AGE_LIMIT, HstsError, HstsPolicy, parse_hsts
+from checks.https.hsts import MAX_AGE_LIMIT, HstsError, HstsPolicy, parse_hsts
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.config import SiteConfig
-from auditor.model import Status
-from checks.http_probe import Hop, HttpsHeaders, RedirectTrace
-from checks.https import HttpsScan, check_hsts, check_redirect, evaluate
+from auditor.core.config import SiteConfig
+from auditor.core.model import Status
+from checks.https.family import HttpsScan, check_hsts, check_redirect, evaluate
+from checks.https.probe import Hop, HttpsHeaders, RedirectTrace
 from checks.sites import SiteTarget
 
 HOST = "alternativet.dk"

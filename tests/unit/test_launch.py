@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from auditor import launch
+from auditor.cli.collector import loaded
 
 
 @pytest.fixture
@@ -34,6 +35,6 @@ def test_the_command_loads_with_the_collector_off_then_it_is_frozen_and_on(
 def test_a_process_with_its_collector_on_is_left_alone(collector: None) -> None:
     gc.enable()
     before = gc.get_freeze_count()
-    launch.loaded()
+    loaded()
     assert gc.isenabled()
     assert gc.get_freeze_count() == before

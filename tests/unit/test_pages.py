@@ -9,9 +9,9 @@ from dataclasses import replace
 import jinja2
 import pytest
 
-from auditor.diff import Change, ChangeKind
-from auditor.model import Status
-from auditor.report import Report
+from auditor.core.changes import Change, ChangeKind
+from auditor.core.model import Status
+from auditor.core.report import Report
 from reports import html
 from reports.public_view import public_page
 from tests.support.reports import (

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from auditor.cli import PrintableFormatter
 from auditor.cli.run import _quiet_lines
-from auditor.model import Status
-from auditor.text import printable
+from auditor.core.model import Status
+from auditor.core.text import printable
 from tests.support.reports import sample_report
 
 

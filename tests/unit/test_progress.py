@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from auditor.cli.progress import RichObserver
-from auditor.model import CheckSpec, ClaimId, Severity, Status
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 SPEC = CheckSpec("tls.connect", "Connect", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
 

@@ -7,11 +7,11 @@ import struct
 
 import pytest
 
-from auditor.errors import ConfigError
-from auditor.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
-from auditor.model import Status
-from auditor.roster import parse_roster
-from auditor.sshkeys import parse_public_key_line
+from auditor.core.errors import ConfigError
+from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
+from auditor.core.model import Status
+from auditor.core.roster import parse_roster
+from auditor.core.sshkeys import parse_public_key_line
 from checks.access import AccessTarget, evaluate
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from auditor.config import AuditConfig, Limits
-from auditor.family import AuditContext, Family, Outcome, SimpleTarget
-from auditor.inventory import CloudResource, Inventory
-from auditor.model import CheckSpec, ClaimId, Severity, Status
-from auditor.observer import NullObserver
-from auditor.runner import run_audit
+from auditor.core.config import AuditConfig, Limits
+from auditor.core.family import AuditContext, Family, Outcome, SimpleTarget
+from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
+from auditor.core.observer import NullObserver
+from auditor.core.runner import run_audit
 
 SPEC = CheckSpec("test.check", "Test", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
 OTHER = CheckSpec("test.other", "Other", ClaimId.HTTPS, Severity.LOW, "Fix it.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from auditor.slots import ConnectionSlots
+from auditor.core.slots import ConnectionSlots
 
 
 def test_slots_bound_concurrency_per_server_not_across_servers() -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import parse_config
-from auditor.family import AuditContext
-from auditor.inventory import CloudResource, Inventory
-from auditor.model import Status
-from checks.ssh import FAMILY, SshTarget, check_effective
-from checks.ssh_model import ServerRead
+from auditor.core.config import parse_config
+from auditor.core.family import AuditContext
+from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.model import Status
+from checks.ssh.family import FAMILY, SshTarget, check_effective
+from checks.ssh.model import ServerRead
 
 KEY_ONLY = {
     "passwordauthentication": "no",

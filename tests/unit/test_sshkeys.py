@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.sshkeys import (
+from auditor.core.sshkeys import (
     AuthorizedKey,
     BadLine,
     parse_authorized_keys,
@@ -17,7 +17,7 @@ from auditor.sshkeys import (
     parse_public_key_line,
     split_options,
 )
-from checks.ssh_read import expand_keys_file, login_accounts, parse_sshd_t
+from checks.ssh.read import expand_keys_file, login_accounts, parse_sshd_t
 
 
 def _keygen(folder: Path, kind: str, bits: int | None = None) -> Path:

@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from auditor.diff import Change, ChangeKind
-from auditor.inventory import CloudResource
-from auditor.model import CheckSpec, ClaimId, Severity, Status
-from auditor.report import Report
-from checks import digitalocean
-from checks.tls import CIPHERS
-from reports.terminal import changes_table, findings_table, render
-from reports.terminal_cloud import droplets_view
-from reports.terminal_servers import keys_view
+from auditor.core.changes import Change, ChangeKind
+from auditor.core.inventory import CloudResource
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
+from auditor.core.report import Report
+from checks.digitalocean import family as digitalocean
+from checks.tls.family import CIPHERS
+from reports.terminal import changes_table, render
+from reports.terminal.cloud import droplets_view
+from reports.terminal.common import findings_table
+from reports.terminal.servers import keys_view
 from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
 
 SPEC = CheckSpec("do.droplet.region", "Region", ClaimId.HOSTING, Severity.HIGH, "Move it.")

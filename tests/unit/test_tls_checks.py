@@ -11,12 +11,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from auditor.core.model import Status
 from auditor.lab.pki import TestCA
 from auditor.lab.pki import _ca_usage as ca_usage
-from auditor.model import Status
-from checks import tls_certificate as certs
-from checks.tls import Judgement, evaluate
-from checks.tls_probe import Endpoint, TlsScan, TlsVersion
+from checks.tls import certificate as certs
+from checks.tls.family import Judgement, evaluate
+from checks.tls.probe import Endpoint, TlsScan, TlsVersion
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOST = "alternativet.dk"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sslyze.scanner.models import ServerScanStatusEnum
 
-from checks import tls_deep
-from checks.tls_deep import _suites, enumerate_suites
-from checks.tls_probe import Endpoint, TlsVersion
+from checks.tls import deep as tls_deep
+from checks.tls.deep import _suites, enumerate_suites
+from checks.tls.probe import Endpoint, TlsVersion
 
 ENDPOINT = Endpoint("deep.test", "192.0.2.10", 443, 5.0)
 

@@ -1,0 +1,85 @@
+"""What `auditor run` leaves behind: the report, both pages and the metrics, each atomic.
+
+Every file is written to a temporary name in the same folder and renamed over the old one,
+so a crash, a kill or a full disk leaves last week's files whole. The history is recorded
+before the files are written: the next run can always compare against this one. A history
+that cannot take the run is reported (`Published.history_error`); the files are still written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.app.diff import diff
+from auditor.app.history import History, HistoryError
+from auditor.core.atomic import write_atomic
+from auditor.core.changes import Change
+from auditor.core.errors import AuditorError
+from auditor.core.report import Report
+from reports import danish, metrics
+from reports.html import render_page
+from reports.json_report import dumps
+
+REPORT_FILE = "report.json"
+PUBLIC_PAGE = "certifikater.html"
+ACCESS_PAGE = "adgang.html"
+METRICS_FILE = "auditor.prom"  # node_exporter's textfile collector reads *.prom
+
+
+class PublishError(AuditorError):
+    """The output folder cannot take the files (missing, read-only, full)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    run_id: int | None  # None: the history could not take this run (history_error says why)
+    files: tuple[Path, ...]
+    changes: tuple[Change, ...] | None  # None: no earlier run to compare with
+    history_error: str | None = None
+
+
+def publish(
+    report: Report,
+    out_dir: Path,
+    history: History,
+    exit_code: int,
+    warning_days: int = 21,
+) -> Published:
+    changes = told = None
+    run_id = history_error = None
+    # The week's report and pages matter more than its place in the history: a history that
+    # cannot be read or written (corrupt, read-only, from a newer auditor) does not stop them.
+    try:
+        previous = history.latest()
+        if previous is not None:
+            changes = diff(previous, report)
+            told = diff(previous, report, danish.WORDING)  # the internal page's, in Danish
+        run_id = history.record(report, exit_code)
+    except HistoryError as exc:
+        history_error = str(exc)
+    files = _write_files(report, out_dir, told, warning_days)
+    return Published(run_id, files, changes, history_error)
+
+
+def _write_files(
+    report: Report, out_dir: Path, changes: Sequence[Change] | None, warning_days: int
+) -> tuple[Path, ...]:
+    contents = {
+        REPORT_FILE: dumps(report),
+        PUBLIC_PAGE: render_page(report, "certifikater", warning_days=warning_days),
+        ACCESS_PAGE: render_page(report, "adgang", changes),
+        METRICS_FILE: metrics.render(report),
+    }
+    # Rendered first, written after: a template error leaves every old file in place.
+    written = []
+    for name, text in contents.items():
+        # The internal page and the full report name holders and addresses: owner only.
+        mode = 0o644 if name in (PUBLIC_PAGE, METRICS_FILE) else 0o600
+        try:
+            write_atomic(out_dir / name, text, mode)
+        except OSError as exc:
+            raise PublishError(f"cannot write {out_dir / name}: {exc.strerror or exc}") from None
+        written.append(out_dir / name)
+    return tuple(written)

@@ -1,0 +1,426 @@
+"""The audit's configuration: one TOML file, validated, every error naming file, key and problem."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from auditor.core.documents import config_text, pem_certificates, toml_document
+from auditor.core.errors import ConfigError
+from auditor.core.hosts import canonical_host, host_name_problem, is_ip_address
+
+DEFAULT_CONFIG_NAME = "alternativet.toml"
+
+
+def host_port(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 address in brackets so the port stays readable."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """A web site whose TLS and HTTPS promises are checked."""
+
+    host: str
+    platform: str
+    port: int = 443
+    http_port: int = 80
+    # Pinned addresses stand in for DNS (tests, or sites served from several addresses):
+    # every address is checked.
+    addresses: tuple[str, ...] = ()
+    ca_file: Path | None = None  # an extra trust anchor besides Mozilla's store
+
+    @property
+    def label(self) -> str:
+        return self.host if self.port == 443 else host_port(self.host, self.port)
+
+
+@dataclass(frozen=True)
+class SshServerConfig:
+    host: str
+    port: int = 22
+    address: str | None = None  # pinned address; the host name is then only a label
+    # How to call sshd on the server for `sshd -T` (a server may keep its config elsewhere).
+    sshd_command: str = "sshd"
+
+    @property
+    def label(self) -> str:
+        return self.host if self.port == 22 else host_port(self.host, self.port)
+
+
+@dataclass(frozen=True)
+class SshSettings:
+    users: tuple[str, ...] = ("root",)
+    servers: tuple[SshServerConfig, ...] = ()
+    exclude: tuple[str, ...] = ()  # hosts or addresses never probed
+    from_inventory: bool = True  # droplets' public addresses become SSH targets
+    inventory_port: int = 22  # the port sshd listens on at those droplets
+    auditor_user: str | None = None
+    auditor_key: Path | None = None
+    known_hosts: Path | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.auditor_user is not None and self.auditor_key is not None
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    roster: Path | None = None
+    required_team: str = "Landssekretariatet"
+    max_holders: int = 5
+
+
+@dataclass(frozen=True)
+class DigitalOceanSettings:
+    token_env: str = "DIGITALOCEAN_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a token
+    endpoint: str = "https://api.digitalocean.com/v2/"
+    allowed_regions: tuple[str, ...] = ("ams2", "ams3")
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    nameservers: tuple[str, ...] = ()  # empty: the system's resolver
+    port: int = 53
+    # False where the audit runs without an IPv6 route (GitHub's runners): AAAA addresses are
+    # still compared with the inventory, but not connected to; their checks say `skipped`.
+    probe_ipv6: bool = True
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time and concurrency bounds: every network step, every target, the whole run."""
+
+    connect_timeout: float = 5.0
+    target_timeout: float = 60.0
+    deadline: float = 900.0
+    concurrency: int = 16  # targets audited at once
+    per_server_connections: int = 5
+    expiry_warning_days: int = 21
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    out_dir: Path = Path("auditor-out")
+    history: Path | None = None  # default: history.sqlite3 beside the output
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    source: str
+    sites: tuple[SiteConfig, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    ssh: SshSettings = field(default_factory=SshSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
+    digitalocean: DigitalOceanSettings = field(default_factory=DigitalOceanSettings)
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+
+    @property
+    def history_path(self) -> Path:
+        return self.output.history or self.output.out_dir / "history.sqlite3"
+
+
+class TomlSection:
+    """A TOML table being read: knows its dotted path, rejects unknown keys."""
+
+    def __init__(self, source: str, data: Mapping[str, Any], path: str, base: Path) -> None:
+        self.source = source
+        self.data = data
+        self.path = path
+        self.base = base
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, name: str | None, problem: str) -> ConfigError:
+        return ConfigError(self.source, self.key(name) if name else self.path or None, problem)
+
+    def _get(self, name: str, kind: type | tuple[type, ...], kind_name: str) -> Any:
+        self.seen.add(name)
+        value = self.data.get(name)
+        if value is None:
+            return None
+        # bool is an int in Python; a TOML true is never a valid number here.
+        if isinstance(value, bool) and kind is not bool:
+            raise self.error(name, f"expected {kind_name}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.error(name, f"expected {kind_name}, got {type(value).__name__}")
+        return value
+
+    def opt_str(self, name: str, default: str | None = None) -> str | None:
+        value = self._get(name, str, "a string")
+        if value is not None and not value.strip():
+            raise self.error(name, "must not be empty")
+        return default if value is None else str(value)
+
+    def req_str(self, name: str) -> str:
+        value = self.opt_str(name)
+        if value is None:
+            raise self.error(name, "is required")
+        return value
+
+    def opt_int(self, name: str, default: int, low: int, high: int) -> int:
+        value = self._get(name, int, "a whole number")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(name, f"must be between {low} and {high}, got {value}")
+        return int(value)
+
+    def opt_float(self, name: str, default: float, low: float, high: float) -> float:
+        value = self._get(name, (int, float), "a number")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(name, f"must be between {low} and {high}, got {value}")
+        return float(value)
+
+    def opt_bool(self, name: str, default: bool) -> bool:
+        value = self._get(name, bool, "true or false")
+        return default if value is None else bool(value)
+
+    def str_list(self, name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self._get(name, list, "a list of strings")
+        if value is None:
+            return default
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.error(f"{name}[{i}]", "expected a non-empty string")
+        return tuple(value)
+
+    def path_value(self, name: str, must_exist: bool = True) -> Path | None:
+        """A path relative to the config's folder; `must_exist`: an existing file, not a folder."""
+        value = self.opt_str(name)
+        if value is None:
+            return None
+        if "\0" in value:  # no system call takes it: a ValueError wherever the path is used
+            raise self.error(name, "a path cannot contain a NUL character")
+        try:
+            resolved = Path(value).expanduser()
+        except RuntimeError:  # ~name of a user this system does not know, or no home at all
+            raise self.error(
+                name, f"cannot find the home folder of {value.split('/')[0]!r}"
+            ) from None
+        if not resolved.is_absolute():
+            resolved = self.base / resolved
+        if must_exist and not resolved.exists():
+            raise self.error(name, f"no such file: {resolved}")
+        if must_exist and not resolved.is_file():
+            raise self.error(name, f"not a file: {resolved}")
+        return resolved
+
+    def table(self, name: str) -> TomlSection:
+        value = self._get(name, dict, "a table")
+        return TomlSection(self.source, value or {}, self.key(name), self.base)
+
+    def tables(self, name: str) -> list[TomlSection]:
+        value = self._get(name, list, "an array of tables")
+        sections = []
+        for i, item in enumerate(value or []):
+            if not isinstance(item, dict):
+                raise self.error(f"{name}[{i}]", "expected a table")
+            sections.append(TomlSection(self.source, item, f"{self.key(name)}[{i}]", self.base))
+        return sections
+
+    def done(self) -> None:
+        """Reject keys nobody read: a typo must not silently turn a check off."""
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise self.error(unknown[0], "unknown key")
+
+
+def _port(section: TomlSection, name: str, default: int) -> int:
+    return section.opt_int(name, default, 1, 65535)
+
+
+def _addresses(section: TomlSection, name: str) -> tuple[str, ...]:
+    values = section.str_list(name)
+    for i, value in enumerate(values):
+        if not is_ip_address(value):
+            raise section.error(f"{name}[{i}]", f"not an IP address: {value!r}")
+    return values
+
+
+def _host(section: TomlSection, name: str) -> str:
+    host = section.req_str(name).strip().lower().rstrip(".")
+    problem = host_name_problem(host)
+    if problem is not None:
+        raise section.error(name, f"not a host name ({problem}): {host!r}")
+    return host
+
+
+def _hosts(section: TomlSection, name: str) -> tuple[str, ...]:
+    """Host names or addresses, each in the form it is compared in (see `canonical_host`)."""
+    hosts = tuple(canonical_host(value) for value in section.str_list(name))
+    for i, host in enumerate(hosts):
+        problem = host_name_problem(host)
+        if problem is not None:
+            raise section.error(f"{name}[{i}]", f"not a host name or address ({problem}): {host!r}")
+    return hosts
+
+
+def _site(section: TomlSection) -> SiteConfig:
+    site = SiteConfig(
+        host=_host(section, "host"),
+        platform=section.opt_str("platform") or "",
+        port=_port(section, "port", 443),
+        http_port=_port(section, "http_port", 80),
+        addresses=_addresses(section, "addresses"),
+        ca_file=section.path_value("ca_file"),
+    )
+    if site.ca_file is not None:
+        try:
+            pem_certificates(site.ca_file)
+        except ValueError as exc:
+            raise section.error("ca_file", str(exc)) from None
+    section.done()
+    return site
+
+
+def _limits(section: TomlSection) -> Limits:
+    limits = Limits(
+        connect_timeout=section.opt_float("connect_timeout", 5.0, 0.1, 120),
+        target_timeout=section.opt_float("target_timeout", 60.0, 1, 3600),
+        deadline=section.opt_float("deadline", 900.0, 1, 86400),
+        concurrency=section.opt_int("concurrency", 16, 1, 256),
+        per_server_connections=section.opt_int("per_server_connections", 5, 1, 50),
+        expiry_warning_days=section.opt_int("expiry_warning_days", 21, 0, 365),
+    )
+    section.done()
+    return limits
+
+
+def _ssh(section: TomlSection) -> SshSettings:
+    servers = []
+    for server in section.tables("servers"):
+        servers.append(
+            SshServerConfig(
+                host=_host(server, "host"),
+                port=_port(server, "port", 22),
+                address=_single_address(server, "address"),
+                sshd_command=server.opt_str("sshd_command", "sshd") or "sshd",
+            )
+        )
+        server.done()
+    settings = SshSettings(
+        users=section.str_list("users", ("root",)),
+        servers=tuple(servers),
+        exclude=_hosts(section, "exclude"),
+        from_inventory=section.opt_bool("from_inventory", True),
+        inventory_port=_port(section, "inventory_port", 22),
+        auditor_user=section.opt_str("auditor_user"),
+        auditor_key=section.path_value("auditor_key"),
+        known_hosts=section.path_value("known_hosts", must_exist=False),
+    )
+    if (settings.auditor_user is None) != (settings.auditor_key is None):
+        raise section.error(None, "auditor_user and auditor_key go together")
+    if settings.authenticated and settings.known_hosts is None:
+        raise section.error("known_hosts", "is required with auditor_key (host keys are pinned)")
+    # Read on every authenticated probe: a FIFO there would block each one for ever.
+    known_hosts = settings.known_hosts
+    if known_hosts is not None and known_hosts.exists() and not known_hosts.is_file():
+        raise section.error("known_hosts", f"not a file: {known_hosts}")
+    section.done()
+    return settings
+
+
+def _single_address(section: TomlSection, name: str) -> str | None:
+    value = section.opt_str(name)
+    if value is not None and not is_ip_address(value):
+        raise section.error(name, f"not an IP address: {value!r}")
+    return value
+
+
+def _access(section: TomlSection) -> AccessSettings:
+    settings = AccessSettings(
+        roster=section.path_value("roster"),
+        required_team=section.opt_str("required_team", "Landssekretariatet")
+        or "Landssekretariatet",
+        max_holders=section.opt_int("max_holders", 5, 0, 10_000),
+    )
+    section.done()
+    return settings
+
+
+def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
+    endpoint = section.opt_str("endpoint", "https://api.digitalocean.com/v2/") or ""
+    try:
+        parts = urlsplit(endpoint)
+        usable = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unbalanced bracket, a port that is not a number
+        usable = False
+    if not usable:
+        raise section.error("endpoint", f"must be an http(s) URL with a host, got {endpoint!r}")
+    settings = DigitalOceanSettings(
+        token_env=section.opt_str("token_env", "DIGITALOCEAN_ACCESS_TOKEN") or "",
+        # python-digitalocean joins paths onto the endpoint: it must end with a slash.
+        endpoint=endpoint if endpoint.endswith("/") else endpoint + "/",
+        # Slugs are lower case in the API; the control panel shows them as "AMS3".
+        allowed_regions=tuple(
+            r.strip().lower() for r in section.str_list("allowed_regions", ("ams2", "ams3"))
+        ),
+    )
+    section.done()
+    return settings
+
+
+def _dns(section: TomlSection) -> DnsSettings:
+    settings = DnsSettings(
+        nameservers=_addresses(section, "nameservers"),
+        port=_port(section, "port", 53),
+        probe_ipv6=section.opt_bool("probe_ipv6", True),
+    )
+    section.done()
+    return settings
+
+
+def _output(section: TomlSection) -> OutputSettings:
+    settings = OutputSettings(
+        out_dir=section.path_value("out_dir", must_exist=False) or Path("auditor-out"),
+        history=section.path_value("history", must_exist=False),
+    )
+    section.done()
+    return settings
+
+
+def parse_config(text: str, source: str, base: Path) -> AuditConfig:
+    """Validate a configuration's text; relative paths are taken from `base`."""
+    try:
+        data = toml_document(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, f"not valid TOML: {exc}") from None
+    root = TomlSection(source, data, "", base)
+    sites = tuple(_site(s) for s in root.tables("sites"))
+    labels = [s.label for s in sites]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise root.error("sites", f"site listed twice: {duplicates[0]}")
+    config = AuditConfig(
+        source=source,
+        sites=sites,
+        limits=_limits(root.table("limits")),
+        ssh=_ssh(root.table("ssh")),
+        access=_access(root.table("access")),
+        digitalocean=_digitalocean(root.table("digitalocean")),
+        dns=_dns(root.table("dns")),
+        output=_output(root.table("output")),
+    )
+    root.done()
+    return config
+
+
+def load_config(path: Path | None) -> AuditConfig:
+    """Read the configuration at `path`, or the packaged default for Alternativet."""
+    if path is None:
+        # Only the packaged default needs importlib.resources (~5 ms of start-up).
+        from importlib import resources  # noqa: PLC0415
+
+        text = resources.files("auditor.defaults").joinpath(DEFAULT_CONFIG_NAME).read_text()
+        return parse_config(text, f"<packaged {DEFAULT_CONFIG_NAME}>", Path.cwd())
+    return parse_config(config_text(path), str(path), path.resolve().parent)

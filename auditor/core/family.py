@@ -1,0 +1,112 @@
+"""The interface every probe family implements, and the context the runner hands it.
+
+A family collects once per target (one TLS scan of a site, one SSH probe of a server, one
+inventory of the cloud account) and evaluates its checks as pure functions over what it
+collected. A family names the families it comes after, so that it can derive its targets
+from what they found: SSH servers from the droplets, key holders from every server's keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
+
+from auditor.core.addresses import AddressBook
+from auditor.core.config import AuditConfig
+from auditor.core.inventory import Inventory
+from auditor.core.model import CheckSpec, Finding, Status
+from auditor.core.slots import ConnectionSlots, Gate
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What every family may use: settings, the clock and the environment; no globals."""
+
+    config: AuditConfig
+    env: Mapping[str, str] = field(default_factory=dict)
+    now: Callable[[], datetime] = utc_now
+    deep: bool = False  # exhaustive enumeration (every cipher suite) instead of verdicts only
+    # Shared by every family of the run: connections open at once, per server address.
+    slots: ConnectionSlots | None = None
+    # Shared too: each site's name is resolved once, whichever family asks first.
+    address_book: AddressBook | None = None
+
+    def __post_init__(self) -> None:
+        if self.slots is None:
+            limit = self.config.limits.per_server_connections
+            object.__setattr__(self, "slots", ConnectionSlots(limit))
+        if self.address_book is None:
+            object.__setattr__(self, "address_book", AddressBook(self.config))
+
+    @property
+    def addresses(self) -> AddressBook:
+        assert self.address_book is not None  # set in __post_init__
+        return self.address_book
+
+    def gate(self, address: str) -> Gate:
+        assert self.slots is not None  # set in __post_init__
+        return self.slots.gate(address)
+
+
+class Target(Protocol):
+    @property
+    def label(self) -> str:
+        """The finding's `target`: stable across runs, shown to people."""
+        ...
+
+
+TargetT = TypeVar("TargetT", bound=Target)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What auditing one target produced."""
+
+    findings: tuple[Finding, ...] = ()
+    inventory: Inventory = field(default_factory=Inventory)
+
+
+@dataclass(frozen=True)
+class Family(Generic[TargetT]):
+    """A probe family: where its targets come from, and how one target is audited.
+
+    `audit` must not raise for an expected failure (a dead host is an `error` finding);
+    the runner still turns anything it raises into `error` findings for every spec.
+    """
+
+    name: str
+    # The families whose inventory `targets` reads; it starts when they have finished.
+    after: tuple[str, ...]
+    specs: tuple[CheckSpec, ...]
+    targets: Callable[[AuditContext, Inventory], Sequence[TargetT]]
+    audit: Callable[[TargetT, AuditContext], Outcome]
+
+    def errored(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+        """An `error` finding for each of this family's checks: nothing reads as pass."""
+        return self._all(target, Status.ERROR, message, evidence)
+
+    def skipped(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+        """A `skipped` finding for each check: left alone on purpose, and saying why."""
+        return self._all(target, Status.SKIPPED, message, evidence)
+
+    def _all(
+        self, target: str, status: Status, message: str, evidence: Mapping[str, object]
+    ) -> Outcome:
+        return Outcome(
+            findings=tuple(
+                spec.finding(target, status, message, dict(evidence)) for spec in self.specs
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SimpleTarget:
+    """A target that is nothing but its label (an account, the whole inventory)."""
+
+    label: str

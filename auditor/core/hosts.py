@@ -1,0 +1,85 @@
+"""Host names and addresses as people type them."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from auditor.core.errors import UsageError
+
+# A DNS label as resolvers and certificates use it: ASCII letters, digits and hyphens (and
+# the underscore some service names carry), 1 to 63 of them, no hyphen at either end.
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def canonical_host(text: str) -> str:
+    """A host name or address as compared: an address in its one compressed form, a name in
+    lower case without its trailing dot (DNS names are case-insensitive)."""
+    try:
+        return ipaddress.ip_address(text).compressed
+    except ValueError:
+        return text.lower().rstrip(".")
+
+
+def host_name_problem(host: str) -> str | None:
+    """What is wrong with `host` (lower-case, without its trailing dot), or None.
+
+    Names reach sockets, TLS's server name, URLs and the pages: anything else (control
+    characters, spaces, an empty label) is refused where it is typed, not found at run time.
+    """
+    if is_ip_address(host):
+        return None
+    if not host:
+        return "empty"
+    if not host.isascii():
+        return "not ASCII; write an international name in its xn-- form"
+    if len(host) > 253:
+        return "longer than 253 characters"
+    labels = host.split(".")
+    if not all(labels):
+        return "an empty label"
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        return "only letters, digits and hyphens between the dots"
+    return None
+
+
+def parse_host_port(spec: str, default_port: int) -> tuple[str, int]:
+    """`host`, `host:port`, `[v6]:port` or a bare IPv6 address."""
+    text = spec.strip()
+    if not text:
+        raise UsageError("empty host")
+    host, port_text = text, ""
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise UsageError(f"unbalanced brackets in {spec!r}")
+        host, rest = text[1:end], text[end + 1 :]
+        if rest and not rest.startswith(":"):
+            raise UsageError(f"cannot read {spec!r} as HOST[:PORT]")
+        port_text = rest[1:]
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    elif text.count(":") > 1:
+        try:
+            ipaddress.IPv6Address(text)
+        except ValueError:
+            raise UsageError(f"cannot read {spec!r} as HOST[:PORT]") from None
+    port = default_port
+    if port_text:
+        # isdigit() alone takes "¹" and "٣": only ASCII digits are a port.
+        if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
+            raise UsageError(f"not a port number in {spec!r}: {port_text!r}")
+        port = int(port_text)
+    host = host.lower().rstrip(".")
+    problem = host_name_problem(host)
+    if problem is not None:
+        raise UsageError(f"not a host name ({problem}): {spec!r}")
+    return host, port

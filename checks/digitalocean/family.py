@@ -1,0 +1,278 @@
+"""The `digitalocean` family: the account's inventory, its regions, firewalls and certificates.
+
+Claim `hosting` ("Vores servere er hostet hos DigitalOcean i Amsterdam"): every droplet,
+load balancer and reserved IP must be in an allowed region. The firewall checks speak to
+`ssh-keys` (who can reach a login prompt at all), the certificates DigitalOcean keeps for
+load balancers to `https`. The inventory feeds the ssh family (droplets become SSH
+targets), the dns family (where sites may point) and the access family (account keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from auditor.core.errors import CredentialsError, DigitalOceanError
+from auditor.core.family import AuditContext, Family, Outcome, SimpleTarget
+from auditor.core.inventory import CloudResource, FoundKey, Inventory
+from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
+from checks.digitalocean import inventory as parse
+
+if TYPE_CHECKING:
+    from checks.digitalocean.client import DigitalOceanClient
+
+REGION = CheckSpec(
+    "do.droplet.region",
+    "Every droplet, load balancer and reserved IP is in an allowed region",
+    ClaimId.HOSTING,
+    Severity.HIGH,
+    "Move the resource to Amsterdam (ams3: snapshot and recreate), or correct the policy.",
+)
+SSH_OPEN = CheckSpec(
+    "do.firewall.ssh_open",
+    "No firewall opens SSH to the whole internet",
+    ClaimId.SSH_KEYS,
+    Severity.MEDIUM,
+    "Limit the firewall's port 22 rule to the secretariat's addresses or a VPN.",
+)
+NO_FIREWALL = CheckSpec(
+    "do.droplet.no_firewall",
+    "A cloud firewall applies to every droplet",
+    ClaimId.SSH_KEYS,
+    Severity.MEDIUM,
+    "Apply a DigitalOcean cloud firewall to the droplet, by id or by tag.",
+)
+CERT_EXPIRY = CheckSpec(
+    "do.certificate.expiry",
+    "DigitalOcean-managed certificates are not about to expire",
+    ClaimId.HTTPS,
+    Severity.HIGH,
+    "Renew the certificate (custom) or check the Let's Encrypt renewal's DNS (lets_encrypt).",
+)
+SPECS = (REGION, SSH_OPEN, NO_FIREWALL, CERT_EXPIRY)
+ACCOUNT_TARGET = "digitalocean"
+
+KIND_NAMES = {"droplet": "Droplet", "load_balancer": "Load balancer", "reserved_ip": "Reserved IP"}
+
+
+@dataclass(frozen=True)
+class AccountInventory:
+    """Everything read from one account, already in the audit's own records."""
+
+    account: str
+    resources: tuple[CloudResource, ...]  # droplets, load balancers, reserved IPs
+    firewalls: tuple[parse.Firewall, ...]
+    certificates: tuple[parse.ManagedCertificate, ...]
+    keys: tuple[FoundKey, ...]
+
+
+def fetch(client: DigitalOceanClient) -> AccountInventory:
+    """The whole inventory, or an exception: a partial read would make a false pass."""
+    account = client.account()
+    firewalls = tuple(parse.firewall(f) for f in client.collection("firewalls", "firewalls"))
+    droplets = [parse.droplet(d, firewalls) for d in client.collection("droplets", "droplets")]
+    balancers = [
+        parse.load_balancer(lb) for lb in client.collection("load_balancers", "load_balancers")
+    ]
+    # python-digitalocean has no reserved-IP call: the same paging and safeguards apply.
+    reserved = [parse.reserved_ip(r) for r in client.collection("reserved_ips", "reserved_ips")]
+    certificates = client.collection("certificates", "certificates")
+    keys = client.collection("account/keys", "ssh_keys")
+    team = account.get("team") if isinstance(account.get("team"), dict) else {}
+    return AccountInventory(
+        account=str((team or {}).get("name") or account.get("uuid") or "account"),
+        resources=tuple(droplets + balancers + reserved),
+        firewalls=firewalls,
+        certificates=tuple(parse.certificate(c) for c in certificates),
+        keys=tuple(parse.account_key(k) for k in keys),
+    )
+
+
+def resource_label(resource: CloudResource) -> str:
+    return f"{resource.kind}:{resource.name}"
+
+
+def check_region(resource: CloudResource, allowed: Sequence[str]) -> Finding:
+    kind = KIND_NAMES.get(resource.kind, resource.kind)
+    evidence = {
+        "kind": resource.kind,
+        "id": resource.id,
+        "region": resource.region or None,
+        "allowed": list(allowed),
+    }
+    label = resource_label(resource)
+    if not resource.region:
+        return REGION.finding(
+            label, Status.WARN, f"{kind} {resource.name} is bound to no region.", evidence
+        )
+    if resource.region not in allowed:
+        return REGION.finding(
+            label,
+            Status.FAIL,
+            f"{kind} {resource.name} is in {resource.region}, not in {', '.join(allowed)}.",
+            evidence,
+        )
+    return REGION.finding(
+        label, Status.PASS, f"{kind} {resource.name} is in {resource.region}.", evidence
+    )
+
+
+def _rule_evidence(rule: parse.FirewallRule, sources: list[str]) -> dict[str, object]:
+    return {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
+
+
+def check_ssh_open(firewall: parse.Firewall) -> Finding:
+    label = f"firewall:{firewall.name}"
+    ssh_rules = [rule for rule in firewall.inbound if rule.covers_ssh()]
+    open_rules = [(r, s) for r in ssh_rules if (s := r.whole_internet())]
+    if open_rules:
+        rule, everyone = open_rules[0]
+        return SSH_OPEN.finding(
+            label,
+            Status.WARN,
+            f"Firewall {firewall.name} lets anyone reach port 22 (ports {rule.ports or 'all'} "
+            f"from {', '.join(everyone)}).",
+            {"id": firewall.id, "open_rules": [_rule_evidence(r, s) for r, s in open_rules]},
+        )
+    sources = [address for rule in ssh_rules for address in rule.addresses]
+    if parse.cover_everything(sources):  # no one rule admits everyone, but together they do
+        together = [_rule_evidence(r, list(r.addresses)) for r in ssh_rules if r.addresses]
+        return SSH_OPEN.finding(
+            label,
+            Status.WARN,
+            f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
+            f"admit every address ({', '.join(sources)}).",
+            {"id": firewall.id, "open_rules": together},
+        )
+    return SSH_OPEN.finding(
+        label,
+        Status.PASS,
+        f"Firewall {firewall.name} keeps SSH from the open internet.",
+        {"id": firewall.id, "open_rules": []},
+    )
+
+
+def check_no_firewall(droplet: CloudResource) -> Finding:
+    evidence = {"id": droplet.id, "firewalls": list(droplet.firewalls), "tags": list(droplet.tags)}
+    label = resource_label(droplet)
+    if not droplet.firewalls:
+        return NO_FIREWALL.finding(
+            label,
+            Status.WARN,
+            f"No cloud firewall applies to droplet {droplet.name}, by id or by tag.",
+            evidence,
+        )
+    return NO_FIREWALL.finding(
+        label,
+        Status.PASS,
+        f"Droplet {droplet.name} is behind {', '.join(droplet.firewalls)}.",
+        evidence,
+    )
+
+
+def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int) -> Finding:
+    evidence: dict[str, Any] = {
+        "id": cert.id,
+        "not_after": cert.not_after_text,
+        "dns_names": list(cert.dns_names),
+        "type": cert.kind,
+        "state": cert.state,
+    }
+    label = f"certificate:{cert.name}"
+    if cert.not_after is None:
+        return CERT_EXPIRY.finding(
+            label,
+            Status.ERROR,
+            f"Certificate '{cert.name}' has no readable expiry ({cert.not_after_text!r}).",
+            evidence,
+        )
+    days = (cert.not_after - now).days
+    evidence["days_left"] = days
+    if cert.not_after <= now:
+        return CERT_EXPIRY.finding(
+            label,
+            Status.FAIL,
+            f"Certificate '{cert.name}' expired {(now - cert.not_after).days} days ago.",
+            evidence,
+        )
+    if days < window:
+        return CERT_EXPIRY.finding(
+            label, Status.WARN, f"Certificate '{cert.name}' expires in {days} days.", evidence
+        )
+    return CERT_EXPIRY.finding(
+        label, Status.PASS, f"Certificate '{cert.name}' is valid for {days} more days.", evidence
+    )
+
+
+def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, window: int) -> Outcome:
+    findings = [check_region(r, allowed) for r in data.resources]
+    if not data.resources:
+        findings.append(
+            REGION.finding(
+                ACCOUNT_TARGET,
+                Status.WARN,
+                "The account has no droplet, load balancer or reserved IP: nothing is hosted "
+                "there.",
+            )
+        )
+    findings += [check_ssh_open(fw) for fw in data.firewalls]
+    findings += [check_no_firewall(r) for r in data.resources if r.kind == "droplet"]
+    findings += [check_certificate(c, now, window) for c in data.certificates]
+    if not data.certificates:
+        findings.append(
+            CERT_EXPIRY.finding(
+                ACCOUNT_TARGET, Status.SKIPPED, "The account keeps no certificates."
+            )
+        )
+    inventory = Inventory(cloud=data.resources, found_keys=data.keys, cloud_account=data.account)
+    return Outcome(findings=tuple(findings), inventory=inventory)
+
+
+def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
+    return [SimpleTarget(ACCOUNT_TARGET)]
+
+
+def _skipped(reason: str) -> Outcome:
+    return Outcome(
+        findings=tuple(spec.finding(ACCOUNT_TARGET, Status.SKIPPED, reason) for spec in SPECS)
+    )
+
+
+def client_for(ctx: AuditContext) -> DigitalOceanClient | None:
+    """A client for the configured endpoint, or None without a token."""
+    settings = ctx.config.digitalocean
+    token = ctx.env.get(settings.token_env, "").strip()
+    if not token:
+        return None
+    # Imported only with a token: python-digitalocean and requests add ~60 ms to every start.
+    from checks.digitalocean.client import DigitalOceanClient  # noqa: PLC0415
+
+    return DigitalOceanClient(token, settings.endpoint, ctx.config.limits.connect_timeout)
+
+
+def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
+    client = client_for(ctx)
+    if client is None:
+        variable = ctx.config.digitalocean.token_env
+        return _skipped(f"Not checked: no DigitalOcean token ({variable} is not set).")
+    try:
+        data = fetch(client)
+    except CredentialsError as exc:
+        return FAMILY.errored(ACCOUNT_TARGET, str(exc), {"reason": "credentials"})
+    except DigitalOceanError as exc:
+        return FAMILY.errored(
+            ACCOUNT_TARGET,
+            f"Could not read the DigitalOcean inventory: {exc}",
+            {"reason": "api", "status": exc.status, "error_id": exc.error_id},
+        )
+    limits = ctx.config.limits
+    return evaluate(
+        data, ctx.config.digitalocean.allowed_regions, ctx.now(), limits.expiry_warning_days
+    )
+
+
+FAMILY: Family[SimpleTarget] = Family(
+    name="digitalocean", after=(), specs=SPECS, targets=_targets, audit=_audit
+)

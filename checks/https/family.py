@@ -1,0 +1,183 @@
+"""The `https` family: http:// must redirect to https://, and HSTS must pin it (claim `https`)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http.client import HTTPResponse
+from urllib.parse import urlsplit
+
+from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.inventory import Inventory
+from auditor.core.model import CheckSpec, ClaimId, Finding, Status
+from auditor.core.model import Severity as Sev
+from auditor.core.text import excerpt
+from checks.https.hsts import HstsError, parse_hsts
+from checks.https.probe import (
+    HttpsHeaders,
+    HttpUnreachable,
+    RedirectTrace,
+    follow_redirects,
+    https_headers,
+    request,
+    same_resource,
+)
+from checks.sites import SiteTarget, site_targets
+
+ONE_YEAR = 31_536_000
+
+REDIRECT = CheckSpec(
+    "https.redirect",
+    "http:// redirects to https:// on the same host",
+    ClaimId.HTTPS,
+    Sev.HIGH,
+    "Answer every http:// request with a 301 to the same URL on https:// and the same host.",
+)
+HSTS = CheckSpec(
+    "https.hsts",
+    "HSTS tells browsers to use https:// for at least a year",
+    ClaimId.HTTPS,
+    Sev.MEDIUM,
+    'Send "Strict-Transport-Security: max-age=63072000; includeSubDomains" on every HTTPS answer.',
+)
+SPECS = (REDIRECT, HSTS)
+
+
+@dataclass(frozen=True)
+class HttpsScan:
+    http_url: str
+    https_url: str
+    redirects: RedirectTrace
+    headers: HttpsHeaders | None
+    headers_error: str | None = None
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}/" if port == default else f"{scheme}://{host}:{port}/"
+
+
+def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> Finding:
+    trace = scan.redirects
+    evidence: dict[str, object] = {
+        "hops": [{"url": h.url, "status": h.status, "location": h.location} for h in trace.hops],
+        "stopped": trace.stopped,
+    }
+    if trace.error is not None:
+        # Nothing listens on plain HTTP: no cleartext page, but a visitor typing the bare
+        # name gets an error instead of the site.
+        if "refused" in trace.error:
+            return REDIRECT.finding(
+                label, Status.WARN, f"http:// is not served at all ({trace.error}).", evidence
+            )
+        return REDIRECT.finding(label, Status.ERROR, f"Could not check: {trace.error}.", evidence)
+    first = trace.hops[0]
+    evidence["location"] = first.location
+    shown = excerpt(first.location or "")  # the server's, in full in the evidence
+    if first.location is None:
+        # Stopped at the first answer: a 3xx whose Location no browser can follow.
+        why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// answers {first.status}{why}.", evidence
+        )
+    target = urlsplit(first.location)
+    target_port = target.port or (443 if target.scheme == "https" else 80)
+    if target.scheme != "https":
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence
+        )
+    if target.hostname != host or target_port != https_port:
+        return REDIRECT.finding(
+            label, Status.FAIL, f"http:// redirects to another host: {shown}.", evidence
+        )
+    if trace.loop:
+        return REDIRECT.finding(label, Status.FAIL, "The redirects loop.", evidence)
+    if trace.too_many:
+        return REDIRECT.finding(
+            label, Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence
+        )
+    return REDIRECT.finding(
+        label, Status.PASS, f"http:// redirects ({first.status}) to {shown}.", evidence
+    )
+
+
+def check_hsts(scan: HttpsScan, label: str) -> Finding:
+    if scan.headers is None:
+        return HSTS.finding(label, Status.ERROR, f"Could not check: {scan.headers_error}.")
+    values = scan.headers.sts
+    evidence: dict[str, object] = {
+        "status": scan.headers.status,
+        "header": values[0] if values else None,
+    }
+    if not values:
+        return HSTS.finding(label, Status.FAIL, "No Strict-Transport-Security header.", evidence)
+    try:
+        # RFC 6797 8.1: only the first header field counts when there are several.
+        policy = parse_hsts(values[0])
+    except HstsError as exc:
+        return HSTS.finding(
+            label,
+            Status.FAIL,
+            f"Invalid Strict-Transport-Security header: {excerpt(str(exc))}.",
+            evidence,
+        )
+    evidence |= {
+        "max_age": policy.max_age,
+        "include_subdomains": policy.include_subdomains,
+        "preload": policy.preload,
+    }
+    days = policy.max_age // 86400
+    span = "1 day" if days == 1 else f"{days} days"
+    if policy.max_age >= ONE_YEAR:
+        return HSTS.finding(label, Status.PASS, f"HSTS for {span}.", evidence)
+    if policy.max_age == 0:
+        return HSTS.finding(label, Status.FAIL, "HSTS with max-age=0 switches HSTS off.", evidence)
+    return HSTS.finding(label, Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
+
+
+def evaluate(scan: HttpsScan, target: SiteTarget) -> list[Finding]:
+    return [
+        check_redirect(scan, target.label, target.site.host, target.site.port),
+        check_hsts(scan, target.label),
+    ]
+
+
+def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
+    return site_targets(ctx)
+
+
+def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
+    if target.not_probed:
+        evidence = {"address": target.address, "reason": "not_probed"}
+        return FAMILY.skipped(target.label, target.not_probed, evidence)
+    if target.address is None:
+        reason = target.resolve_error or "no address"
+        return FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
+    site = target.site
+    timeout = ctx.config.limits.connect_timeout
+    http_url = _url("http", site.host, site.http_port)
+    https_url = _url("https", site.host, site.port)
+    address = target.address
+    gate = ctx.gate(address)
+
+    def fetch(url: str) -> HTTPResponse:
+        # The redirect usually lands on the page fetched for its headers: one request, not two.
+        if same_resource(url, https_url):
+            return https_page.result()
+        return request(url, address, timeout, gate)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        https_page = pool.submit(request, https_url, address, timeout, gate)
+        redirects = follow_redirects(http_url, fetch)
+        headers, error = None, None
+        try:
+            headers = https_headers(https_page.result())
+        except HttpUnreachable as exc:
+            error = str(exc)
+    scan = HttpsScan(http_url, https_url, redirects, headers, error)
+    return Outcome(findings=tuple(evaluate(scan, target)))
+
+
+FAMILY: Family[SiteTarget] = Family(
+    name="https", after=(), specs=SPECS, targets=_targets, audit=_audit
+)

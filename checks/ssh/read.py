@@ -1,0 +1,330 @@
+"""Authenticated reads on a server: `sshd -T` per user and every authorized_keys file.
+
+The host key is checked against a known_hosts file before any credential is offered: an
+unknown or changed key stops the read (no AutoAddPolicy, no trust on first use). Only the
+configured auditor key is offered; no agent, no key search, never a password.
+"""
+
+from __future__ import annotations
+
+import binascii
+import shlex
+import socket
+from pathlib import Path
+
+import paramiko
+from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
+
+from auditor.core.deadlines import DEADLINES, shut_down
+from auditor.core.sshkeys import parse_authorized_keys
+from checks.ssh.model import KeysFile, ReadRefused, ServerRead, SshUnreachable
+from checks.ssh.probe import open_transport
+
+MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
+# An empty shell field is not one of them: sshd (like login) runs /bin/sh for it.
+NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")
+EFFECTIVE_KEYS = (
+    "passwordauthentication",
+    "kbdinteractiveauthentication",
+    "permitrootlogin",
+    "permitemptypasswords",
+    "authenticationmethods",
+    "authorizedkeysfile",
+    "authorizedkeyscommand",
+    "pubkeyauthentication",
+)
+
+
+def load_private_key(path: Path) -> paramiko.PKey:
+    try:
+        return paramiko.PKey.from_path(path)
+    except (OSError, paramiko.SSHException, ValueError) as exc:
+        raise ReadRefused(f"cannot load the auditor key {path}: {exc}") from None
+
+
+# A pinned RSA key is shown under its SHA-2 signature names (paramiko has dropped SHA-1).
+_ALGORITHMS_OF = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256")}
+# The host key algorithms paramiko verifies (no DSA, no SHA-1 RSA since paramiko 3).
+_VERIFIABLE = frozenset(
+    {
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "rsa-sha2-512",
+        "rsa-sha2-256",
+    }
+)
+
+
+def pinned_keys(
+    known_hosts: Path, names: list[str]
+) -> tuple[dict[str, paramiko.PKey], list[paramiko.PKey]]:
+    """Every host key pinned for any of `names`, by key type; and every key marked @revoked.
+
+    Read line by line as OpenSSH reads it: paramiko's HostKeys refuses the whole file at a
+    marked line. A host CA (`@cert-authority`: the auditor never asks for host certificates)
+    is passed over; a `@revoked` key, for whatever names, is never a pin.
+    """
+    try:
+        text = known_hosts.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ReadRefused(f"cannot read known_hosts {known_hosts}: {exc}") from None
+    found: list[paramiko.PKey] = []
+    revoked: list[paramiko.PKey] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        # A garbled line might be the very pin meant for this server: stop, and say where.
+        garbled = f"known_hosts {known_hosts}: line {number} is not a valid host key entry"
+        marker, rest = "", line
+        if line.startswith("@"):
+            marker, _, rest = line.replace("\t", " ").partition(" ")
+        if marker == "@cert-authority":
+            continue
+        if marker not in ("", "@revoked"):
+            raise ReadRefused(garbled)
+        try:
+            entry = HostKeyEntry.from_line(rest.strip(), number)
+            if entry is None:
+                continue
+            if marker == "@revoked":
+                revoked.append(entry.key)
+            elif _names_match(entry.hostnames, names):
+                found.append(entry.key)
+        except InvalidHostKey:
+            raise ReadRefused(garbled) from None
+        except binascii.Error:  # a hashed name's salt, decoded whenever names are compared
+            raise ReadRefused(
+                f"known_hosts {known_hosts}: a hashed host name is not base64"
+            ) from None
+        except paramiko.SSHException:
+            continue  # a key paramiko cannot use (its own HostKeys skips these lines too)
+    pinned: dict[str, paramiko.PKey] = {}
+    for key in found:
+        if key not in revoked:
+            pinned.setdefault(key.get_name(), key)
+    return pinned, revoked
+
+
+def _names_match(patterns: list[str], names: list[str]) -> bool:
+    """Whether a line's host names hold one of `names`, plainly or hashed (|1|salt|hash)."""
+    for pattern in patterns:
+        for name in names:
+            if pattern == name:
+                return True
+            if pattern.startswith("|1|") and paramiko.HostKeys.hash_host(name, pattern) == pattern:
+                return True
+    return False
+
+
+def pinned_algorithms(pinned: dict[str, paramiko.PKey]) -> tuple[str, ...]:
+    """The host key algorithms to ask for: only the pinned types (like OpenSSH's ssh does),
+    so a server with several keys shows the one that was pinned, not another one."""
+    wanted = (alg for kind in pinned for alg in _ALGORITHMS_OF.get(kind, (kind,)))
+    return tuple(alg for alg in wanted if alg in _VERIFIABLE)
+
+
+def check_host_key(
+    transport: paramiko.Transport,
+    pinned: dict[str, paramiko.PKey],
+    known_hosts: Path,
+    revoked: list[paramiko.PKey] | None = None,
+) -> None:
+    """Raise ReadRefused unless the server's key is the one pinned for it (and not revoked)."""
+    key = transport.get_remote_server_key()
+    if key in (revoked or []):
+        raise ReadRefused(
+            f"host key {key.get_name()} {key.fingerprint} is marked @revoked in {known_hosts}"
+        )
+    if not pinned:
+        raise ReadRefused(
+            f"host key {key.get_name()} {key.fingerprint} is not pinned in {known_hosts}"
+        )
+    if pinned.get(key.get_name()) == key:
+        return
+    raise ReadRefused(
+        f"HOST KEY CHANGED: the server shows {key.get_name()} {key.fingerprint}, "
+        f"which does not match {known_hosts}"
+    )
+
+
+def _run(transport: paramiko.Transport, command: str, timeout: float) -> tuple[int, str]:
+    """The command's exit status and output, all within twice `timeout`.
+
+    The channel timeout bounds each wait, not the command: output that trickles in, or an
+    end of output with no exit status after it, would hold the read (and the process) for
+    as long as the server liked. At the deadline the connection is shut down (see
+    auditor.core.deadlines), which ends every wait on it.
+    """
+    budget = 2 * timeout
+    # open_transport connects a plain socket (paramiko would also take a jump host's Channel).
+    sock = transport.sock if isinstance(transport.sock, socket.socket) else None
+    with DEADLINES.limit(budget, lambda: shut_down(sock)) as cutoff:
+        too_slow = f"no complete answer to `{command}` within {budget:g} s"
+        try:
+            answer = _exchange(transport, command, timeout)
+        except (paramiko.SSHException, OSError, EOFError):
+            if cutoff.expired:
+                raise ReadRefused(too_slow) from None
+            raise
+        if cutoff.expired:  # cut off: the output so far and status -1 are not the answer
+            raise ReadRefused(too_slow)
+    return answer
+
+
+def _exchange(transport: paramiko.Transport, command: str, timeout: float) -> tuple[int, str]:
+    channel = transport.open_session(timeout=timeout)
+    try:
+        channel.settimeout(timeout)
+        channel.exec_command(command)
+        chunks: list[bytes] = []
+        size = 0
+        while size < MAX_OUTPUT:
+            chunk = channel.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        status = channel.recv_exit_status() if size < MAX_OUTPUT else -1
+    finally:
+        channel.close()
+    return status, b"".join(chunks).decode("utf-8", "replace")
+
+
+def parse_sshd_t(text: str) -> dict[str, str]:
+    """`sshd -T` prints one `keyword value...` per line, keywords in lower case."""
+    settings: dict[str, str] = {}
+    for line in text.splitlines():
+        keyword, _, value = line.strip().partition(" ")
+        if keyword:
+            # Repeated keywords (e.g. hostkey) accumulate.
+            settings[keyword] = f"{settings[keyword]} {value}" if keyword in settings else value
+    return settings
+
+
+def login_accounts(passwd: str) -> list[tuple[str, str, str]]:
+    """(user, uid, home) of every account with a login shell, from `getent passwd`."""
+    accounts = []
+    for line in passwd.splitlines():
+        fields = line.split(":")
+        if len(fields) >= 7 and fields[6].strip() not in NO_LOGIN_SHELLS:
+            accounts.append((fields[0], fields[2], fields[5]))
+    return accounts
+
+
+def expand_keys_file(pattern: str, user: str, uid: str, home: str) -> str:
+    """AuthorizedKeysFile tokens (sshd_config(5)): %% %h %u %U; relative paths are in $HOME."""
+    out = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "%" and index + 1 < len(pattern):
+            token = pattern[index + 1]
+            out.append({"%": "%", "h": home, "u": user, "U": uid}.get(token, "%" + token))
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    path = "".join(out)
+    return path if path.startswith("/") else f"{home.rstrip('/')}/{path}"
+
+
+def read_server(
+    address: str,
+    port: int,
+    names: list[str],
+    users: tuple[str, ...],
+    auditor_user: str,
+    auditor_key: Path,
+    known_hosts: Path,
+    sshd_command: str,
+    timeout: float,
+) -> ServerRead:
+    key = load_private_key(auditor_key)
+    pinned, revoked = pinned_keys(known_hosts, names)
+    try:
+        transport = open_transport(
+            address, port, timeout, key_types=pinned_algorithms(pinned) or None
+        )
+    except SshUnreachable as exc:
+        if pinned and "no acceptable host key" in str(exc):
+            raise ReadRefused(
+                f"HOST KEY CHANGED: the server has no key of the types pinned in {known_hosts} "
+                f"({', '.join(sorted(pinned))})"
+            ) from None
+        raise ReadRefused(str(exc)) from None
+    try:
+        check_host_key(transport, pinned, known_hosts, revoked)
+        try:
+            transport.auth_publickey(auditor_user, key)
+        except paramiko.AuthenticationException as exc:
+            # paramiko's one sign that no answer came, as opposed to a refusal.
+            if str(exc) == "Authentication timeout.":
+                raise ReadRefused(f"no answer to the auditor key within {timeout:g} s") from None
+            raise ReadRefused(f"the server refused the auditor key for {auditor_user}") from None
+        return _read(transport, address, users, sshd_command, timeout)
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        raise ReadRefused(f"the authenticated read failed: {exc or type(exc).__name__}") from None
+    finally:
+        transport.close()
+
+
+def _read(
+    transport: paramiko.Transport,
+    address: str,
+    users: tuple[str, ...],
+    sshd_command: str,
+    timeout: float,
+) -> ServerRead:
+    effective: dict[str, dict[str, str]] = {}
+    errors: dict[str, str] = {}
+    for user in users:
+        status, out = _sshd_t(transport, sshd_command, user, address, timeout)
+        if status == 0:
+            effective[user] = parse_sshd_t(out)
+        else:
+            errors[user] = f"sshd -T exited with {status}: {out.strip()[:200]}"
+    status, passwd = _run(transport, "getent passwd", timeout)
+    if status != 0:
+        return ServerRead(effective, errors, error="getent passwd failed")
+    any_config = next(iter(effective.values()), {})
+    patterns = (
+        any_config.get("authorizedkeysfile") or ".ssh/authorized_keys .ssh/authorized_keys2"
+    ).split()
+    files: list[KeysFile] = []
+    for user, uid, home in login_accounts(passwd):
+        config = effective.get(user)
+        if config is None:
+            # A Match block may give this account keys files of its own: ask sshd for them.
+            status, out = _sshd_t(transport, sshd_command, user, address, timeout)
+            config = parse_sshd_t(out) if status == 0 else {}
+        user_patterns = config.get("authorizedkeysfile", "").split() or patterns
+        for pattern in user_patterns:
+            if pattern.lower() == "none":
+                continue
+            path = expand_keys_file(pattern, user, uid, home)
+            # No such file is nothing granting access; a file that is there but cannot be read
+            # (another user's, read by an auditor that is not root) or read whole may grant it.
+            # cat's message tells them apart (in the C locale: errno's words, not the server's).
+            command = f"env LC_ALL=C cat -- {shlex.quote(path)} 2>&1"
+            status, text = _run(transport, command, timeout)
+            if status == -1:
+                files.append(KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes"))
+                continue
+            if status != 0:
+                if "No such file or directory" not in text:
+                    files.append(KeysFile(user, path, error=text.strip()[:200] or f"{status}"))
+                continue
+            keys, bad = parse_authorized_keys(text)
+            files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
+    return ServerRead(effective, errors, tuple(files))
+
+
+def _sshd_t(
+    transport: paramiko.Transport, sshd_command: str, user: str, address: str, timeout: float
+) -> tuple[int, str]:
+    """`sshd -T` as it applies to a login by `user`: its exit status and output."""
+    spec = f"user={user},host=auditor.invalid,addr={address}"
+    return _run(transport, f"{sshd_command} -T -C {shlex.quote(spec)}", timeout)

@@ -1,0 +1,113 @@
+"""Terminal views of `auditor ssh` and `auditor keys`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from auditor.core.inventory import KeyHolderRecord, KeyLocation
+from auditor.core.model import Status
+from auditor.core.report import Report
+from reports.terminal.common import STATUS_STYLE, findings_table, status_text
+
+
+def ssh_view(report: Report, console: Console) -> None:
+    table = Table(title="SSH servers", title_justify="left")
+    table.add_column("Server", overflow="fold")
+    table.add_column("Version", overflow="fold")
+    table.add_column("Methods per user", overflow="fold")
+    table.add_column("Host keys", overflow="fold")
+    for server in report.inventory.ssh_servers:
+        methods = "\n".join(f"{u}: {', '.join(m) or '-'}" for u, m in server.methods.items())
+        table.add_row(
+            Text(server.target),
+            Text(server.server_version or "-"),
+            Text(methods),
+            Text("\n".join(server.host_keys)),
+        )
+    if report.inventory.ssh_servers:
+        console.print(table)
+    console.print(findings_table(report.findings, "Verdicts", console.width))
+
+
+def _rank(record: KeyHolderRecord, report: Report) -> tuple[int, str]:
+    """Unknown keys first, then weak ones, then unapproved, then the rest."""
+    statuses = {f.check: f.status for f in report.findings if f.target == record.fingerprint}
+    bad = [Status.FAIL, Status.WARN]
+    order = 3
+    if statuses.get("access.key.unapproved") in bad:
+        order = 2
+    if statuses.get("access.key.weak") in bad:
+        order = 1
+    if statuses.get("access.key.unknown") in bad:
+        order = 0
+    return order, record.person or ""
+
+
+def _worst(report: Report, record: KeyHolderRecord) -> Status:
+    statuses = [f.status for f in report.findings if f.target == record.fingerprint]
+    return next((s for s in (Status.FAIL, Status.WARN) if s in statuses), Status.PASS)
+
+
+def _holder_name(record: KeyHolderRecord) -> str:
+    name = record.person or "UNKNOWN"
+    return f"{name} ({record.managed_by})" if record.managed_by else name
+
+
+def _location(loc: KeyLocation) -> tuple[str, str, str]:
+    if not loc.path:  # a key of the cloud account: new droplets get it
+        return loc.server, "account key", loc.comment or ""
+    place = f"{loc.path}:{loc.line}" if loc.line else loc.path
+    note = " ".join(part for part in (loc.options, loc.comment and f"«{loc.comment}»") if part)
+    return loc.server, f"{loc.user or '?'} {place}", note
+
+
+def keys_view(report: Report, console: Console) -> None:
+    """Per server who can open it; then per key whose it is and every place it opens."""
+    records = sorted(report.inventory.key_holders, key=lambda r: _rank(r, report))
+    servers: dict[str, list[KeyHolderRecord]] = {}
+    for record in records:
+        for server in dict.fromkeys(loc.server for loc in record.locations):
+            servers.setdefault(server, []).append(record)
+    table = Table(title="Who can open which server", title_justify="left")
+    table.add_column("Server", no_wrap=True)
+    table.add_column("Key holders (unknown and weak first)", overflow="fold")
+    for server in sorted(servers):
+        people = Text()
+        for index, record in enumerate(servers[server]):
+            if index:
+                people.append(", ")
+            worst = _worst(report, record)
+            people.append(
+                _holder_name(record), style=STATUS_STYLE[worst] if worst is not Status.PASS else ""
+            )
+        table.add_row(Text(server), people)
+    console.print(table)
+    console.print(Text("Keys", style="italic"))
+    for record in records:
+        head = Text()
+        head.append_text(status_text(_worst(report, record)))
+        head.append(f" {_holder_name(record)}", style="bold")
+        if record.team:
+            head.append(f" ({record.team})")
+        head.append(f"  {record.key_type} {record.bits or '?'}  {record.fingerprint}")
+        if record.cert_authority:
+            head.append("  cert-authority", style="yellow")
+        places = Table.grid(padding=(0, 2))
+        for _ in range(3):
+            places.add_column(overflow="fold")
+        for where in sorted({_location(loc) for loc in record.locations}):
+            places.add_row(*(Text(part) for part in where))
+        console.print(head)
+        console.print(Padding(places, (0, 0, 0, 2)))
+    # Access and login problems; of the cloud's own findings only what kept keys from being read.
+    problems = [
+        f
+        for f in report.findings
+        if f.status in (Status.FAIL, Status.ERROR, Status.WARN)
+        and (f.check.startswith(("access.", "ssh.")) or f.status is Status.ERROR)
+    ]
+    if problems:
+        console.print(findings_table(problems, "What needs attention", console.width))
