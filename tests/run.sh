@@ -21,9 +21,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# The page tests' tools (axe-core, html-validate), pinned by tests/browser/package-lock.json.
-if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# The page tests' tools (axe-core, html-validate), pinned by tests/pages/package-lock.json.
+if [ ! -d tests/pages/node_modules ] || [ tests/pages/package-lock.json -nt tests/pages/node_modules ]; then
+  (cd tests/pages && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 .venv/bin/ruff check .

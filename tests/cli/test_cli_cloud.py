@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import run_auditor
 from tests.support.digitalocean_fake import DoLab
 
 
 def _auditor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN")}
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**clean, "COLUMNS": "200", **env},
-    )
+    """`auditor ARGS` with none of the caller's DigitalOcean settings, on a wide terminal."""
+    return run_auditor(*args, env={"COLUMNS": "200", **env}, unset=("DIGITALOCEAN",))
 
 
 def test_droplets_without_a_token_is_one_line_and_exit_2(do_lab: DoLab, tmp_path: Path) -> None:

@@ -12,17 +12,13 @@ from typing import Any
 import pytest
 
 from auditor.app.history import History
+from tests.support.cli import run, run_auditor
 from tests.support.reports import sample_report
 
 
 def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """`auditor ARGS`, which fails before it reads any server: a minute is plenty."""
+    return run_auditor(*args, timeout=60)
 
 
 def test_a_malformed_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -176,12 +172,6 @@ def test_render_with_stdout_closed_is_one_line_and_exit_2(tmp_path: Path) -> Non
     report = tmp_path / "report.json"
     report.write_text(json.dumps(sample_report().to_dict()))
     shell = 'exec "$0" -m auditor render "$1" --page metrics >&-'
-    result = subprocess.run(
-        ["sh", "-c", shell, sys.executable, str(report)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run(["sh", "-c", shell, sys.executable, str(report)], timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == ["auditor: standard output is closed: give --out FILE"]

@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 from auditor.app.history import History
 from auditor.core.model import Finding, Severity, Status
+from tests.support.cli import auditor_command, run
 from tests.support.reports import sample_report
 
 MESSAGE = "Navnet passer ikke: blåbær.test → søren…"
 
 
 def _auditor_in_c_locale(*args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIO"))}
-    env |= {"LC_ALL": "C", "PYTHONUTF8": "0"}  # stdout's encoding is then ASCII
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        env=env,
+    return run(
+        auditor_command(*args),
         timeout=60,
-        check=False,
+        env={"LC_ALL": "C", "PYTHONUTF8": "0"},  # stdout's encoding is then ASCII
+        unset=("LC_", "LANG", "PYTHONIO"),
+        text=False,
     )
 
 

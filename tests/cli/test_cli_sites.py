@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from auditor.core.config import AuditConfig, SiteConfig
@@ -12,17 +10,8 @@ from auditor.core.family import AuditContext
 from auditor.core.model import Status
 from auditor.core.runner import run_audit
 from checks import families
+from tests.support.cli import run_auditor
 from tests.support.sites_lab import SitesLab
-
-
-def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _pin(lab: SitesLab, case: str) -> list[str]:
@@ -37,7 +26,7 @@ def _pin(lab: SitesLab, case: str) -> list[str]:
 
 
 def test_tls_on_a_healthy_site_exits_0_and_shows_the_certificate(sites_lab: SitesLab) -> None:
-    result = _auditor("tls", *_pin(sites_lab, "good"))
+    result = run_auditor("tls", *_pin(sites_lab, "good"))
     assert result.returncode == 0, result.stderr
     assert "good.lab.test" in result.stdout
     assert "Auditor Lab Intermediate CA" in result.stdout
@@ -47,13 +36,13 @@ def test_tls_on_a_healthy_site_exits_0_and_shows_the_certificate(sites_lab: Site
 
 
 def test_tls_on_an_expired_site_exits_1_and_says_why(sites_lab: SitesLab) -> None:
-    result = _auditor("tls", *_pin(sites_lab, "expired"))
+    result = run_auditor("tls", *_pin(sites_lab, "expired"))
     assert result.returncode == 1
     assert "expired on" in result.stdout
 
 
 def test_tls_json_is_the_report_schema(sites_lab: SitesLab) -> None:
-    result = _auditor("tls", *_pin(sites_lab, "legacy"), "--format", "json")
+    result = run_auditor("tls", *_pin(sites_lab, "legacy"), "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["schema"] == "auditor.report/1"
@@ -67,7 +56,7 @@ def test_tls_json_is_the_report_schema(sites_lab: SitesLab) -> None:
 
 
 def test_tls_on_a_closed_port_exits_3(sites_lab: SitesLab) -> None:
-    result = _auditor("tls", *_pin(sites_lab, "closed"), "--timeout", "2")
+    result = run_auditor("tls", *_pin(sites_lab, "closed"), "--timeout", "2")
     assert result.returncode == 3
     assert "connection refused" in result.stdout
     assert "Traceback" not in result.stderr
@@ -75,7 +64,7 @@ def test_tls_on_a_closed_port_exits_3(sites_lab: SitesLab) -> None:
 
 def test_https_reports_redirect_and_hsts(sites_lab: SitesLab) -> None:
     site = sites_lab.site("shorthsts")
-    result = _auditor(
+    result = run_auditor(
         "https",
         f"{site.host}:{site.https_port}",
         "--address",
@@ -92,7 +81,7 @@ def test_run_writes_report_json_and_exits_1_on_broken_sites(
     sites_lab: SitesLab, tmp_path: Path
 ) -> None:
     config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "nohsts"])
-    result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    result = run_auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 1, result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     https_claim = next(c for c in report["claims"] if c["id"] == "https")
@@ -105,12 +94,12 @@ def test_run_writes_report_json_and_exits_1_on_broken_sites(
 
 def test_run_on_healthy_sites_exits_0(sites_lab: SitesLab, tmp_path: Path) -> None:
     config = sites_lab.write_config(tmp_path / "auditor.toml", ["good", "tls13only"])
-    result = _auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
+    result = run_auditor("run", "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_tls_deep_lists_every_accepted_suite_through_sslyze(sites_lab: SitesLab) -> None:
-    result = _auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep", "--format", "json")
+    result = run_auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep", "--format", "json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     ciphers = next(f for f in report["findings"] if f["check"] == "tls.ciphers")
@@ -123,7 +112,7 @@ def test_tls_deep_lists_every_accepted_suite_through_sslyze(sites_lab: SitesLab)
     weak = {entry["suite"] for entry in ciphers["evidence"]["weak_accepted"]}
     assert weak == {"ECDHE-RSA-NULL-SHA", "NULL-SHA256", "AECDH-AES128-SHA"}
 
-    table = _auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep")
+    table = run_auditor("tls", *_pin(sites_lab, "weakciphers"), "--deep")
     assert "TLS 1.2 suites" in table.stdout
     assert "NULL-SHA256" in table.stdout
 
@@ -132,7 +121,7 @@ def test_a_bad_extra_ca_file_is_a_usage_error(sites_lab: SitesLab, tmp_path: Pat
     ca_file = tmp_path / "ca.pem"
     ca_file.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     site = _pin(sites_lab, "good")[:3]
-    result = _auditor("tls", *site, "--ca-file", str(ca_file), "--format", "json")
+    result = run_auditor("tls", *site, "--ca-file", str(ca_file), "--format", "json")
     assert result.returncode == 2
     assert result.stdout == ""
     assert f"Invalid value for '--ca-file': {ca_file} is not a list of PEM certificates" in (

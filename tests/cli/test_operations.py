@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import tomllib
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from auditor.core.config import load_config
 from auditor.lab.pki import TestCA
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
 from auditor.lab.web_server import LabWebSite
+from tests.support.cli import auditor_command, run_auditor
 from tests.support.digitalocean_fake import NET, DoLab
 from tests.support.sites_lab import SilentListener, SitesLab
 from tests.support.sshd_lab import SshdLab
@@ -33,14 +32,9 @@ OUTPUTS = ("report.json", "certifikater.html", "adgang.html", "auditor.prom")
 def auditor(
     env: dict[str, str], *args: str, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN")}
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env={**clean, **env, "COLUMNS": "160"},
+    """`auditor ARGS` with none of the caller's DigitalOcean settings, 160 columns wide."""
+    return run_auditor(
+        *args, timeout=timeout, env={**env, "COLUMNS": "160"}, unset=("DIGITALOCEAN",)
     )
 
 
@@ -227,7 +221,7 @@ def test_a_killed_run_leaves_history_and_last_pages_intact(
     try:
         for delay in (0.2, 0.5, 0.8, 1.1, 1.4):
             process = subprocess.Popen(
-                [sys.executable, "-m", "auditor", "run", "--config", str(slow), "--out", str(out)],
+                auditor_command("run", "--config", str(slow), "--out", str(out)),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -9,10 +9,10 @@ how long anything took.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.cli import run
 from tests.support.sites_lab import SitesLab
 from tests.support.sshd_lab import SshdLab
 
@@ -32,13 +32,7 @@ print(" ".join(name for name in {HEAVY!r} if name in sys.modules))
 
 
 def loaded_by(*args: str) -> tuple[str, set[str]]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run([sys.executable, "-c", PROBE, *args])
     assert result.returncode == 0, result.stderr
     code, names = result.stdout.splitlines()[-2:]  # after whatever the command printed
     return code, set(names.split())

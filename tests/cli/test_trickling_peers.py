@@ -14,7 +14,6 @@ import json
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from checks.tls.certificate import Anchors
 from checks.tls.deep import enumerate_suites
 from checks.tls.family import Judgement, check_ciphers
 from checks.tls.probe import Endpoint, TlsVersion, probe
+from tests.support.cli import auditor_command, run_auditor
 from tests.support.trickle import BYTE_EVERY, TLS_RECORD_START, TiringTlsServer, trickling
 
 ADDRESS = "127.0.70.1"
@@ -40,18 +40,9 @@ ADDRESS = "127.0.70.1"
 MUST_EXIT_WITHIN = 60
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        capture_output=True,
-        text=True,
-        timeout=MUST_EXIT_WITHIN,  # a hang fails the test with TimeoutExpired
-        check=False,
-    )
-
-
 def _auditor(*args: str) -> subprocess.CompletedProcess[str]:
-    return _cli(*args, "--address", ADDRESS, "--timeout", "1")
+    # A hang fails the test with TimeoutExpired.
+    return run_auditor(*args, "--address", ADDRESS, "--timeout", "1", timeout=MUST_EXIT_WITHIN)
 
 
 def test_a_tls_handshake_that_never_ends_is_an_error_and_the_process_exits() -> None:
@@ -219,7 +210,8 @@ def _run_against(
             'auditor_key = "auditor_key"\nknown_hosts = "known_hosts"\n'
             "[limits]\nconnect_timeout = 1\n"
         )
-        return _cli("run", "--config", str(folder / "auditor.toml"), "--out", str(folder / "out"))
+        config, out = str(folder / "auditor.toml"), str(folder / "out")
+        return run_auditor("run", "--config", config, "--out", out, timeout=MUST_EXIT_WITHIN)
     finally:
         server.close()
 
@@ -269,7 +261,7 @@ def _signalled_mid_probe(signum: int) -> subprocess.CompletedProcess[str]:
 
         threading.Thread(target=accept_and_stay_silent, daemon=True).start()
         port = listener.getsockname()[1]
-        command = [sys.executable, "-m", "auditor", "tls", f"silent.test:{port}"]
+        command = auditor_command("tls", f"silent.test:{port}")
         command += ["--address", ADDRESS, "--timeout", "30", "--format", "json"]
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

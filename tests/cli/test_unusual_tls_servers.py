@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from auditor.lab.pki import TestCA
 from checks.tls.certificate import mozilla_roots
+from tests.support.cli import run_auditor
 from tests.support.tls_servers import (
     anonymous_context,
     certificate_context,
@@ -24,13 +24,7 @@ ADDRESS = "127.0.71.1"
 
 
 def _tls(host: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", "tls", host, "--address", ADDRESS, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_auditor("tls", host, "--address", ADDRESS, *args)
 
 
 def _statuses(stdout: str) -> dict[str, str]:

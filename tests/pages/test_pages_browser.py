@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 from reports.html import render_page
 from tests.support.reports import HOSTILE, sample_report
 
-BROWSER_TOOLS = Path(__file__).resolve().parents[1] / "browser"
+BROWSER_TOOLS = Path(__file__).resolve().parent  # package.json and, after `npm ci`, node_modules
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -126,7 +126,7 @@ def test_axe_finds_no_serious_or_critical_violation(
     browser: Browser, pages: dict[str, Path], name: str
 ) -> None:
     axe = BROWSER_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
-    assert axe.exists(), "run `npm ci` in tests/browser (tests/run.sh does)"
+    assert axe.exists(), "run `npm ci` in tests/pages (tests/run.sh does)"
     # The page forbids scripts by its own CSP; only this audit context lifts that to inject axe.
     seen = visit(browser, pages[name], VIEWPORTS["phone"], bypass_csp=True)
     seen.page.add_script_tag(path=str(axe))
@@ -143,7 +143,7 @@ def test_axe_finds_no_serious_or_critical_violation(
 
 def test_pages_pass_a_strict_html_validator(pages: dict[str, Path]) -> None:
     validator = BROWSER_TOOLS / "node_modules" / ".bin" / "html-validate"
-    assert validator.exists(), "run `npm ci` in tests/browser (tests/run.sh does)"
+    assert validator.exists(), "run `npm ci` in tests/pages (tests/run.sh does)"
     result = subprocess.run(
         [
             str(validator),
