@@ -9,6 +9,7 @@ import jinja2
 import markupsafe
 
 from auditor.core.changes import Change
+from auditor.core.config import Limits
 from auditor.core.report import Report
 from auditor.core.text import printable
 from reports.access_view import access_page
@@ -51,9 +52,13 @@ def render_page(
     report: Report,
     page: str,
     changes: Sequence[Change] | None = None,
-    warning_days: int = 21,
+    warning_days: int = Limits.expiry_warning_days,
 ) -> str:
-    """`certifikater` (public: only public facts) or `adgang` (internal: everything)."""
+    """`certifikater` (public: only public facts) or `adgang` (internal: everything).
+
+    `warning_days` is the run's `limits.expiry_warning_days`; `auditor render`, which reads
+    no configuration, renders with the default.
+    """
     if page == "certifikater":
         view: object = public_page(report, warning_days)
     elif page == "adgang":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditor.core.config import Limits
 from auditor.core.inventory import CertificateRecord
 from auditor.core.model import Finding, Status, worst_status
 from auditor.core.report import Report
@@ -162,7 +163,7 @@ def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
     )
 
 
-def public_page(report: Report, warning_days: int = 21) -> PublicPage:
+def public_page(report: Report, warning_days: int = Limits.expiry_warning_days) -> PublicPage:
     claims = []
     for claim in report.claims:
         claims.append(

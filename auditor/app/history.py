@@ -72,10 +72,6 @@ class RunSummary:
     errored: int
 
 
-def default_history_path(out_dir: Path) -> Path:
-    return out_dir / "history.sqlite3"
-
-
 class History:
     """The database at `path`, opened (and migrated) per use: no connection outlives a call."""
 

@@ -45,7 +45,7 @@ def publish(
     out_dir: Path,
     history: History,
     exit_code: int,
-    warning_days: int = 21,
+    warning_days: int,  # the configuration's limits.expiry_warning_days
 ) -> Published:
     changes = told = None
     run_id = history_error = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.app.history import History
-from auditor.core.config import AuditConfig, load_config
+from auditor.core.config import CONNECT_TIMEOUT_RANGE, AuditConfig, Limits, load_config
 from auditor.core.documents import pem_certificates
 from auditor.core.family import AuditContext, Family
 from auditor.core.hosts import is_ip_address
@@ -122,9 +122,9 @@ def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float
 def timeout_option(func: F) -> F:
     return click.option(
         "--timeout",
-        type=click.FloatRange(0.1, 120),
+        type=click.FloatRange(*CONNECT_TIMEOUT_RANGE),
         callback=_a_number,
-        default=5.0,
+        default=Limits.connect_timeout,
         show_default=True,
         help="Seconds allowed for each network step.",
     )(func)
@@ -167,9 +167,7 @@ def load(config_path: Path | None) -> AuditConfig:
 
 
 def history_of(config: AuditConfig, out_dir: Path | None) -> History:
-    if config.output.history is not None:
-        return History(config.output.history)
-    return History((out_dir or config.output.out_dir) / "history.sqlite3")
+    return History(config.output.history_path(out_dir))
 
 
 def make_app() -> App:

@@ -18,11 +18,12 @@ from auditor.cli.common import (
     out_dir_option,
     pass_app,
 )
+from auditor.core.config import HISTORY_FILE
 from auditor.core.errors import UsageError
 from auditor.core.text import speaks_utf8
 from reports.terminal import changes_table
 
-READS_FROM = "The folder `auditor run --out` wrote to (its history.sqlite3)."
+READS_FROM = f"The folder `auditor run --out` wrote to (its {HISTORY_FILE})."
 
 
 @click.command("history")

@@ -54,11 +54,13 @@ def ssh_command(
     """Login methods each server offers, asked with the `none` method (never a password)."""
     servers = []
     for spec in hosts:
-        host, port = parse_host_port(spec, 22)
+        host, port = parse_host_port(spec, SshServerConfig.port)
         servers.append(SshServerConfig(host=host, port=port, address=address))
     config = AuditConfig(
         source="<command line>",
-        ssh=SshSettings(users=users or ("root",), servers=tuple(servers), from_inventory=False),
+        ssh=SshSettings(
+            users=users or SshSettings.users, servers=tuple(servers), from_inventory=False
+        ),
         limits=replace(Limits(), connect_timeout=timeout),
     )
     report = app.audit(config, families("ssh"), command="ssh")

@@ -21,11 +21,11 @@ from checks import families
 
 
 def _sites(
-    hosts: tuple[str, ...], address: tuple[str, ...], ca_file: Path | None, default_port: int
+    hosts: tuple[str, ...], address: tuple[str, ...], ca_file: Path | None
 ) -> tuple[SiteConfig, ...]:
     sites = []
     for spec in hosts:
-        host, port = parse_host_port(spec, default_port)
+        host, port = parse_host_port(spec, SiteConfig.port)
         sites.append(
             SiteConfig(host=host, platform="", port=port, addresses=address, ca_file=ca_file)
         )
@@ -70,7 +70,7 @@ def tls_command(
     fmt: str,
 ) -> int:
     """Certificates, chain, protocols and ciphers of each HOST."""
-    config = _config(_sites(hosts, address, ca_file, 443), timeout)
+    config = _config(_sites(hosts, address, ca_file), timeout)
     report = app.audit(config, families("tls"), command="tls", deep=deep)
     app.show(report, fmt, "tls")
     return report.exit_code()
@@ -82,7 +82,7 @@ def tls_command(
 @click.option(
     "--http-port",
     type=click.IntRange(1, 65535),
-    default=80,
+    default=SiteConfig.http_port,
     show_default=True,
     help="Port of plain http:// to test the redirect on.",
 )
@@ -98,7 +98,7 @@ def https_command(
     fmt: str,
 ) -> int:
     """Redirect from http:// and HSTS of each HOST."""
-    sites = tuple(replace(s, http_port=http_port) for s in _sites(hosts, address, ca_file, 443))
+    sites = tuple(replace(s, http_port=http_port) for s in _sites(hosts, address, ca_file))
     report = app.audit(_config(sites, timeout), families("https"), command="https")
     app.show(report, fmt, "https")
     return report.exit_code()

@@ -12,7 +12,7 @@ from rich.text import Text
 from auditor.app.history import History
 from auditor.app.publish import ACCESS_PAGE, PUBLIC_PAGE, publish
 from auditor.cli.common import App, pass_app
-from auditor.core.config import load_config
+from auditor.core.config import OutputSettings, load_config
 from auditor.core.errors import UsageError
 from checks import families
 from reports.terminal import changes_table
@@ -32,9 +32,10 @@ def demo_command(app: App, out_dir: Path) -> int:
     """Start a lab on 127.0.40.0/24, audit it end to end, write the pages, stop the lab."""
     out_dir = out_dir.resolve()
     app.err.print(f"Starting the lab on 127.0.40.0/24 (files in {out_dir}) ...")
-    # Each demo is a new lab: earlier demos' history would only make false changes.
-    history_file = out_dir / "history.sqlite3"
-    for stale in (history_file, *out_dir.glob("history.sqlite3-*")):
+    # Each demo is a new lab: earlier demos' history (and SQLite's -wal and -shm files
+    # beside it) would only make false changes.
+    history_file = OutputSettings().history_path(out_dir)
+    for stale in (history_file, *out_dir.glob(f"{history_file.name}-*")):
         stale.unlink(missing_ok=True)
     # The lab (nginx, sshd, a fake API) is only for the demo: not loaded by any other command.
     from auditor.lab.demo import running_lab  # noqa: PLC0415

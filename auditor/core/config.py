@@ -1,4 +1,8 @@
-"""The audit's configuration: one TOML file, validated, every error naming file, key and problem."""
+"""The audit's configuration: one TOML file, validated, every error naming file, key and problem.
+
+Each default is written once, in its dataclass: the parser reads a key it is not given
+from the class (`Limits.concurrency` is the default itself, as a dataclass keeps it).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,19 @@ from urllib.parse import urlsplit
 
 from auditor.core.documents import config_text, pem_certificates, toml_document
 from auditor.core.errors import ConfigError
-from auditor.core.hosts import canonical_host, host_name_problem, is_ip_address
+from auditor.core.hosts import (
+    HTTPS_PORT,
+    SSH_PORT,
+    canonical_host,
+    host_name_problem,
+    is_ip_address,
+    target_label,
+)
 
 DEFAULT_CONFIG_NAME = "alternativet.toml"
-
-
-def host_port(host: str, port: int) -> str:
-    """`host:port`, with an IPv6 address in brackets so the port stays readable."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+HISTORY_FILE = "history.sqlite3"
+# Seconds allowed for each network step: the config's and the command line's bounds.
+CONNECT_TIMEOUT_RANGE = (0.1, 120)
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,7 @@ class SiteConfig:
 
     host: str
     platform: str
-    port: int = 443
+    port: int = HTTPS_PORT
     http_port: int = 80
     # Pinned addresses stand in for DNS (tests, or sites served from several addresses):
     # every address is checked.
@@ -36,20 +45,20 @@ class SiteConfig:
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 443 else host_port(self.host, self.port)
+        return target_label(self.host, self.port, HTTPS_PORT)
 
 
 @dataclass(frozen=True)
 class SshServerConfig:
     host: str
-    port: int = 22
+    port: int = SSH_PORT
     address: str | None = None  # pinned address; the host name is then only a label
     # How to call sshd on the server for `sshd -T` (a server may keep its config elsewhere).
     sshd_command: str = "sshd"
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 22 else host_port(self.host, self.port)
+        return target_label(self.host, self.port, SSH_PORT)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class SshSettings:
     servers: tuple[SshServerConfig, ...] = ()
     exclude: tuple[str, ...] = ()  # hosts or addresses never probed
     from_inventory: bool = True  # droplets' public addresses become SSH targets
-    inventory_port: int = 22  # the port sshd listens on at those droplets
+    inventory_port: int = SSH_PORT  # the port sshd listens on at those droplets
     auditor_user: str | None = None
     auditor_key: Path | None = None
     known_hosts: Path | None = None
@@ -106,7 +115,12 @@ class Limits:
 @dataclass(frozen=True)
 class OutputSettings:
     out_dir: Path = Path("auditor-out")
-    history: Path | None = None  # default: history.sqlite3 beside the output
+    history: Path | None = None  # default: HISTORY_FILE in the output folder
+
+    def history_path(self, out_dir: Path | None = None) -> Path:
+        """Where the runs are kept: `history` where the config names it, else history.sqlite3
+        in the output folder (the command line's `out_dir`, else the config's)."""
+        return self.history or (out_dir or self.out_dir) / HISTORY_FILE
 
 
 @dataclass(frozen=True)
@@ -119,10 +133,6 @@ class AuditConfig:
     digitalocean: DigitalOceanSettings = field(default_factory=DigitalOceanSettings)
     dns: DnsSettings = field(default_factory=DnsSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
-
-    @property
-    def history_path(self) -> Path:
-        return self.output.history or self.output.out_dir / "history.sqlite3"
 
 
 class TomlSection:
@@ -153,11 +163,12 @@ class TomlSection:
             raise self.error(name, f"expected {kind_name}, got {type(value).__name__}")
         return value
 
-    def opt_str(self, name: str, default: str | None = None) -> str | None:
+    def opt_str(self, name: str) -> str | None:
+        """The string, or None where the key is absent (the caller names the default)."""
         value = self._get(name, str, "a string")
         if value is not None and not value.strip():
             raise self.error(name, "must not be empty")
-        return default if value is None else str(value)
+        return None if value is None else str(value)
 
     def req_str(self, name: str) -> str:
         value = self.opt_str(name)
@@ -269,8 +280,8 @@ def _site(section: TomlSection) -> SiteConfig:
     site = SiteConfig(
         host=_host(section, "host"),
         platform=section.opt_str("platform") or "",
-        port=_port(section, "port", 443),
-        http_port=_port(section, "http_port", 80),
+        port=_port(section, "port", SiteConfig.port),
+        http_port=_port(section, "http_port", SiteConfig.http_port),
         addresses=_addresses(section, "addresses"),
         ca_file=section.path_value("ca_file"),
     )
@@ -285,12 +296,18 @@ def _site(section: TomlSection) -> SiteConfig:
 
 def _limits(section: TomlSection) -> Limits:
     limits = Limits(
-        connect_timeout=section.opt_float("connect_timeout", 5.0, 0.1, 120),
-        target_timeout=section.opt_float("target_timeout", 60.0, 1, 3600),
-        deadline=section.opt_float("deadline", 900.0, 1, 86400),
-        concurrency=section.opt_int("concurrency", 16, 1, 256),
-        per_server_connections=section.opt_int("per_server_connections", 5, 1, 50),
-        expiry_warning_days=section.opt_int("expiry_warning_days", 21, 0, 365),
+        connect_timeout=section.opt_float(
+            "connect_timeout", Limits.connect_timeout, *CONNECT_TIMEOUT_RANGE
+        ),
+        target_timeout=section.opt_float("target_timeout", Limits.target_timeout, 1, 3600),
+        deadline=section.opt_float("deadline", Limits.deadline, 1, 86400),
+        concurrency=section.opt_int("concurrency", Limits.concurrency, 1, 256),
+        per_server_connections=section.opt_int(
+            "per_server_connections", Limits.per_server_connections, 1, 50
+        ),
+        expiry_warning_days=section.opt_int(
+            "expiry_warning_days", Limits.expiry_warning_days, 0, 365
+        ),
     )
     section.done()
     return limits
@@ -302,18 +319,18 @@ def _ssh(section: TomlSection) -> SshSettings:
         servers.append(
             SshServerConfig(
                 host=_host(server, "host"),
-                port=_port(server, "port", 22),
+                port=_port(server, "port", SshServerConfig.port),
                 address=_single_address(server, "address"),
-                sshd_command=server.opt_str("sshd_command", "sshd") or "sshd",
+                sshd_command=server.opt_str("sshd_command") or SshServerConfig.sshd_command,
             )
         )
         server.done()
     settings = SshSettings(
-        users=section.str_list("users", ("root",)),
+        users=section.str_list("users", SshSettings.users),
         servers=tuple(servers),
         exclude=_hosts(section, "exclude"),
-        from_inventory=section.opt_bool("from_inventory", True),
-        inventory_port=_port(section, "inventory_port", 22),
+        from_inventory=section.opt_bool("from_inventory", SshSettings.from_inventory),
+        inventory_port=_port(section, "inventory_port", SshSettings.inventory_port),
         auditor_user=section.opt_str("auditor_user"),
         auditor_key=section.path_value("auditor_key"),
         known_hosts=section.path_value("known_hosts", must_exist=False),
@@ -340,16 +357,15 @@ def _single_address(section: TomlSection, name: str) -> str | None:
 def _access(section: TomlSection) -> AccessSettings:
     settings = AccessSettings(
         roster=section.path_value("roster"),
-        required_team=section.opt_str("required_team", "Landssekretariatet")
-        or "Landssekretariatet",
-        max_holders=section.opt_int("max_holders", 5, 0, 10_000),
+        required_team=section.opt_str("required_team") or AccessSettings.required_team,
+        max_holders=section.opt_int("max_holders", AccessSettings.max_holders, 0, 10_000),
     )
     section.done()
     return settings
 
 
 def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
-    endpoint = section.opt_str("endpoint", "https://api.digitalocean.com/v2/") or ""
+    endpoint = section.opt_str("endpoint") or DigitalOceanSettings.endpoint
     try:
         parts = urlsplit(endpoint)
         usable = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
@@ -358,12 +374,13 @@ def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
     if not usable:
         raise section.error("endpoint", f"must be an http(s) URL with a host, got {endpoint!r}")
     settings = DigitalOceanSettings(
-        token_env=section.opt_str("token_env", "DIGITALOCEAN_ACCESS_TOKEN") or "",
+        token_env=section.opt_str("token_env") or DigitalOceanSettings.token_env,
         # python-digitalocean joins paths onto the endpoint: it must end with a slash.
         endpoint=endpoint if endpoint.endswith("/") else endpoint + "/",
         # Slugs are lower case in the API; the control panel shows them as "AMS3".
         allowed_regions=tuple(
-            r.strip().lower() for r in section.str_list("allowed_regions", ("ams2", "ams3"))
+            r.strip().lower()
+            for r in section.str_list("allowed_regions", DigitalOceanSettings.allowed_regions)
         ),
     )
     section.done()
@@ -373,8 +390,8 @@ def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
 def _dns(section: TomlSection) -> DnsSettings:
     settings = DnsSettings(
         nameservers=_addresses(section, "nameservers"),
-        port=_port(section, "port", 53),
-        probe_ipv6=section.opt_bool("probe_ipv6", True),
+        port=_port(section, "port", DnsSettings.port),
+        probe_ipv6=section.opt_bool("probe_ipv6", DnsSettings.probe_ipv6),
     )
     section.done()
     return settings
@@ -382,7 +399,7 @@ def _dns(section: TomlSection) -> DnsSettings:
 
 def _output(section: TomlSection) -> OutputSettings:
     settings = OutputSettings(
-        out_dir=section.path_value("out_dir", must_exist=False) or Path("auditor-out"),
+        out_dir=section.path_value("out_dir", must_exist=False) or OutputSettings.out_dir,
         history=section.path_value("history", must_exist=False),
     )
     section.done()

@@ -7,6 +7,9 @@ import re
 
 from auditor.core.errors import UsageError
 
+HTTPS_PORT = 443
+SSH_PORT = 22
+
 # A DNS label as resolvers and certificates use it: ASCII letters, digits and hyphens (and
 # the underscore some service names carry), 1 to 63 of them, no hyphen at either end.
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
@@ -49,6 +52,15 @@ def host_name_problem(host: str) -> str | None:
     if not all(_LABEL.fullmatch(label) for label in labels):
         return "only letters, digits and hyphens between the dots"
     return None
+
+
+def target_label(host: str, port: int, default_port: int) -> str:
+    """How a target is named in findings and pages: `host` on the protocol's own port, else
+    `host:port`, an IPv6 address in brackets (`[2001:db8::1]:8443`, as URLs and OpenSSH
+    write it) so that the port stays readable. `parse_host_port` reads it back."""
+    if port == default_port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def parse_host_port(spec: str, default_port: int) -> tuple[str, int]:

@@ -64,9 +64,6 @@ class _Reader:
         self.pos = start + length
         return self.blob[start : self.pos]
 
-    def mpint(self) -> int:
-        return int.from_bytes(self.string(), "big", signed=True)
-
 
 @dataclass(frozen=True)
 class PublicKey:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from auditor.core.config import host_port
 from auditor.core.documents import json_value
 from auditor.core.family import AuditContext, Family, Outcome
-from auditor.core.hosts import canonical_host
+from auditor.core.hosts import SSH_PORT, canonical_host, target_label
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.sshkeys import AuthorizedKey
@@ -68,7 +67,7 @@ class SshTarget:
 
     @property
     def label(self) -> str:
-        return self.host if self.port == 22 else host_port(self.host, self.port)
+        return target_label(self.host, self.port, SSH_PORT)
 
 
 def _methods(scan: SshProbe) -> dict[str, list[str]]:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from auditor.core.config import load_config, parse_config
+from auditor.core.config import (
+    HISTORY_FILE,
+    AuditConfig,
+    SiteConfig,
+    SshServerConfig,
+    load_config,
+    parse_config,
+)
 from auditor.core.errors import ConfigError
 from auditor.core.family import AuditContext
 from auditor.core.roster import load_roster, parse_roster
@@ -161,3 +169,49 @@ def test_ssh_exclude_matches_names_whatever_their_case_or_trailing_dot(tmp_path:
     assert config.ssh.exclude == ("web.test", "db.test", "::1")
     report = run_audit(families("ssh"), AuditContext(config=config, env={}))
     assert [f for f in report.findings if f.check.startswith("ssh.")] == []
+
+
+def test_a_key_left_out_takes_the_dataclass_default_in_every_section() -> None:
+    # Each default is written once, in its dataclass; the parser must not keep its own.
+    sections = "".join(
+        f"[{name}]\n" for name in ("limits", "ssh", "access", "digitalocean", "dns", "output")
+    )
+    for text in ("", sections):
+        assert parse_config(text, "test.toml", Path("/tmp")) == AuditConfig(source="test.toml")
+    config = parse_config(
+        '[[sites]]\nhost = "a.test"\n[[ssh.servers]]\nhost = "b.test"\n', "test.toml", Path("/")
+    )
+    assert config.sites == (SiteConfig("a.test", ""),)
+    assert config.ssh.servers == (SshServerConfig("b.test"),)
+
+
+def test_the_history_is_kept_where_output_history_says_else_beside_the_output(
+    tmp_path: Path,
+) -> None:
+    default = parse_config("", "test.toml", tmp_path).output
+    assert default.history_path() == Path("auditor-out") / HISTORY_FILE
+    assert default.history_path(tmp_path / "out") == tmp_path / "out" / HISTORY_FILE
+    configured = parse_config('[output]\nhistory = "runs.db"\n', "test.toml", tmp_path).output
+    # `[output] history` wins over the output folder, also over `--out`.
+    assert configured.history_path() == tmp_path / "runs.db"
+    assert configured.history_path(tmp_path / "out") == tmp_path / "runs.db"
+
+
+def test_the_starter_config_shows_the_defaults_it_says_it_shows() -> None:
+    # `auditor init` writes these commented-out lines as "the defaults": they are a second
+    # copy of them, for people, and must not drift from the dataclasses.
+    from importlib import resources
+
+    text = resources.files("auditor.defaults").joinpath("starter.toml").read_text()
+    shown: dict[str, list[str]] = {}
+    section = ""
+    for line in text.splitlines():
+        header = re.match(r"(?:# )?\[+([\w.]+)\]", line)  # commented-out ones too
+        if header:
+            section = header[1]
+        elif section in ("limits", "access", "digitalocean") and re.match(r"# \w+ = ", line):
+            shown.setdefault(section, []).append(line[2:])
+    assert set(shown) == {"limits", "access", "digitalocean"}
+    uncommented = "".join(f"[{name}]\n" + "\n".join(lines) + "\n" for name, lines in shown.items())
+    config = parse_config(uncommented, "starter.toml", Path("/tmp"))
+    assert config == AuditConfig(source="starter.toml")

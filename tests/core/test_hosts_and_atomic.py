@@ -80,3 +80,27 @@ def test_labels_bracket_an_ipv6_address_before_its_port() -> None:
     assert SiteConfig("2001:db8::1", "x").label == "2001:db8::1"
     assert SiteConfig("alternativet.dk", "x", port=8443).label == "alternativet.dk:8443"
     assert SshServerConfig("2001:db8::2", port=2222).label == "[2001:db8::2]:2222"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "label"),
+    [
+        ("alternativet.dk", 22, "alternativet.dk"),
+        ("alternativet.dk", 2222, "alternativet.dk:2222"),
+        ("192.0.2.7", 2222, "192.0.2.7:2222"),
+        ("2001:db8::2", 22, "2001:db8::2"),
+        ("2001:db8::2", 2222, "[2001:db8::2]:2222"),
+    ],
+)
+def test_every_target_is_labelled_by_one_rule_that_reads_back(
+    host: str, port: int, label: str
+) -> None:
+    from auditor.core.config import SshServerConfig
+    from auditor.core.hosts import SSH_PORT, target_label
+    from checks.ssh.family import SshTarget
+
+    assert target_label(host, port, SSH_PORT) == label
+    # The configured server and the target probed for it are named alike in every finding.
+    assert SshServerConfig(host, port=port).label == label
+    assert SshTarget(host, port, "192.0.2.1").label == label
+    assert parse_host_port(label, SSH_PORT) == (host, port)
