@@ -8,7 +8,7 @@ and the DigitalOcean account's keys, and matches them to the roster.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import ConfigError
 from auditor.core.family import AuditContext, Family, Outcome
@@ -203,15 +203,31 @@ def evaluate(
         skipped = tuple(spec.finding("access", Status.SKIPPED, reason) for spec in SPECS)
         return Outcome(findings=skipped, inventory=Inventory(key_holders=records))
     findings: list[Finding] = []
+    judged: list[KeyHolderRecord] = []
     for record in records:
         on_roster = record.team is not None
-        findings += [
+        verdicts = (
             check_unknown(record, on_roster),
             check_unapproved(record, required_team, on_roster),
             check_weak(record),
-        ]
+        )
+        findings += verdicts
+        judged.append(_flagged(record, *verdicts))
     findings.append(check_count(records, maximum, unread))
-    return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=records))
+    return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=tuple(judged)))
+
+
+def _flagged(
+    record: KeyHolderRecord, unknown: Finding, unapproved: Finding, weak: Finding
+) -> KeyHolderRecord:
+    """The record with the verdicts that fail or warn, for the views to sort and mark by."""
+    bad = (Status.FAIL, Status.WARN)
+    return replace(
+        record,
+        unknown=unknown.status in bad,
+        unapproved=unapproved.status in bad,
+        weak=weak.status in bad,
+    )
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[AccessTarget]:

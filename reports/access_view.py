@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from auditor.core.changes import Change, ChangeKind
 from auditor.core.inventory import KeyHolderRecord
-from auditor.core.model import Finding, Severity, Status
-from auditor.core.report import Report
+from auditor.core.model import ClaimId, Severity, Status
+from auditor.core.report import Claim, Report
 from reports import danish
 
 CHANGE_TEXT = {
@@ -60,9 +60,9 @@ class AccessPage:
     counts: tuple[tuple[str, int], ...]
 
 
-def _key_verdict(record: KeyHolderRecord, findings: Sequence[Finding]) -> tuple[Status, str, bool]:
+def _key_verdict(record: KeyHolderRecord, access: Claim) -> tuple[Status, str, bool]:
     """The key's worst access finding: its status, its words, and whether they are English."""
-    mine = [f for f in findings if f.target == record.fingerprint and f.check.startswith("access.")]
+    mine = [f for f in access.findings if f.target == record.fingerprint]
     bad = sorted(mine, key=lambda f: STATUS_ORDER[f.status])
     if not bad:
         return Status.SKIPPED, "Ikke vurderet", False
@@ -74,8 +74,9 @@ def _key_verdict(record: KeyHolderRecord, findings: Sequence[Finding]) -> tuple[
 
 def _holders(report: Report) -> tuple[Row, ...]:
     rows = []
+    access = report.claim(ClaimId.FEW_HOLDERS)
     for record in report.inventory.key_holders:
-        status, verdict, english = _key_verdict(record, report.findings)
+        status, verdict, english = _key_verdict(record, access)
         person = record.person or "UKENDT"
         if record.managed_by:
             person += f" (via {record.managed_by})"
@@ -101,10 +102,9 @@ def _holders(report: Report) -> tuple[Row, ...]:
 
 def _servers(report: Report) -> tuple[Row, ...]:
     rows = []
+    logins = report.claim(ClaimId.SSH_KEYS)
     for server in report.inventory.ssh_servers:
-        mine = [
-            f for f in report.findings if f.target == server.target and f.check.startswith("ssh.")
-        ]
+        mine = [f for f in logins.findings if f.target == server.target]
         worst = min((f.status for f in mine), key=STATUS_ORDER.__getitem__, default=Status.SKIPPED)
         methods = "\n".join(f"{u}: {', '.join(m) or '-'}" for u, m in server.methods.items())
         rows.append(

@@ -1,4 +1,4 @@
-"""The JSON report (`auditor.report/1`): the model serialised, nothing added or dropped."""
+"""The JSON report (`auditor.report/2`): the model serialised, nothing added or dropped."""
 
 from __future__ import annotations
 

@@ -8,16 +8,13 @@ traces are never copied, so no template change can leak them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.core.config import Limits
-from auditor.core.inventory import CertificateRecord
-from auditor.core.model import Finding, Status, worst_status
-from auditor.core.report import Report
+from auditor.core.inventory import CertificateRecord, HttpsRecord
+from auditor.core.model import ClaimId, Status, worst_status
+from auditor.core.report import Claim, Report
 from reports import danish
-
-SITE_CHECKS = ("tls.", "https.")
 
 
 @dataclass(frozen=True)
@@ -62,10 +59,6 @@ class PublicPage:
     sites: tuple[PublicSite, ...]
 
 
-def _belongs(finding: Finding, site_label: str) -> bool:
-    return finding.target == site_label or finding.target.startswith(site_label + "@")
-
-
 def _key(record: CertificateRecord) -> str:
     if not record.key_type:
         return "ukendt"
@@ -87,39 +80,47 @@ def _certificate(record: CertificateRecord, warning_days: int) -> PublicCertific
     )
 
 
-def _hsts(findings: Sequence[Finding]) -> str:
-    hsts = next((f for f in findings if f.check == "https.hsts"), None)
-    if hsts is None or hsts.status is Status.ERROR:
+def _hsts(record: HttpsRecord | None) -> str:
+    if record is None or record.https_status is None:
         return "Kunne ikke kontrolleres"
-    max_age = hsts.evidence.get("max_age")
-    if not isinstance(max_age, int) or hsts.status is Status.FAIL:
+    if not record.hsts_max_age:  # none, an invalid header, or max-age=0: HSTS is off
         return "Nej"
     extras = [
         text
-        for key, text in (("include_subdomains", "også underdomæner"), ("preload", "preload"))
-        if hsts.evidence.get(key)
+        for flag, text in (
+            (record.hsts_include_subdomains, "også underdomæner"),
+            (record.hsts_preload, "preload"),
+        )
+        if flag
     ]
-    shown = f"Ja, i {danish.days(max_age // 86400)}"
+    shown = f"Ja, i {danish.days(record.hsts_max_age // 86400)}"
     return shown + (f" ({', '.join(extras)})" if extras else "")
 
 
-def _redirect(findings: Sequence[Finding]) -> str:
-    redirect = next((f for f in findings if f.check == "https.redirect"), None)
-    if redirect is None or redirect.status is Status.ERROR:
+def _redirect(record: HttpsRecord | None) -> str:
+    if record is None or record.http_served is None:
         return "Kunne ikke kontrolleres"
-    if redirect.status is Status.PASS:
+    if record.redirects_to_https:
         return "Ja"
-    if redirect.status is Status.WARN:
+    if not record.http_served:
         return "http:// besvares ikke"
     return "Nej"
 
 
-def _site(
-    report: Report, host: str, port: int, label: str, platform: str, warning_days: int
-) -> PublicSite:
-    findings = [
-        f for f in report.findings if f.check.startswith(SITE_CHECKS) and _belongs(f, label)
-    ]
+@dataclass(frozen=True)
+class _Site:
+    """One configured site: its records at every address, and the findings on them."""
+
+    host: str
+    port: int
+    platform: str
+    tls: tuple[CertificateRecord, ...]
+    https: tuple[HttpsRecord, ...]
+
+
+def _site(site: _Site, claim: Claim, warning_days: int) -> PublicSite:
+    targets = {r.target for r in site.tls} | {r.target for r in site.https}
+    findings = [f for f in claim.findings if f.target in targets]
     status = worst_status([f.status for f in findings]) if findings else Status.SKIPPED
     status = Status.PASS if status is Status.WARN else status
     problems = sorted(
@@ -129,37 +130,39 @@ def _site(
             if f.status in (Status.FAIL, Status.ERROR)
         }
     )
-    records = [
-        c for c in report.inventory.certificates if (c.site, c.port) == (host, port) and c.sha256
-    ]
+    records = [r for r in site.tls if r.reached]
     distinct = {r.sha256: r for r in records}
     versions = sorted({v for r in records for v in r.tls_versions})
+    # Of a site's addresses, the first whose HTTPS answered speaks for it.
+    https = next((r for r in site.https if r.https_status is not None), None)
+    answered = next((r for r in site.https if r.http_served is not None), None)
     return PublicSite(
-        host=host,
-        platform=platform,
+        host=site.host,
+        platform=site.platform,
         status=status.value,
         label=danish.CLAIM_STATUS[status],
         problems=tuple(problems),
         certificates=tuple(_certificate(r, warning_days) for r in distinct.values()),
         tls_versions=", ".join(versions) or "ukendt",
-        hsts=_hsts(findings),
-        redirect=_redirect(findings),
+        hsts=_hsts(https),
+        redirect=_redirect(answered),
     )
 
 
 def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
-    seen: dict[str, tuple[str, str, int]] = {}
-    for record in report.inventory.certificates:
-        label = record.site if record.port == 443 else f"{record.site}:{record.port}"
-        seen.setdefault(label, (record.site, record.platform, record.port))
-    for finding in report.findings_for("tls.connect"):
-        # A site that never answered has no certificate record, but must still be listed.
-        label = finding.target.split("@", 1)[0]
-        host, _, port = label.partition(":")
-        seen.setdefault(label, (host, "", int(port) if port.isdigit() else 443))
+    inventory = report.inventory
+    # The tls family has a record of every site it was given, answered or not.
+    names = [(r.site, r.port) for r in inventory.certificates]
+    sites = []
+    for host, port in dict.fromkeys(names):
+        tls = tuple(r for r in inventory.certificates if (r.site, r.port) == (host, port))
+        platform = next((r.platform for r in tls if r.platform), "")
+        https = tuple(r for r in inventory.https if (r.site, r.port) == (host, port))
+        sites.append(_Site(host, port, platform, tls, https))
+    claim = report.claim(ClaimId.HTTPS)
     return tuple(
-        _site(report, host, port, label, platform, warning_days)
-        for label, (host, platform, port) in sorted(seen.items(), key=lambda i: (i[1][1], i[0]))
+        _site(site, claim, warning_days)
+        for site in sorted(sites, key=lambda s: (s.platform, s.host, s.port))
     )
 
 

@@ -9,7 +9,7 @@ from what they found: SSH servers from the droplets, key holders from every serv
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -86,10 +86,21 @@ class Family(Generic[TargetT]):
     specs: tuple[CheckSpec, ...]
     targets: Callable[[AuditContext, Inventory], Sequence[TargetT]]
     audit: Callable[[TargetT, AuditContext], Outcome]
+    # What is known of a target before it is probed (a site's name, port and address):
+    # kept when its audit crashes or runs out of time, so the target is not lost from
+    # the inventory the pages are built from.
+    known: Callable[[TargetT], Inventory] | None = None
 
     def errored(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
         """An `error` finding for each of this family's checks: nothing reads as pass."""
         return self._all(target, Status.ERROR, message, evidence)
+
+    def gave_up(self, target: TargetT, message: str, evidence: Mapping[str, object]) -> Outcome:
+        """`errored` for a target whose audit crashed or timed out, with what is known of it."""
+        outcome = self.errored(target.label, message, evidence)
+        if self.known is None:
+            return outcome
+        return replace(outcome, inventory=self.known(target))
 
     def skipped(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
         """A `skipped` finding for each check: left alone on purpose, and saying why."""

@@ -1,4 +1,4 @@
-"""What the audit found to exist: certificates, cloud resources, SSH servers, keys.
+"""What the audit found to exist: sites, cloud resources, SSH servers, keys.
 
 Each record is a frozen dataclass with a `to_dict`/`from_dict` pair, so the JSON report
 round-trips. Checks fill these; renderers read them; neither reaches into the other.
@@ -10,6 +10,8 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar, get_args, get_type_hints
+
+from auditor.core.model import Status
 
 T = TypeVar("T")
 
@@ -24,17 +26,28 @@ def _tuple_of_str(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in (value or ()))
 
 
+def _suites(value: Any, name: str) -> dict[str, tuple[str, ...]]:
+    """A TLS version -> cipher suites map from a saved report, checked like any field."""
+    return {
+        str(version): _tuple_of_str(_checked(name, tuple[str, ...], suites))
+        for version, suites in _mapping(value, name).items()
+    }
+
+
 @dataclass(frozen=True)
 class CertificateRecord:
-    """A site's leaf certificate and how the site speaks TLS: the public page's facts.
+    """A site's TLS at one address, as the tls family found it: the certificate the site
+    serves there and how it speaks TLS. Every (site, address) the family was given has one;
+    a site that was not reached has no certificate fields (`sha256` empty).
 
     `address` is the IP address scanned; it is internal and never put on the public page.
     """
 
+    target: str  # the findings' target: "host", "host:port", or either "@address"
     site: str  # host name as configured
     port: int
     platform: str
-    address: str | None = None
+    address: str | None = None  # None when the name did not resolve
     subject: str = ""
     common_name: str | None = None
     organization: str | None = None
@@ -53,15 +66,77 @@ class CertificateRecord:
     tls_versions: tuple[str, ...] = ()  # accepted, e.g. ("TLS 1.2", "TLS 1.3")
     ocsp_stapling: bool | None = None
     trusted: bool | None = None
-    hsts: str | None = None  # the Strict-Transport-Security header, verbatim
-    redirect: str | None = None  # where http:// sends the visitor first
+    # TLS version -> the weak suites (NULL, EXPORT, anonymous, RC4, DES, 3DES) it accepted.
+    weak_suites: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # With --deep: TLS version -> every suite accepted; None when not enumerated.
+    accepted_suites: Mapping[str, tuple[str, ...]] | None = None
+    # With --deep: a version (or "scan") -> why its suites could not be listed.
+    unlisted_suites: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _to_dict(self)
+        data["weak_suites"] = {v: list(s) for v, s in self.weak_suites.items()}
+        if self.accepted_suites is not None:
+            data["accepted_suites"] = {v: list(s) for v, s in self.accepted_suites.items()}
+        data["unlisted_suites"] = dict(self.unlisted_suites)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CertificateRecord:
+        suites = ("weak_suites", "accepted_suites", "unlisted_suites")
+        given = _mapping(data, cls.__name__)
+        record = _from_dict(
+            cls,
+            {k: v for k, v in given.items() if k not in suites},
+            tuples=("sans", "chain", "tls_versions"),
+        )
+        accepted = given.get("accepted_suites")
+        unlisted = _mapping(given.get("unlisted_suites") or {}, "unlisted_suites")
+        return replace(
+            record,
+            weak_suites=_suites(given.get("weak_suites") or {}, "weak_suites"),
+            accepted_suites=None if accepted is None else _suites(accepted, "accepted_suites"),
+            unlisted_suites={
+                str(k): _checked("unlisted_suites", str, v) for k, v in unlisted.items()
+            },
+        )
+
+    @property
+    def reached(self) -> bool:
+        """Whether the site showed a certificate at this address."""
+        return bool(self.sha256)
+
+
+@dataclass(frozen=True)
+class HttpsRecord:
+    """What a site's http:// and https:// answers said at one address (the https family's).
+
+    Every (site, address) the family was given has one; what could not be asked is None.
+    """
+
+    target: str  # the findings' target, as CertificateRecord.target
+    site: str
+    port: int
+    address: str | None = None
+    # Whether anything answers plain HTTP: False when the connection is refused (no
+    # cleartext page, but no redirect either), None when it could not be checked.
+    http_served: bool | None = None
+    redirect_status: int | None = None  # the first answer to http://, and where it points
+    redirect_location: str | None = None
+    # The https.redirect verdict: http:// leads to https:// on the same host and port.
+    redirects_to_https: bool = False
+    https_status: int | None = None  # the https:// answer's status; None: no answer
+    hsts_header: str | None = None  # the first Strict-Transport-Security header, verbatim
+    hsts_max_age: int | None = None  # seconds; None when the header is missing or invalid
+    hsts_include_subdomains: bool = False
+    hsts_preload: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return _to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CertificateRecord:
-        return _from_dict(cls, data, tuples=("sans", "chain", "tls_versions"))
+    def from_dict(cls, data: Mapping[str, Any]) -> HttpsRecord:
+        return _from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -78,13 +153,20 @@ class CloudResource:
     features: tuple[str, ...] = ()  # e.g. "backups", "monitoring"
     firewalls: tuple[str, ...] = ()  # names of the firewalls that apply
     status: str = ""
+    # The worst verdict on this resource itself (None: no check spoke to it). Names are
+    # not unique in an account, so a finding's "kind:name" target cannot tell two apart.
+    verdict: Status | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _to_dict(self)
+        data = _to_dict(self)
+        data["verdict"] = self.verdict.value if self.verdict is not None else None
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CloudResource:
-        return _from_dict(cls, data, tuples=("ipv4", "ipv6", "tags", "features", "firewalls"))
+        record = _from_dict(cls, data, tuples=("ipv4", "ipv6", "tags", "features", "firewalls"))
+        verdict = _checked("verdict", str | None, _mapping(data, cls.__name__).get("verdict"))
+        return replace(record, verdict=Status(verdict) if verdict is not None else None)
 
 
 @dataclass(frozen=True)
@@ -182,6 +264,10 @@ class KeyHolderRecord:
     managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
     cert_authority: bool = False
     locations: tuple[KeyLocation, ...] = ()
+    # The access verdicts that fail or warn, set by the access family once it has judged.
+    unknown: bool = False  # nobody on the roster holds the key
+    unapproved: bool = False  # its holder is not approved, or not in the required team
+    weak: bool = False  # the key is too short or of a broken type
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)
@@ -199,7 +285,8 @@ class KeyHolderRecord:
 class Inventory:
     """Everything the run found, merged from every family's outcome."""
 
-    certificates: tuple[CertificateRecord, ...] = ()
+    certificates: tuple[CertificateRecord, ...] = ()  # per (site, address), from tls
+    https: tuple[HttpsRecord, ...] = ()  # per (site, address), from https
     cloud: tuple[CloudResource, ...] = ()
     ssh_servers: tuple[SshServerRecord, ...] = ()
     found_keys: tuple[FoundKey, ...] = ()  # every key, where it was found (SSH, DigitalOcean)
@@ -212,6 +299,7 @@ class Inventory:
         return Inventory(
             cloud_account=self.cloud_account or other.cloud_account,
             certificates=self.certificates + other.certificates,
+            https=self.https + other.https,
             cloud=self.cloud + other.cloud,
             ssh_servers=self.ssh_servers + other.ssh_servers,
             found_keys=self.found_keys + other.found_keys,
@@ -221,6 +309,7 @@ class Inventory:
     def to_dict(self) -> dict[str, Any]:
         return {
             "certificates": [c.to_dict() for c in self.certificates],
+            "https": [h.to_dict() for h in self.https],
             "cloud": [c.to_dict() for c in self.cloud],
             "ssh_servers": [s.to_dict() for s in self.ssh_servers],
             "found_keys": [k.to_dict() for k in self.found_keys],
@@ -233,6 +322,7 @@ class Inventory:
         data = _mapping(data, "inventory")
         return cls(
             certificates=_records(data, "certificates", CertificateRecord.from_dict),
+            https=_records(data, "https", HttpsRecord.from_dict),
             cloud=_records(data, "cloud", CloudResource.from_dict),
             ssh_servers=_records(data, "ssh_servers", SshServerRecord.from_dict),
             found_keys=_records(data, "found_keys", FoundKey.from_dict),

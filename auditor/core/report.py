@@ -1,4 +1,4 @@
-"""The finished audit: claims evaluated from findings, serialised as `auditor.report/1`."""
+"""The finished audit: claims evaluated from findings, serialised as `auditor.report/2`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core import upgrade
 from auditor.core.inventory import Inventory
 from auditor.core.model import ClaimId, Finding, Status, worst_status
 
-SCHEMA = "auditor.report/1"
+SCHEMA = upgrade.V2
 
 # The promises as the privacy policy publishes them (section "Sikkerheden").
 CLAIM_TEXT: Mapping[ClaimId, str] = {
@@ -23,7 +24,7 @@ CLAIM_TEXT: Mapping[ClaimId, str] = {
 
 
 class ReportFormatError(ValueError):
-    """A saved report that is not an `auditor.report/1` document."""
+    """A saved report that is not an `auditor.report/2` (or /1) document."""
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,13 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
-        if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
-            raise ReportFormatError(f"not an {SCHEMA} document")
+        """A report from its document: this version's, or an older one brought up to it."""
+        schema = data.get("schema") if isinstance(data, Mapping) else None
+        if schema not in (SCHEMA, upgrade.V1):
+            raise ReportFormatError(f"not an {SCHEMA} (or /1) document")
         try:
+            if schema == upgrade.V1:
+                data = upgrade.from_v1(data)
             return cls(
                 run=RunInfo.from_dict(data["run"]),
                 claims=tuple(Claim.from_dict(c) for c in data["claims"]),
@@ -151,4 +156,4 @@ class Report:
                 inventory=Inventory.from_dict(data.get("inventory", {})),
             )
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise ReportFormatError(f"malformed {SCHEMA} document: {exc!r}") from None
+            raise ReportFormatError(f"malformed {schema} document: {exc!r}") from None

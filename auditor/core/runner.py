@@ -75,8 +75,8 @@ def _execute(job: _Job, ctx: AuditContext) -> Outcome:
     try:
         return job.family.audit(job.target, ctx)
     except Exception as exc:  # any crash in a check is an error finding, never silence
-        return job.family.errored(
-            job.label,
+        return job.family.gave_up(
+            job.target,
             f"could not check: {type(exc).__name__}: {exc}",
             {
                 "reason": "exception",
@@ -208,8 +208,8 @@ class _Schedule:
                     self.settle(
                         run,
                         index,
-                        run.family.errored(
-                            job.label,
+                        run.family.gave_up(
+                            job.target,
                             "could not check: the run's deadline was reached first",
                             {"reason": "deadline"},
                         ),
@@ -218,8 +218,8 @@ class _Schedule:
                     self.settle(
                         run,
                         index,
-                        run.family.errored(
-                            job.label,
+                        run.family.gave_up(
+                            job.target,
                             f"could not check: no answer within {limits.target_timeout:g} s",
                             {"reason": "timeout", "timeout_seconds": limits.target_timeout},
                         ),

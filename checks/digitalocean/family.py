@@ -10,14 +10,14 @@ targets), the dns family (where sites may point) and the access family (account 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.core.errors import CredentialsError, DigitalOceanError
 from auditor.core.family import AuditContext, Family, Outcome, SimpleTarget
 from auditor.core.inventory import CloudResource, FoundKey, Inventory
-from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
+from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status, worst_status
 from checks.digitalocean import inventory as parse
 
 if TYPE_CHECKING:
@@ -226,8 +226,20 @@ def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, wind
                 ACCOUNT_TARGET, Status.SKIPPED, "The account keeps no certificates."
             )
         )
-    inventory = Inventory(cloud=data.resources, found_keys=data.keys, cloud_account=data.account)
+    resources = tuple(_judged(r, findings) for r in data.resources)
+    inventory = Inventory(cloud=resources, found_keys=data.keys, cloud_account=data.account)
     return Outcome(findings=tuple(findings), inventory=inventory)
+
+
+def _judged(resource: CloudResource, findings: Sequence[Finding]) -> CloudResource:
+    """The resource with the verdict of its own findings, told apart by id: names repeat."""
+    label = resource_label(resource)
+    mine = [
+        f.status
+        for f in findings
+        if f.target == label and f.evidence.get("id", resource.id) == resource.id
+    ]
+    return replace(resource, verdict=worst_status(mine) if mine else None)
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:

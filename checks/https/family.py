@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Status
 from auditor.core.model import Severity as Sev
 from auditor.core.text import excerpt
+from checks.https import record
 from checks.https.hsts import HstsError, parse_hsts
 from checks.https.probe import (
     HttpsHeaders,
@@ -149,10 +150,12 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
 def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     if target.not_probed:
         evidence = {"address": target.address, "reason": "not_probed"}
-        return FAMILY.skipped(target.label, target.not_probed, evidence)
+        outcome = FAMILY.skipped(target.label, target.not_probed, evidence)
+        return replace(outcome, inventory=record.known(target))
     if target.address is None:
         reason = target.resolve_error or "no address"
-        return FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
+        outcome = FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
+        return replace(outcome, inventory=record.known(target))
     site = target.site
     timeout = ctx.config.limits.connect_timeout
     http_url = _url("http", site.host, site.http_port)
@@ -175,9 +178,12 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         except HttpUnreachable as exc:
             error = str(exc)
     scan = HttpsScan(http_url, https_url, redirects, headers, error)
-    return Outcome(findings=tuple(evaluate(scan, target)))
+    findings = evaluate(scan, target)
+    redirect = next(f for f in findings if f.check == REDIRECT.id)
+    answers = record.scanned_record(target, scan, redirect)
+    return Outcome(findings=tuple(findings), inventory=Inventory(https=(answers,)))
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="https", after=(), specs=SPECS, targets=_targets, audit=_audit
+    name="https", after=(), specs=SPECS, targets=_targets, audit=_audit, known=record.known
 )

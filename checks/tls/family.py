@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -16,11 +16,12 @@ from cryptography import x509
 
 from auditor.core.documents import pem_certificates
 from auditor.core.family import AuditContext, Family, Outcome
-from auditor.core.inventory import CertificateRecord, Inventory
+from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.text import excerpt
 from checks.sites import SiteTarget, site_targets
 from checks.tls import certificate as certs
+from checks.tls import record
 from checks.tls.probe import Endpoint, TlsScan, TlsVersion, probe
 
 CONNECT = CheckSpec(
@@ -322,45 +323,6 @@ def _without_certificate(
     return findings
 
 
-def certificate_record(
-    target: SiteTarget, scan: TlsScan, judgement: Judgement
-) -> CertificateRecord:
-    record = CertificateRecord(
-        site=target.site.host,
-        port=target.site.port,
-        platform=target.site.platform,
-        address=target.address,
-    )
-    if not scan.chain:
-        return record
-    details = certs.describe(scan.chain[0], judgement.now)
-    trusted, _ = certs.verify_trust(scan.chain, judgement.anchors, judgement.now, judgement.host)
-    return CertificateRecord(
-        site=record.site,
-        port=record.port,
-        platform=record.platform,
-        address=record.address,
-        subject=details.subject,
-        common_name=details.common_name,
-        organization=details.organization,
-        sans=details.sans,
-        issuer=details.issuer,
-        issuer_organization=details.issuer_organization,
-        serial=details.serial,
-        not_before=details.not_before,
-        not_after=details.not_after,
-        days_left=details.days_left,
-        sha256=details.sha256,
-        key_type=details.key_type,
-        key_size=details.key_size,
-        signature_algorithm=details.signature_algorithm,
-        chain=tuple(c.subject.rfc4514_string() for c in scan.chain),
-        tls_versions=tuple(v.value for v in scan.accepted_versions),
-        ocsp_stapling=scan.ocsp_stapled,
-        trusted=trusted,
-    )
-
-
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
     return site_targets(ctx)
 
@@ -369,13 +331,15 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     limits = ctx.config.limits
     if target.not_probed:
         evidence = {"address": target.address, "reason": "not_probed"}
-        return FAMILY.skipped(target.label, target.not_probed, evidence)
+        outcome = FAMILY.skipped(target.label, target.not_probed, evidence)
+        return replace(outcome, inventory=record.known(target))
     ca_file = target.site.ca_file
     try:
         extra = pem_certificates(ca_file) if ca_file is not None else ()
     except ValueError as exc:  # checked when the config was read: spoilt since
         reason = f"Could not use the extra CA file: {exc}."
-        return FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
+        outcome = FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
+        return replace(outcome, inventory=record.known(target))
     judgement = Judgement(
         label=target.label,
         host=target.site.host,
@@ -388,7 +352,7 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
             Endpoint(target.site.host, "", target.site.port, limits.connect_timeout),
             connect_error=target.resolve_error or "no address",
         )
-        return Outcome(findings=tuple(evaluate(scan, judgement)))
+        return Outcome(findings=tuple(evaluate(scan, judgement)), inventory=record.known(target))
     endpoint = Endpoint(
         target.site.host,
         target.address,
@@ -410,10 +374,12 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     scan = probe(endpoint, limits.per_server_connections, deep)
     return Outcome(
         findings=tuple(evaluate(scan, judgement)),
-        inventory=Inventory(certificates=(certificate_record(target, scan, judgement),)),
+        inventory=Inventory(
+            certificates=(record.scanned_record(target, scan, judgement.anchors, judgement.now),)
+        ),
     )
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="tls", after=(), specs=SPECS, targets=_targets, audit=_audit
+    name="tls", after=(), specs=SPECS, targets=_targets, audit=_audit, known=record.known
 )

@@ -8,7 +8,6 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.core.inventory import CloudResource
-from auditor.core.model import Finding, worst_status
 from auditor.core.report import Report
 from reports.terminal.common import findings_table, status_text
 
@@ -30,17 +29,10 @@ def _extras(resource: CloudResource) -> Text:
     return text
 
 
-def _verdict(resource: CloudResource, findings: tuple[Finding, ...]) -> Text:
-    label = f"{resource.kind}:{resource.name}"
-    # Names are not unique in an account: two droplets "web" share a label, not an id.
-    mine = [
-        f
-        for f in findings
-        if f.target == label and f.evidence.get("id", resource.id) == resource.id
-    ]
-    if not mine:
+def _verdict(resource: CloudResource) -> Text:
+    if resource.verdict is None:
         return Text("-", style="dim")
-    return status_text(worst_status([f.status for f in mine]))
+    return status_text(resource.verdict)
 
 
 def droplets_view(report: Report, console: Console) -> None:
@@ -81,7 +73,7 @@ def droplets_view(report: Report, console: Console) -> None:
             Text("\n".join(resource.ipv4 + resource.ipv6) or "-"),
             firewall,
             _extras(resource),
-            _verdict(resource, report.findings),
+            _verdict(resource),
         )
     if resources:
         console.print(table)

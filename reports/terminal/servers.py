@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.core.inventory import KeyHolderRecord, KeyLocation
-from auditor.core.model import Status
+from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
 from reports.terminal.common import STATUS_STYLE, findings_table, status_text
 
@@ -32,17 +32,11 @@ def ssh_view(report: Report, console: Console) -> None:
     console.print(findings_table(report.findings, "Verdicts", console.width))
 
 
-def _rank(record: KeyHolderRecord, report: Report) -> tuple[int, str]:
+def _rank(record: KeyHolderRecord) -> tuple[int, str]:
     """Unknown keys first, then weak ones, then unapproved, then the rest."""
-    statuses = {f.check: f.status for f in report.findings if f.target == record.fingerprint}
-    bad = [Status.FAIL, Status.WARN]
-    order = 3
-    if statuses.get("access.key.unapproved") in bad:
-        order = 2
-    if statuses.get("access.key.weak") in bad:
-        order = 1
-    if statuses.get("access.key.unknown") in bad:
-        order = 0
+    order = next(
+        (n for n, flag in enumerate((record.unknown, record.weak, record.unapproved)) if flag), 3
+    )
     return order, record.person or ""
 
 
@@ -66,7 +60,7 @@ def _location(loc: KeyLocation) -> tuple[str, str, str]:
 
 def keys_view(report: Report, console: Console) -> None:
     """Per server who can open it; then per key whose it is and every place it opens."""
-    records = sorted(report.inventory.key_holders, key=lambda r: _rank(r, report))
+    records = sorted(report.inventory.key_holders, key=_rank)
     servers: dict[str, list[KeyHolderRecord]] = {}
     for record in records:
         for server in dict.fromkeys(loc.server for loc in record.locations):
@@ -103,11 +97,13 @@ def keys_view(report: Report, console: Console) -> None:
         console.print(head)
         console.print(Padding(places, (0, 0, 0, 2)))
     # Access and login problems; of the cloud's own findings only what kept keys from being read.
+    servers_checked = {s.target for s in report.inventory.ssh_servers}
+    access = {f.key for f in report.claim(ClaimId.FEW_HOLDERS).findings}
     problems = [
         f
         for f in report.findings
         if f.status in (Status.FAIL, Status.ERROR, Status.WARN)
-        and (f.check.startswith(("access.", "ssh.")) or f.status is Status.ERROR)
+        and (f.key in access or f.target in servers_checked or f.status is Status.ERROR)
     ]
     if problems:
         console.print(findings_table(problems, "What needs attention", console.width))

@@ -41,27 +41,24 @@ def _facts(record: CertificateRecord) -> Table:
     return table
 
 
-def _suites(findings: Sequence[Finding]) -> Table | None:
+def _suites(record: CertificateRecord) -> Table | None:
     """With --deep: every accepted suite per version, the weak ones in red."""
-    ciphers = next((f for f in findings if f.check == "tls.ciphers"), None)
-    if ciphers is None or "accepted_suites" not in ciphers.evidence:
+    if record.accepted_suites is None:
         return None
-    accepted = ciphers.evidence["accepted_suites"]
-    unlisted = ciphers.evidence.get("unlisted", {})
-    weak = {entry["suite"] for entry in ciphers.evidence.get("weak_accepted", [])}
+    weak = {suite for suites in record.weak_suites.values() for suite in suites}
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    for version, suites in accepted.items():
+    for version, suites in record.accepted_suites.items():
         if not suites:
             continue
         line = Text()
         for index, suite in enumerate(suites):
             if index:
                 line.append(", ")
-            line.append(str(suite), style="bold red" if suite in weak else "")
+            line.append(suite, style="bold red" if suite in weak else "")
         table.add_row(f"{version} suites", line)
-    for version, why in unlisted.items():  # sslyze's words: Text, never markup
+    for version, why in record.unlisted_suites.items():  # sslyze's words: Text, never markup
         name = "Suites" if version == "scan" else f"{version} suites"
         table.add_row(name, Text(f"not listed: {why}", style="yellow"))
     return table
@@ -77,30 +74,24 @@ def _verdicts(findings: Sequence[Finding]) -> Table:
     return table
 
 
-def _site_panels(report: Report, family: str, console: Console) -> None:
-    records = {(r.site, r.port, r.address): r for r in report.inventory.certificates}
-    targets = list(dict.fromkeys(f.target for f in report.findings if f.check.startswith(family)))
-    for target in targets:
-        findings = [f for f in report.findings if f.target == target]
-        parts: list[Table] = []
-        connect = [f for f in findings if f.check == "tls.connect"]
-        address = connect[0].evidence.get("address") if connect else None
-        record = next(
-            (r for key, r in records.items() if target.startswith(r.site) and key[2] == address),
-            None,
-        )
-        if family == "tls." and record is not None and record.subject:
-            parts.append(_facts(record))
-        suites = _suites(findings) if family == "tls." else None
-        if suites is not None:
-            parts.append(suites)
-        parts.append(_verdicts(findings))
-        console.print(Panel(Group(*parts), title=Text(target), title_align="left"))
+def _panel(report: Report, target: str, parts: list[Table], console: Console) -> None:
+    """A target's panel: what is known of it, then every verdict on it."""
+    findings = [f for f in report.findings if f.target == target]
+    parts.append(_verdicts(findings))
+    console.print(Panel(Group(*parts), title=Text(target), title_align="left"))
 
 
 def tls_view(report: Report, console: Console) -> None:
-    _site_panels(report, "tls.", console)
+    for record in report.inventory.certificates:
+        parts: list[Table] = []
+        if record.subject:
+            parts.append(_facts(record))
+        suites = _suites(record)
+        if suites is not None:
+            parts.append(suites)
+        _panel(report, record.target, parts, console)
 
 
 def https_view(report: Report, console: Console) -> None:
-    _site_panels(report, "https.", console)
+    for record in report.inventory.https:
+        _panel(report, record.target, [], console)

@@ -129,7 +129,7 @@ def test_a_saved_report_with_a_wrong_type_is_one_line_and_exit_2(
     result = _auditor("render", str(report), "--page", page)
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"auditor: {report}: malformed auditor.report/1 document: ")
+    assert line.startswith(f"auditor: {report}: malformed auditor.report/2 document: ")
 
 
 def test_a_saved_report_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_tls_json_is_the_report_schema(sites_lab: SitesLab) -> None:
     result = run_auditor("tls", *_pin(sites_lab, "legacy"), "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert report["schema"] == "auditor.report/1"
+    assert report["schema"] == "auditor.report/2"
     protocols = next(f for f in report["findings"] if f["check"] == "tls.protocols")
     assert protocols["status"] == "fail"
     assert report["inventory"]["certificates"][0]["tls_versions"] == [

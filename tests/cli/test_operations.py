@@ -55,7 +55,7 @@ def test_run_end_to_end_against_nginx_sshd_and_the_fake_api(
     for name in OUTPUTS:
         assert (out / name).stat().st_size > 100, name
     report = json.loads((out / "report.json").read_text())
-    assert report["schema"] == "auditor.report/1"
+    assert report["schema"] == "auditor.report/2"
     claims = {c["id"]: c["status"] for c in report["claims"]}
     assert claims == {"https": "fail", "hosting": "fail", "ssh-keys": "fail", "few-holders": "fail"}
     families = {f["check"].split(".")[0] for f in report["findings"]}
@@ -327,7 +327,8 @@ def test_render_rebuilds_a_page_and_refuses_garbage(sites_lab: SitesLab, tmp_pat
     bad = auditor({}, "render", str(tmp_path / "bad.json"), "--page", "adgang")
     assert bad.returncode == 2
     assert (
-        bad.stderr.strip() == f"auditor: {tmp_path / 'bad.json'}: not an auditor.report/1 document"
+        bad.stderr.strip()
+        == f"auditor: {tmp_path / 'bad.json'}: not an auditor.report/2 (or /1) document"
     )
     nowhere = tmp_path / "bad.json" / "page.html"  # under a file: no folder can be made
     unwritable = auditor(

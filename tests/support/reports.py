@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from auditor.core.inventory import (
     CertificateRecord,
     CloudResource,
     FoundKey,
+    HttpsRecord,
     Inventory,
     KeyHolderRecord,
     KeyLocation,
@@ -30,6 +32,7 @@ FP_UNKNOWN = "SHA256:" + "U" * 43
 
 def certificate(site: str, hostile: bool = False, **changes: object) -> CertificateRecord:
     record = CertificateRecord(
+        target=site,
         site=site,
         port=443,
         platform="Alternativet.dk",
@@ -54,6 +57,24 @@ def certificate(site: str, hostile: bool = False, **changes: object) -> Certific
         trusted=True,
     )
     return replace(record, **changes)  # type: ignore[arg-type]
+
+
+def https_record(site: str) -> HttpsRecord:
+    """The redirect and HSTS that `findings` judge."""
+    return HttpsRecord(
+        target=site,
+        site=site,
+        port=443,
+        address=SERVER_ADDRESS,
+        http_served=True,
+        redirect_status=301,
+        redirect_location=f"https://{site}/",
+        redirects_to_https=True,
+        https_status=200,
+        hsts_header="max-age=31536000; includeSubDomains",
+        hsts_max_age=31536000,
+        hsts_include_subdomains=True,
+    )
 
 
 def findings(site: str) -> list[Finding]:
@@ -111,6 +132,7 @@ def sample_report(hostile: bool = False, finished: str = "2026-11-25T04:30:00+00
     )
     inventory = Inventory(
         certificates=(certificate(site, hostile),),
+        https=(https_record(site),),
         cloud=(
             CloudResource(
                 "droplet",
@@ -123,6 +145,7 @@ def sample_report(hostile: bool = False, finished: str = "2026-11-25T04:30:00+00
                 ("backups",),
                 ("fw-web",),
                 "active",
+                Status.PASS,
             ),
         ),
         ssh_servers=(
@@ -146,11 +169,18 @@ def sample_report(hostile: bool = False, finished: str = "2026-11-25T04:30:00+00
             KeyHolderRecord(
                 FP_BENTE, "ED25519", 256, HOLDER, "Landssekretariatet", True, locations=(location,)
             ),
-            KeyHolderRecord(FP_UNKNOWN, "RSA", 1024, locations=(replace(location, line=4),)),
+            KeyHolderRecord(
+                FP_UNKNOWN, "RSA", 1024, locations=(replace(location, line=4),), unknown=True
+            ),
         ),
         cloud_account="Alternativet",
     )
     found = findings(site)
-    claim_of = {spec.id: spec.claim for family in families() for spec in family.specs}
     run = RunInfo("2026-11-25T04:29:00+00:00", finished, 60.5, "0.1.0", "/etc/auditor.toml")
-    return Report(run, evaluate_claims(found, claim_of), tuple(found), inventory)
+    return with_findings(Report(run, (), (), inventory), found)
+
+
+def with_findings(report: Report, found: Sequence[Finding]) -> Report:
+    """The report with these findings, and its claims judged again from them."""
+    claim_of = {spec.id: spec.claim for family in families() for spec in family.specs}
+    return replace(report, claims=evaluate_claims(found, claim_of), findings=tuple(found))

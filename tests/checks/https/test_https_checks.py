@@ -6,6 +6,7 @@ import pytest
 
 from auditor.core.config import SiteConfig
 from auditor.core.model import Status
+from checks.https import record
 from checks.https.family import HttpsScan, check_hsts, check_redirect, evaluate
 from checks.https.probe import Hop, HttpsHeaders, RedirectTrace
 from checks.sites import SiteTarget
@@ -140,3 +141,42 @@ def test_a_huge_location_is_cut_short_in_the_message_and_kept_in_the_evidence() 
         finding.message[:300]
     )
     assert finding.evidence["location"] == location
+
+
+def test_the_record_holds_the_answers_as_facts() -> None:
+    target = SiteTarget(SiteConfig(host=HOST, platform="", port=8443), "192.0.2.1")
+    trace = RedirectTrace((_hop("http://alternativet.dk/", 301, "https://alternativet.dk:8443/"),))
+    scan = _scan(trace, ("max-age=63072000; preload", "max-age=0"))
+    findings = evaluate(scan, target)
+    answers = record.scanned_record(target, scan, findings[0])
+    assert (answers.target, answers.site, answers.port, answers.address) == (
+        "alternativet.dk:8443",
+        HOST,
+        8443,
+        "192.0.2.1",
+    )
+    assert (answers.http_served, answers.redirect_status, answers.redirects_to_https) == (
+        True,
+        301,
+        True,
+    )
+    assert answers.redirect_location == "https://alternativet.dk:8443/"
+    assert (answers.https_status, answers.hsts_max_age, answers.hsts_preload) == (
+        200,
+        63072000,
+        True,
+    )
+    assert answers.hsts_include_subdomains is False
+    # Nothing on plain HTTP, and a header no browser obeys.
+    scan = _scan(RedirectTrace(error="connection refused"), ("max-age=abc",))
+    answers = record.scanned_record(target, scan, evaluate(scan, target)[0])
+    assert (answers.http_served, answers.redirect_status, answers.redirects_to_https) == (
+        False,
+        None,
+        False,
+    )
+    assert (answers.hsts_header, answers.hsts_max_age) == ("max-age=abc", None)
+    # No answer at all: nothing is known, and nothing reads as a pass.
+    scan = HttpsScan("http://a/", "https://a/", RedirectTrace(error="timed out"), None, "refused")
+    answers = record.scanned_record(target, scan, evaluate(scan, target)[0])
+    assert (answers.http_served, answers.https_status, answers.hsts_header) == (None, None, None)

@@ -11,12 +11,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from auditor.core.config import SiteConfig
 from auditor.core.model import Status
 from auditor.lab.pki import TestCA
 from auditor.lab.pki import _ca_usage as ca_usage
+from checks.sites import SiteTarget
 from checks.tls import certificate as certs
+from checks.tls import record
 from checks.tls.family import Judgement, evaluate
-from checks.tls.probe import Endpoint, TlsScan, TlsVersion
+from checks.tls.probe import DeepSuites, Endpoint, TlsScan, TlsVersion
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOST = "alternativet.dk"
@@ -270,3 +273,32 @@ def test_a_hostile_issuer_and_names_reach_the_messages_as_one_line() -> None:
         f"The certificate is for x\\r\\n\\x1b[31m.example, not {HOST}."
     )
     assert all(message.isprintable() for message in messages.values())
+
+
+def test_the_record_holds_the_certificate_and_the_suites(ca: TestCA) -> None:
+    site = SiteConfig("alternativet.dk", "Alternativet.dk", addresses=("192.0.2.10", "2001:db8::1"))
+    target = SiteTarget(site, "2001:db8::1", several=True)
+    deep = DeepSuites(
+        {TlsVersion.TLS_1_2: ("ECDHE-RSA-AES128-GCM-SHA256", "DES-CBC3-SHA")},
+        {"TLS 1.3": "timeout"},
+    )
+    weak = ((TlsVersion.TLS_1_2, "DES-CBC3-SHA"), (TlsVersion.TLS_1_0, "RC4-SHA"))
+    scan = _scan(ca, weak_suites=weak, deep_suites=deep, ocsp_stapled=True)
+    made = record.scanned_record(target, scan, _judge(ca).anchors, NOW)
+    assert (made.target, made.site, made.port, made.address) == (
+        "alternativet.dk@2001:db8::1",
+        "alternativet.dk",
+        443,
+        "2001:db8::1",
+    )
+    assert (made.reached, made.trusted, made.ocsp_stapling) == (True, True, True)
+    assert made.sans == ("alternativet.dk", "www.alternativet.dk")
+    assert made.tls_versions == ("TLS 1.2", "TLS 1.3")
+    assert made.weak_suites == {"TLS 1.2": ("DES-CBC3-SHA",), "TLS 1.0": ("RC4-SHA",)}
+    assert made.accepted_suites == {"TLS 1.2": ("ECDHE-RSA-AES128-GCM-SHA256", "DES-CBC3-SHA")}
+    assert made.unlisted_suites == {"TLS 1.3": "timeout"}
+    # Not reached: the site at that address, with no certificate.
+    refused = TlsScan(Endpoint(HOST, "2001:db8::1", 443, 5.0), connect_error="refused")
+    bare = record.scanned_record(target, refused, _judge(ca).anchors, NOW)
+    assert not bare.reached
+    assert (bare.target, bare.address, bare.tls_versions) == (made.target, made.address, ())
