@@ -20,6 +20,7 @@ from checks.digitalocean.inventory import UNREADABLE_KEY
 UNKNOWN = CheckSpec(
     "access.key.unknown",
     "Every key belongs to someone on the roster",
+    "Nøglen tilhører en kendt person",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove the key, or add its owner and the key to the roster after approval.",
@@ -27,6 +28,7 @@ UNKNOWN = CheckSpec(
 UNAPPROVED = CheckSpec(
     "access.key.unapproved",
     "Every key holder is approved and in the required team",
+    "Nøgleindehaveren er godkendt",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove the key, or approve its holder in the roster.",
@@ -34,6 +36,7 @@ UNAPPROVED = CheckSpec(
 WEAK = CheckSpec(
     "access.key.weak",
     "Every key is strong",
+    "Stærk nøgle",
     ClaimId.FEW_HOLDERS,
     Severity.MEDIUM,
     "Replace DSA and short RSA keys with Ed25519 (ssh-keygen -t ed25519).",
@@ -41,6 +44,7 @@ WEAK = CheckSpec(
 COUNT = CheckSpec(
     "access.holders.count",
     "Few people hold keys",
+    "Få nøgleindehavere",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove keys of people who no longer need direct access.",

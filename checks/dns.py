@@ -20,6 +20,7 @@ from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 POINTS_TO_INVENTORY = CheckSpec(
     "dns.points_to_inventory",
     "Every site points at the account's resources in an allowed region",
+    "Peger på vores servere i Amsterdam",
     ClaimId.HOSTING,
     Severity.HIGH,
     "Point the site's A/AAAA records at a droplet, load balancer or reserved IP in Amsterdam.",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 REGION = CheckSpec(
     "do.droplet.region",
     "Every droplet, load balancer and reserved IP is in an allowed region",
+    "Placeret i Amsterdam",
     ClaimId.HOSTING,
     Severity.HIGH,
     "Move the resource to Amsterdam (ams3: snapshot and recreate), or correct the policy.",
@@ -33,6 +34,7 @@ REGION = CheckSpec(
 SSH_OPEN = CheckSpec(
     "do.firewall.ssh_open",
     "No firewall opens SSH to the whole internet",
+    "SSH er ikke åben for hele internettet",
     ClaimId.SSH_KEYS,
     Severity.MEDIUM,
     "Limit the firewall's port 22 rule to the secretariat's addresses or a VPN.",
@@ -40,6 +42,7 @@ SSH_OPEN = CheckSpec(
 NO_FIREWALL = CheckSpec(
     "do.droplet.no_firewall",
     "A cloud firewall applies to every droplet",
+    "Firewall på serveren",
     ClaimId.SSH_KEYS,
     Severity.MEDIUM,
     "Apply a DigitalOcean cloud firewall to the droplet, by id or by tag.",
@@ -47,6 +50,7 @@ NO_FIREWALL = CheckSpec(
 CERT_EXPIRY = CheckSpec(
     "do.certificate.expiry",
     "DigitalOcean-managed certificates are not about to expire",
+    "DigitalOcean-certifikat er gyldigt",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Renew the certificate (custom) or check the Let's Encrypt renewal's DNS (lets_encrypt).",
