@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.core.family import Family
+from auditor.core.model import CheckSpec
 from checks import access, dns
 from checks.digitalocean import family as digitalocean
 from checks.https import family as https
@@ -23,6 +24,11 @@ FAMILIES: tuple[Family[Any], ...] = (
     dns.FAMILY,
     access.FAMILY,
 )
+
+
+def catalog() -> dict[str, CheckSpec]:
+    """Every registered check by its id: how the pages title a finding."""
+    return {spec.id: spec for family in FAMILIES for spec in family.specs}
 
 
 def families(*names: str) -> tuple[Family[Any], ...]:

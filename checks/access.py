@@ -8,10 +8,11 @@ and the DigitalOcean account's keys, and matches them to the roster.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.core.errors import ConfigError
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
 from auditor.core.inventory import FoundKey, Inventory, KeyHolderRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.roster import Roster, load_roster
@@ -49,7 +50,6 @@ COUNT = CheckSpec(
     Severity.HIGH,
     "Remove keys of people who no longer need direct access.",
 )
-SPECS = (UNKNOWN, UNAPPROVED, WEAK, COUNT)
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
     }
 
 
-def check_unknown(record: KeyHolderRecord, on_roster: bool) -> Finding:
+def check_unknown(record: KeyHolderRecord, required_team: str) -> Finding:
     label = record.fingerprint
-    if on_roster:
+    if record.team is not None:  # on the roster
         return UNKNOWN.finding(label, Status.PASS, f"Held by {record.person}.", _evidence(record))
     agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
     who = f", named {record.person} in the line" if record.person else ""
@@ -119,10 +119,8 @@ def check_unknown(record: KeyHolderRecord, on_roster: bool) -> Finding:
     )
 
 
-def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: bool) -> Finding:
+def check_unapproved(record: KeyHolderRecord, required_team: str) -> Finding:
     label = record.fingerprint
-    if not on_roster:
-        return UNAPPROVED.finding(label, Status.SKIPPED, "Not checked: the holder is unknown.")
     if not record.approved:
         return UNAPPROVED.finding(
             label, Status.FAIL, f"{record.person} is not approved.", _evidence(record)
@@ -139,7 +137,7 @@ def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: boo
     )
 
 
-def check_weak(record: KeyHolderRecord) -> Finding:
+def check_weak(record: KeyHolderRecord, required_team: str) -> Finding:
     label, bits, kind = record.fingerprint, record.bits or 0, record.key_type
     shown = f"{kind} {bits}-bit key"
     if kind == UNREADABLE_KEY:
@@ -188,6 +186,27 @@ def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list
     return COUNT.finding("access", Status.PASS, f"{total} holders, at most {maximum}.", evidence)
 
 
+# Judged once per distinct key, key after key: the key and the team its holder must be in.
+KeyJudge = Callable[[KeyHolderRecord, str], Finding]
+KEY_CHECKS: tuple[Check[KeyJudge], ...] = (
+    Check(UNKNOWN, check_unknown),
+    Check(UNAPPROVED, check_unapproved, Need.KNOWN_HOLDER),
+    Check(WEAK, check_weak),
+)
+# Judged once over every key: the keys, the most holders allowed, the servers not read.
+HoldersJudge = Callable[[tuple[KeyHolderRecord, ...], int, list[str]], Finding]
+HOLDER_CHECKS: tuple[Check[HoldersJudge], ...] = (Check(COUNT, check_count),)
+SPECS = specs_of(KEY_CHECKS, HOLDER_CHECKS)
+
+
+def _key_findings(record: KeyHolderRecord, required_team: str) -> list[Finding]:
+    gaps = {} if record.team is not None else {Need.KNOWN_HOLDER: Unmet("the holder is unknown")}
+    return [
+        check.unmet(record.fingerprint, gaps) or check.judge(record, required_team)
+        for check in KEY_CHECKS
+    ]
+
+
 def evaluate(
     target: AccessTarget, roster: Roster | None, required_team: str, maximum: int
 ) -> Outcome:
@@ -199,22 +218,19 @@ def evaluate(
             "no authorized_keys could be read (no auditor credentials, or every read "
             "failed) and the DigitalOcean account gave no keys"
         )
+        # No key to judge one by one: the checks over every key say why nothing was.
         return Outcome(
-            findings=(COUNT.finding("access", Status.SKIPPED, f"Not checked: {reason}."),)
+            findings=tuple(
+                check.spec.finding("access", Status.SKIPPED, f"Not checked: {reason}.")
+                for check in HOLDER_CHECKS
+            )
         )
     if roster is None:
         reason = "Not checked: no roster configured (access.roster)."
         skipped = tuple(spec.finding("access", Status.SKIPPED, reason) for spec in SPECS)
         return Outcome(findings=skipped, inventory=Inventory(key_holders=records))
-    findings: list[Finding] = []
-    for record in records:
-        on_roster = record.team is not None
-        findings += [
-            check_unknown(record, on_roster),
-            check_unapproved(record, required_team, on_roster),
-            check_weak(record),
-        ]
-    findings.append(check_count(records, maximum, unread))
+    findings = [f for record in records for f in _key_findings(record, required_team)]
+    findings += [check.judge(records, maximum, unread) for check in HOLDER_CHECKS]
     return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=records))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import jinja2
 import markupsafe
 
 from auditor.core.changes import Change
+from auditor.core.model import CheckSpec
 from auditor.core.report import Report
 from auditor.core.text import printable
 from reports.access_view import access_page
@@ -50,14 +51,19 @@ def environment() -> jinja2.Environment:
 def render_page(
     report: Report,
     page: str,
+    catalog: Mapping[str, CheckSpec],
     changes: Sequence[Change] | None = None,
     warning_days: int = 21,
 ) -> str:
-    """`certifikater` (public: only public facts) or `adgang` (internal: everything)."""
+    """`certifikater` (public: only public facts) or `adgang` (internal: everything).
+
+    `catalog` is every check by its id (`checks.catalog()`): the pages name checks by their
+    Danish titles, which the reports cannot look up themselves.
+    """
     if page == "certifikater":
-        view: object = public_page(report, warning_days)
+        view: object = public_page(report, catalog, warning_days)
     elif page == "adgang":
-        view = access_page(report, changes)
+        view = access_page(report, catalog, changes)
     else:
         raise ValueError(f"no page {page!r}: choose one of {', '.join(PAGES)}")
     return environment().get_template(f"{page}.html.j2").render(page=view)

@@ -8,11 +8,11 @@ traces are never copied, so no template change can leak them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.core.inventory import CertificateRecord
-from auditor.core.model import Finding, Status, worst_status
+from auditor.core.model import CheckSpec, Finding, Status, worst_status
 from auditor.core.report import Report
 from reports import danish
 
@@ -114,7 +114,13 @@ def _redirect(findings: Sequence[Finding]) -> str:
 
 
 def _site(
-    report: Report, host: str, port: int, label: str, platform: str, warning_days: int
+    report: Report,
+    host: str,
+    port: int,
+    label: str,
+    platform: str,
+    warning_days: int,
+    catalog: Mapping[str, CheckSpec],
 ) -> PublicSite:
     findings = [
         f for f in report.findings if f.check.startswith(SITE_CHECKS) and _belongs(f, label)
@@ -123,7 +129,7 @@ def _site(
     status = Status.PASS if status is Status.WARN else status
     problems = sorted(
         {
-            danish.CHECK_TITLES.get(f.check, f.check)
+            danish.check_title(catalog, f.check)
             for f in findings
             if f.status in (Status.FAIL, Status.ERROR)
         }
@@ -146,7 +152,9 @@ def _site(
     )
 
 
-def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
+def _sites(
+    report: Report, warning_days: int, catalog: Mapping[str, CheckSpec]
+) -> tuple[PublicSite, ...]:
     seen: dict[str, tuple[str, str, int]] = {}
     for record in report.inventory.certificates:
         label = record.site if record.port == 443 else f"{record.site}:{record.port}"
@@ -157,12 +165,15 @@ def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
         host, _, port = label.partition(":")
         seen.setdefault(label, (host, "", int(port) if port.isdigit() else 443))
     return tuple(
-        _site(report, host, port, label, platform, warning_days)
+        _site(report, host, port, label, platform, warning_days, catalog)
         for label, (host, platform, port) in sorted(seen.items(), key=lambda i: (i[1][1], i[0]))
     )
 
 
-def public_page(report: Report, warning_days: int = 21) -> PublicPage:
+def public_page(
+    report: Report, catalog: Mapping[str, CheckSpec], warning_days: int = 21
+) -> PublicPage:
+    """The public page's view; `catalog` (every check by its id) names the failed checks."""
     claims = []
     for claim in report.claims:
         claims.append(
@@ -176,5 +187,5 @@ def public_page(report: Report, warning_days: int = 21) -> PublicPage:
     return PublicPage(
         checked_at=danish.date_time(report.run.finished_at),
         claims=tuple(claims),
-        sites=_sites(report, warning_days),
+        sites=_sites(report, warning_days, catalog),
     )

@@ -72,7 +72,6 @@ class Need(StrEnum):
     CONNECTION = "connection"  # the target answered
     CERTIFICATE = "certificate"  # the server sent a certificate
     AUTHENTICATED_READ = "authenticated-read"  # the auditor's credentials, to log in and read
-    CLOUD_INVENTORY = "cloud-inventory"  # the DigitalOcean account was read
     KNOWN_HOLDER = "known-holder"  # the roster names the key's holder
 
 
