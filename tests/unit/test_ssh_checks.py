@@ -43,6 +43,17 @@ def test_keyboard_interactive_is_judged_by_what_authenticationmethods_lets_in(
         assert finding.message == "sshd -T for root: kbdinteractiveauthentication yes."
 
 
+def test_pubkeyauthentication_no_fails_and_the_evidence_shows_it() -> None:
+    config = KEY_ONLY | {"pubkeyauthentication": "no"}
+    probed = SshProbe("web", "192.0.2.1", 22)
+    finding = check_effective(ServerFacts("web", probed, ServerRead(effective={"root": config})))
+    assert finding.status is Status.FAIL
+    assert finding.message == "sshd -T for root: pubkeyauthentication no."
+    # The value that decided the failure is in the evidence, beside the others judged.
+    assert finding.evidence["users"]["root"]["pubkeyauthentication"] == "no"
+    assert finding.evidence["users"]["root"]["passwordauthentication"] == "no"
+
+
 def _droplets_context(tmp_path: Path) -> AuditContext:
     text = "[ssh]\nfrom_inventory = true\ninventory_port = 2222\n"
     return AuditContext(parse_config(text, "test", tmp_path))
