@@ -1,7 +1,13 @@
 """The explicit registry of probe families, in the order their findings are reported.
 
-Adding a check: declare its CheckSpec and function in its family's module, add the spec to
-that family's `specs`, and test it. Adding a family: one line here.
+Adding a check: in its family's module, declare its CheckSpec (id, English and Danish
+titles, claim, severity, remediation) and its judging function, with the family's judge
+signature; then add one `Check(SPEC, judge, needs)` entry to the family's `CHECKS` table,
+where its findings are to come in the report. The family's specs, the pages' titles
+(`catalog()`) and every path (judged; not connected, no certificate, no credentials: the
+`Need` a path lacks skips the check, or fails it with `fails_without`; errored, skipped)
+come from that table. Test the judge; tests/unit/test_check_tables.py checks the rest.
+Adding a family: one line here, and its paths in test_check_tables.py.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.core.family import Family
+from auditor.core.model import CheckSpec
 from checks import access, dns
 from checks.digitalocean import family as digitalocean
 from checks.https import family as https
@@ -23,6 +30,11 @@ FAMILIES: tuple[Family[Any], ...] = (
     dns.FAMILY,
     access.FAMILY,
 )
+
+
+def catalog() -> dict[str, CheckSpec]:
+    """Every registered check by its id: how the pages title a finding."""
+    return {spec.id: spec for family in FAMILIES for spec in family.specs}
 
 
 def families(*names: str) -> tuple[Family[Any], ...]:

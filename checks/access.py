@@ -8,10 +8,11 @@ and the DigitalOcean account's keys, and matches them to the roster.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import ConfigError
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
 from auditor.core.inventory import FoundKey, Inventory, KeyHolderRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.roster import Roster, load_roster
@@ -20,6 +21,7 @@ from checks.digitalocean.inventory import UNREADABLE_KEY
 UNKNOWN = CheckSpec(
     "access.key.unknown",
     "Every key belongs to someone on the roster",
+    "Nøglen tilhører en kendt person",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove the key, or add its owner and the key to the roster after approval.",
@@ -27,6 +29,7 @@ UNKNOWN = CheckSpec(
 UNAPPROVED = CheckSpec(
     "access.key.unapproved",
     "Every key holder is approved and in the required team",
+    "Nøgleindehaveren er godkendt",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove the key, or approve its holder in the roster.",
@@ -34,6 +37,7 @@ UNAPPROVED = CheckSpec(
 WEAK = CheckSpec(
     "access.key.weak",
     "Every key is strong",
+    "Stærk nøgle",
     ClaimId.FEW_HOLDERS,
     Severity.MEDIUM,
     "Replace DSA and short RSA keys with Ed25519 (ssh-keygen -t ed25519).",
@@ -41,11 +45,11 @@ WEAK = CheckSpec(
 COUNT = CheckSpec(
     "access.holders.count",
     "Few people hold keys",
+    "Få nøgleindehavere",
     ClaimId.FEW_HOLDERS,
     Severity.HIGH,
     "Remove keys of people who no longer need direct access.",
 )
-SPECS = (UNKNOWN, UNAPPROVED, WEAK, COUNT)
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,9 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
     }
 
 
-def check_unknown(record: KeyHolderRecord, on_roster: bool) -> Finding:
+def check_unknown(record: KeyHolderRecord, required_team: str) -> Finding:
     label = record.fingerprint
-    if on_roster:
+    if record.team is not None:  # on the roster
         return UNKNOWN.finding(label, Status.PASS, f"Held by {record.person}.", _evidence(record))
     agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
     who = f", named {record.person} in the line" if record.person else ""
@@ -115,10 +119,8 @@ def check_unknown(record: KeyHolderRecord, on_roster: bool) -> Finding:
     )
 
 
-def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: bool) -> Finding:
+def check_unapproved(record: KeyHolderRecord, required_team: str) -> Finding:
     label = record.fingerprint
-    if not on_roster:
-        return UNAPPROVED.finding(label, Status.SKIPPED, "Not checked: the holder is unknown.")
     if not record.approved:
         return UNAPPROVED.finding(
             label, Status.FAIL, f"{record.person} is not approved.", _evidence(record)
@@ -135,7 +137,7 @@ def check_unapproved(record: KeyHolderRecord, required_team: str, on_roster: boo
     )
 
 
-def check_weak(record: KeyHolderRecord) -> Finding:
+def check_weak(record: KeyHolderRecord, required_team: str) -> Finding:
     label, bits, kind = record.fingerprint, record.bits or 0, record.key_type
     shown = f"{kind} {bits}-bit key"
     if kind == UNREADABLE_KEY:
@@ -184,6 +186,27 @@ def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list
     return COUNT.finding("access", Status.PASS, f"{total} holders, at most {maximum}.", evidence)
 
 
+# Judged once per distinct key, key after key: the key and the team its holder must be in.
+KeyJudge = Callable[[KeyHolderRecord, str], Finding]
+KEY_CHECKS: tuple[Check[KeyJudge], ...] = (
+    Check(UNKNOWN, check_unknown),
+    Check(UNAPPROVED, check_unapproved, Need.KNOWN_HOLDER),
+    Check(WEAK, check_weak),
+)
+# Judged once over every key: the keys, the most holders allowed, the servers not read.
+HoldersJudge = Callable[[tuple[KeyHolderRecord, ...], int, list[str]], Finding]
+HOLDER_CHECKS: tuple[Check[HoldersJudge], ...] = (Check(COUNT, check_count),)
+SPECS = specs_of(KEY_CHECKS, HOLDER_CHECKS)
+
+
+def _key_findings(record: KeyHolderRecord, required_team: str) -> list[Finding]:
+    gaps = {} if record.team is not None else {Need.KNOWN_HOLDER: Unmet("the holder is unknown")}
+    return [
+        check.unmet(record.fingerprint, gaps) or check.judge(record, required_team)
+        for check in KEY_CHECKS
+    ]
+
+
 def evaluate(
     target: AccessTarget, roster: Roster | None, required_team: str, maximum: int
 ) -> Outcome:
@@ -195,8 +218,12 @@ def evaluate(
             "no authorized_keys could be read (no auditor credentials, or every read "
             "failed) and the DigitalOcean account gave no keys"
         )
+        # No key to judge one by one: the checks over every key say why nothing was.
         return Outcome(
-            findings=(COUNT.finding("access", Status.SKIPPED, f"Not checked: {reason}."),)
+            findings=tuple(
+                check.spec.finding("access", Status.SKIPPED, f"Not checked: {reason}.")
+                for check in HOLDER_CHECKS
+            )
         )
     if roster is None:
         reason = "Not checked: no roster configured (access.roster)."
@@ -205,28 +232,21 @@ def evaluate(
     findings: list[Finding] = []
     judged: list[KeyHolderRecord] = []
     for record in records:
-        on_roster = record.team is not None
-        verdicts = (
-            check_unknown(record, on_roster),
-            check_unapproved(record, required_team, on_roster),
-            check_weak(record),
-        )
+        verdicts = _key_findings(record, required_team)
         findings += verdicts
-        judged.append(_flagged(record, *verdicts))
-    findings.append(check_count(records, maximum, unread))
+        judged.append(_flagged(record, verdicts))
+    findings += [check.judge(records, maximum, unread) for check in HOLDER_CHECKS]
     return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=tuple(judged)))
 
 
-def _flagged(
-    record: KeyHolderRecord, unknown: Finding, unapproved: Finding, weak: Finding
-) -> KeyHolderRecord:
+def _flagged(record: KeyHolderRecord, verdicts: list[Finding]) -> KeyHolderRecord:
     """The record with the verdicts that fail or warn, for the views to sort and mark by."""
-    bad = (Status.FAIL, Status.WARN)
+    bad = {f.check for f in verdicts if f.status in (Status.FAIL, Status.WARN)}
     return replace(
         record,
-        unknown=unknown.status in bad,
-        unapproved=unapproved.status in bad,
-        weak=weak.status in bad,
+        unknown=UNKNOWN.id in bad,
+        unapproved=UNAPPROVED.id in bad,
+        weak=WEAK.id in bad,
     )
 
 

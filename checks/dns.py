@@ -9,22 +9,22 @@ site's pinned addresses stand in for DNS (tests, or sites behind a known address
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from auditor.core.config import SiteConfig
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Outcome, specs_of
 from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 
 POINTS_TO_INVENTORY = CheckSpec(
     "dns.points_to_inventory",
     "Every site points at the account's resources in an allowed region",
+    "Peger på vores servere i Amsterdam",
     ClaimId.HOSTING,
     Severity.HIGH,
     "Point the site's A/AAAA records at a droplet, load balancer or reserved IP in Amsterdam.",
 )
-SPECS = (POINTS_TO_INVENTORY,)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,13 @@ def evaluate(
     )
 
 
+# A check of one site: its label, its addresses, the account's resources, the allowed regions.
+Judge = Callable[[str, Sequence[str], Sequence[CloudResource], Sequence[str]], Finding]
+# Every dns check, in report order.
+CHECKS: tuple[Check[Judge], ...] = (Check(POINTS_TO_INVENTORY, evaluate),)
+SPECS = specs_of(CHECKS)
+
+
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[DnsTarget]:
     read = inventory.cloud_account is not None
     return [DnsTarget(site, inventory.cloud, read) for site in ctx.config.sites]
@@ -95,38 +102,34 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
     label = target.site.label
     if not target.cloud_read:
         reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
-        return Outcome(findings=(POINTS_TO_INVENTORY.finding(label, Status.SKIPPED, reason),))
+        return FAMILY.skipped(label, reason, {})
     addresses = list(target.site.addresses)
     problem = None
     if not addresses:
         answer = ctx.addresses.lookup(target.site.host)  # the tls family's own answer
         addresses, problem = list(answer.addresses), answer.error
         if not addresses:
-            return Outcome(
-                findings=(
-                    POINTS_TO_INVENTORY.finding(
-                        label,
-                        Status.ERROR,
-                        f"Could not resolve {target.site.host}: {problem}.",
-                        {"reason": "dns"},
-                    ),
-                )
-            )
-    finding = evaluate(label, addresses, target.cloud, ctx.config.digitalocean.allowed_regions)
-    if problem and finding.status is Status.PASS:
-        # The addresses found are the account's, but a record type could not be read: where
-        # the rest of the name points is unknown, which is not a promise kept.
-        return Outcome(
-            findings=(
-                POINTS_TO_INVENTORY.finding(
-                    label,
-                    Status.ERROR,
-                    f"Could not resolve every address of {target.site.host}: {problem}.",
-                    {**finding.evidence, "reason": "dns"},
-                ),
-            )
-        )
-    return Outcome(findings=(finding,))
+            message = f"Could not resolve {target.site.host}: {problem}."
+            return FAMILY.errored(label, message, {"reason": "dns"})
+    allowed = ctx.config.digitalocean.allowed_regions
+    findings = [check.judge(label, addresses, target.cloud, allowed) for check in CHECKS]
+    return Outcome(findings=tuple(_unsure(f, target.site.host, problem) for f in findings))
+
+
+def _unsure(finding: Finding, host: str, problem: str | None) -> Finding:
+    """A pass that rests on a partial answer is an error.
+
+    The addresses found are the account's, but a record type could not be read: where the
+    rest of the name points is unknown, which is not a promise kept.
+    """
+    if not problem or finding.status is not Status.PASS:
+        return finding
+    return replace(
+        finding,
+        status=Status.ERROR,
+        message=f"Could not resolve every address of {host}: {problem}.",
+        evidence={**finding.evidence, "reason": "dns"},
+    )
 
 
 FAMILY: Family[DnsTarget] = Family(

@@ -6,12 +6,12 @@ messages. It is meant for a protected location, and every string is still escape
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.core.changes import Change, ChangeKind
 from auditor.core.inventory import KeyHolderRecord
-from auditor.core.model import ClaimId, Severity, Status
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Claim, Report
 from reports import danish
 
@@ -146,7 +146,7 @@ def _cloud(report: Report) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _findings(report: Report) -> tuple[Row, ...]:
+def _findings(report: Report, catalog: Mapping[str, CheckSpec]) -> tuple[Row, ...]:
     ordered = sorted(
         report.findings,
         key=lambda f: (STATUS_ORDER[f.status], SEVERITY_ORDER[f.severity], f.check, f.target),
@@ -155,7 +155,7 @@ def _findings(report: Report) -> tuple[Row, ...]:
         Row(
             (
                 f.target,
-                danish.CHECK_TITLES.get(f.check, f.check),
+                danish.check_title(catalog, f.check),
                 f.check,
                 danish.SEVERITY[f.severity],
                 f.message,
@@ -181,7 +181,10 @@ def _changes(changes: Sequence[Change] | None) -> tuple[Row, ...] | None:
     )
 
 
-def access_page(report: Report, changes: Sequence[Change] | None = None) -> AccessPage:
+def access_page(
+    report: Report, catalog: Mapping[str, CheckSpec], changes: Sequence[Change] | None = None
+) -> AccessPage:
+    """The internal page's view; `catalog` (every check by its id) titles the findings."""
     claims = tuple(
         Row((c.text, str(len(c.warnings))), c.status.value, danish.CLAIM_STATUS[c.status])
         for c in report.claims
@@ -198,6 +201,6 @@ def access_page(report: Report, changes: Sequence[Change] | None = None) -> Acce
         holders=_holders(report),
         servers=_servers(report),
         cloud=_cloud(report),
-        findings=_findings(report),
+        findings=_findings(report, catalog),
         counts=counts,
     )

@@ -1,11 +1,12 @@
-"""Danish words for the pages: statuses, dates, check titles."""
+"""Danish words for the pages: statuses, dates, claims; a check's title comes from its spec."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from auditor.core.changes import Wording
-from auditor.core.model import ClaimId, Severity, Status
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -29,35 +30,6 @@ FINDING_STATUS = {
     Status.SKIPPED: "Sprunget over",
 }
 
-CHECK_TITLES = {
-    "tls.connect": "TLS-forbindelse",
-    "tls.cert.trusted": "Certifikatet er udstedt af en betroet udsteder",
-    "tls.cert.chain_complete": "Hele certifikatkæden sendes",
-    "tls.cert.hostname": "Certifikatet gælder for navnet",
-    "tls.cert.expiry": "Certifikatet er gyldigt",
-    "tls.cert.key": "Stærk nøgle",
-    "tls.cert.signature": "Stærk signatur",
-    "tls.protocols": "Kun TLS 1.2 og 1.3",
-    "tls.ciphers": "Ingen svage krypteringer",
-    "https.redirect": "http:// sender videre til https://",
-    "https.hsts": "HSTS (browseren husker at bruge https://)",
-    "ssh.connect": "SSH-forbindelse",
-    "ssh.auth.password": "Ingen adgangskode-login",
-    "ssh.auth.keyboard_interactive": "Ingen keyboard-interactive-login",
-    "ssh.auth.publickey": "Login med nøgle",
-    "ssh.config.effective": "sshd-konfiguration",
-    "access.key.unknown": "Nøglen tilhører en kendt person",
-    "access.key.unapproved": "Nøgleindehaveren er godkendt",
-    "access.key.weak": "Stærk nøgle",
-    "access.holders.count": "Få nøgleindehavere",
-    "do.droplet.region": "Placeret i Amsterdam",
-    "do.firewall.ssh_open": "SSH er ikke åben for hele internettet",
-    "do.droplet.no_firewall": "Firewall på serveren",
-    "do.certificate.expiry": "DigitalOcean-certifikat er gyldigt",
-    "dns.points_to_inventory": "Peger på vores servere i Amsterdam",
-}
-
-
 SEVERITY = {
     Severity.INFO: "info",
     Severity.LOW: "lav",
@@ -73,6 +45,12 @@ CLAIM_NAMES = {
     ClaimId.SSH_KEYS: "Adgang kun med nøgler",
     ClaimId.FEW_HOLDERS: "Få godkendte nøgleindehavere",
 }
+
+
+def check_title(catalog: Mapping[str, CheckSpec], check: str) -> str:
+    """A check's Danish title; its id for a check the catalog does not know (an old report)."""
+    spec = catalog.get(check)
+    return spec.title_da if spec is not None else check
 
 
 def parse_time(text: str) -> datetime | None:

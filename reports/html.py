@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 import jinja2
@@ -10,6 +10,7 @@ import markupsafe
 
 from auditor.core.changes import Change
 from auditor.core.config import Limits
+from auditor.core.model import CheckSpec
 from auditor.core.report import Report
 from auditor.core.text import printable
 from reports.access_view import access_page
@@ -51,6 +52,7 @@ def environment() -> jinja2.Environment:
 def render_page(
     report: Report,
     page: str,
+    catalog: Mapping[str, CheckSpec],
     changes: Sequence[Change] | None = None,
     warning_days: int = Limits.expiry_warning_days,
 ) -> str:
@@ -58,11 +60,13 @@ def render_page(
 
     `warning_days` is the run's `limits.expiry_warning_days`; `auditor render`, which reads
     no configuration, renders with the default.
+    `catalog` is every check by its id (`checks.catalog()`): the pages name checks by their
+    Danish titles, which the reports cannot look up themselves.
     """
     if page == "certifikater":
-        view: object = public_page(report, warning_days)
+        view: object = public_page(report, catalog, warning_days)
     elif page == "adgang":
-        view = access_page(report, changes)
+        view = access_page(report, catalog, changes)
     else:
         raise ValueError(f"no page {page!r}: choose one of {', '.join(PAGES)}")
     return environment().get_template(f"{page}.html.j2").render(page=view)

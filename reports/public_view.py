@@ -8,11 +8,12 @@ traces are never copied, so no template change can leak them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.core.config import Limits
 from auditor.core.inventory import CertificateRecord, HttpsRecord
-from auditor.core.model import ClaimId, Status, worst_status
+from auditor.core.model import CheckSpec, ClaimId, Status, worst_status
 from auditor.core.report import Claim, Report
 from reports import danish
 
@@ -118,14 +119,16 @@ class _Site:
     https: tuple[HttpsRecord, ...]
 
 
-def _site(site: _Site, claim: Claim, warning_days: int) -> PublicSite:
+def _site(
+    site: _Site, claim: Claim, warning_days: int, catalog: Mapping[str, CheckSpec]
+) -> PublicSite:
     targets = {r.target for r in site.tls} | {r.target for r in site.https}
     findings = [f for f in claim.findings if f.target in targets]
     status = worst_status([f.status for f in findings]) if findings else Status.SKIPPED
     status = Status.PASS if status is Status.WARN else status
     problems = sorted(
         {
-            danish.CHECK_TITLES.get(f.check, f.check)
+            danish.check_title(catalog, f.check)
             for f in findings
             if f.status in (Status.FAIL, Status.ERROR)
         }
@@ -149,7 +152,9 @@ def _site(site: _Site, claim: Claim, warning_days: int) -> PublicSite:
     )
 
 
-def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
+def _sites(
+    report: Report, warning_days: int, catalog: Mapping[str, CheckSpec]
+) -> tuple[PublicSite, ...]:
     inventory = report.inventory
     # The tls family has a record of every site it was given, answered or not.
     names = [(r.site, r.port) for r in inventory.certificates]
@@ -161,12 +166,17 @@ def _sites(report: Report, warning_days: int) -> tuple[PublicSite, ...]:
         sites.append(_Site(host, port, platform, tls, https))
     claim = report.claim(ClaimId.HTTPS)
     return tuple(
-        _site(site, claim, warning_days)
+        _site(site, claim, warning_days, catalog)
         for site in sorted(sites, key=lambda s: (s.platform, s.host, s.port))
     )
 
 
-def public_page(report: Report, warning_days: int = Limits.expiry_warning_days) -> PublicPage:
+def public_page(
+    report: Report,
+    catalog: Mapping[str, CheckSpec],
+    warning_days: int = Limits.expiry_warning_days,
+) -> PublicPage:
+    """The public page's view; `catalog` (every check by its id) names the failed checks."""
     claims = []
     for claim in report.claims:
         claims.append(
@@ -180,5 +190,5 @@ def public_page(report: Report, warning_days: int = Limits.expiry_warning_days) 
     return PublicPage(
         checked_at=danish.date_time(report.run.finished_at),
         claims=tuple(claims),
-        sites=_sites(report, warning_days),
+        sites=_sites(report, warning_days, catalog),
     )

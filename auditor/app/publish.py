@@ -18,6 +18,7 @@ from auditor.core.atomic import write_atomic
 from auditor.core.changes import Change
 from auditor.core.errors import AuditorError
 from auditor.core.report import Report
+from checks import catalog
 from reports import danish, metrics
 from reports.html import render_page
 from reports.json_report import dumps
@@ -66,10 +67,11 @@ def publish(
 def _write_files(
     report: Report, out_dir: Path, changes: Sequence[Change] | None, warning_days: int
 ) -> tuple[Path, ...]:
+    checks = catalog()
     contents = {
         REPORT_FILE: dumps(report),
-        PUBLIC_PAGE: render_page(report, "certifikater", warning_days=warning_days),
-        ACCESS_PAGE: render_page(report, "adgang", changes),
+        PUBLIC_PAGE: render_page(report, "certifikater", checks, warning_days=warning_days),
+        ACCESS_PAGE: render_page(report, "adgang", checks, changes),
         METRICS_FILE: metrics.render(report),
     }
     # Rendered first, written after: a template error leaves every old file in place.

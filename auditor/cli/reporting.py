@@ -12,6 +12,7 @@ from auditor.core.atomic import write_atomic
 from auditor.core.documents import NotAFile, file_bytes, json_value
 from auditor.core.errors import UsageError
 from auditor.core.report import Report, ReportFormatError
+from checks import catalog
 from reports import metrics
 from reports.html import render_page
 
@@ -51,7 +52,7 @@ def read_report(path: Path) -> Report:
 def render_command(report_path: Path, page: str, out_file: Path | None) -> int:
     """Re-render a page from a saved report (no probing)."""
     report = read_report(report_path)
-    text = metrics.render(report) if page == "metrics" else render_page(report, page)
+    text = metrics.render(report) if page == "metrics" else render_page(report, page, catalog())
     if out_file is None:
         if sys.stdout is None:  # started with it closed (`>&-`): nowhere to write the page
             raise UsageError("standard output is closed: give --out FILE")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
 
 from auditor.core.addresses import AddressBook
 from auditor.core.config import AuditConfig
@@ -62,6 +63,59 @@ class Target(Protocol):
 
 
 TargetT = TypeVar("TargetT", bound=Target)
+
+
+class Need(StrEnum):
+    """What a check needs collected before its function can judge."""
+
+    NOTHING = "nothing"  # judges whatever was collected, a failed connection too
+    CONNECTION = "connection"  # the target answered
+    CERTIFICATE = "certificate"  # the server sent a certificate
+    AUTHENTICATED_READ = "authenticated-read"  # the auditor's credentials, to log in and read
+    KNOWN_HOLDER = "known-holder"  # the roster names the key's holder
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """Why a need is not met on this path: "Not checked: <reason>." for a check that needs it.
+
+    `verdict` is the failure's message for the checks to which the lack is itself a verdict
+    (no certificate: nothing vouches for the site); the others are still skipped.
+    """
+
+    reason: str
+    verdict: str | None = None
+
+
+JudgeT = TypeVar("JudgeT")
+
+
+@dataclass(frozen=True)
+class Check(Generic[JudgeT]):
+    """One entry of a family's check table: the spec, the function that judges, what it needs.
+
+    The judge's signature is the family's own (a TLS scan and its judgement, an SSH probe and
+    its read); a family's table is the one place that lists its checks, in report order.
+    """
+
+    spec: CheckSpec
+    judge: JudgeT
+    needs: Need = Need.NOTHING
+    fails_without: bool = False  # without what it needs: a failure, not a skip
+
+    def unmet(self, target: str, gaps: Mapping[Need, Unmet]) -> Finding | None:
+        """This check's finding when a path lacks what it needs; None when it can be judged."""
+        gap = gaps.get(self.needs)
+        if gap is None:
+            return None
+        if self.fails_without and gap.verdict is not None:
+            return self.spec.finding(target, Status.FAIL, gap.verdict)
+        return self.spec.finding(target, Status.SKIPPED, f"Not checked: {gap.reason}.")
+
+
+def specs_of(*tables: Sequence[Check[Any]]) -> tuple[CheckSpec, ...]:
+    """The specs of a family's check tables, in table order."""
+    return tuple(check.spec for table in tables for check in table)
 
 
 @dataclass(frozen=True)

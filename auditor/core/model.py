@@ -40,10 +40,12 @@ class ClaimId(StrEnum):
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """What a check is: its stable id, the claim it supports, and what to do when it fails."""
+    """What a check is: its stable id, its titles (English, and Danish for the pages), the
+    claim it supports, and what to do when it fails."""
 
     id: str
     title: str
+    title_da: str
     claim: ClaimId
     severity: Severity
     remediation: str

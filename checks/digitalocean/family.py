@@ -9,13 +9,13 @@ targets), the dns family (where sites may point) and the access family (account 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.core.errors import CredentialsError, DigitalOceanError
-from auditor.core.family import AuditContext, Family, Outcome, SimpleTarget
+from auditor.core.family import AuditContext, Check, Family, Outcome, SimpleTarget, specs_of
 from auditor.core.inventory import CloudResource, FoundKey, Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status, worst_status
 from checks.digitalocean import inventory as parse
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 REGION = CheckSpec(
     "do.droplet.region",
     "Every droplet, load balancer and reserved IP is in an allowed region",
+    "Placeret i Amsterdam",
     ClaimId.HOSTING,
     Severity.HIGH,
     "Move the resource to Amsterdam (ams3: snapshot and recreate), or correct the policy.",
@@ -33,6 +34,7 @@ REGION = CheckSpec(
 SSH_OPEN = CheckSpec(
     "do.firewall.ssh_open",
     "No firewall opens SSH to the whole internet",
+    "SSH er ikke åben for hele internettet",
     ClaimId.SSH_KEYS,
     Severity.MEDIUM,
     "Limit the firewall's port 22 rule to the secretariat's addresses or a VPN.",
@@ -40,6 +42,7 @@ SSH_OPEN = CheckSpec(
 NO_FIREWALL = CheckSpec(
     "do.droplet.no_firewall",
     "A cloud firewall applies to every droplet",
+    "Firewall på serveren",
     ClaimId.SSH_KEYS,
     Severity.MEDIUM,
     "Apply a DigitalOcean cloud firewall to the droplet, by id or by tag.",
@@ -47,11 +50,11 @@ NO_FIREWALL = CheckSpec(
 CERT_EXPIRY = CheckSpec(
     "do.certificate.expiry",
     "DigitalOcean-managed certificates are not about to expire",
+    "DigitalOcean-certifikat er gyldigt",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Renew the certificate (custom) or check the Let's Encrypt renewal's DNS (lets_encrypt).",
 )
-SPECS = (REGION, SSH_OPEN, NO_FIREWALL, CERT_EXPIRY)
 ACCOUNT_TARGET = "digitalocean"
 
 KIND_NAMES = {"droplet": "Droplet", "load_balancer": "Load balancer", "reserved_ip": "Reserved IP"}
@@ -206,8 +209,21 @@ def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int
     )
 
 
-def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, window: int) -> Outcome:
-    findings = [check_region(r, allowed) for r in data.resources]
+@dataclass(frozen=True)
+class Rules:
+    """What the account is judged by."""
+
+    allowed: Sequence[str]  # regions
+    now: datetime
+    window: int  # days before a certificate's expiry that it warns
+
+
+# A check over the whole account: one finding per resource, firewall or certificate it judges.
+Judge = Callable[[AccountInventory, Rules], list[Finding]]
+
+
+def judge_regions(data: AccountInventory, rules: Rules) -> list[Finding]:
+    findings = [check_region(r, rules.allowed) for r in data.resources]
     if not data.resources:
         findings.append(
             REGION.finding(
@@ -217,15 +233,42 @@ def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, wind
                 "there.",
             )
         )
-    findings += [check_ssh_open(fw) for fw in data.firewalls]
-    findings += [check_no_firewall(r) for r in data.resources if r.kind == "droplet"]
-    findings += [check_certificate(c, now, window) for c in data.certificates]
+    return findings
+
+
+def judge_firewalls(data: AccountInventory, rules: Rules) -> list[Finding]:
+    return [check_ssh_open(fw) for fw in data.firewalls]
+
+
+def judge_droplets(data: AccountInventory, rules: Rules) -> list[Finding]:
+    return [check_no_firewall(r) for r in data.resources if r.kind == "droplet"]
+
+
+def judge_certificates(data: AccountInventory, rules: Rules) -> list[Finding]:
+    findings = [check_certificate(c, rules.now, rules.window) for c in data.certificates]
     if not data.certificates:
         findings.append(
             CERT_EXPIRY.finding(
                 ACCOUNT_TARGET, Status.SKIPPED, "The account keeps no certificates."
             )
         )
+    return findings
+
+
+# Every digitalocean check, in report order. Each needs the account's inventory, read once:
+# without a token or with an API error, the whole family is skipped or errs.
+CHECKS: tuple[Check[Judge], ...] = (
+    Check(REGION, judge_regions),
+    Check(SSH_OPEN, judge_firewalls),
+    Check(NO_FIREWALL, judge_droplets),
+    Check(CERT_EXPIRY, judge_certificates),
+)
+SPECS = specs_of(CHECKS)
+
+
+def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, window: int) -> Outcome:
+    rules = Rules(allowed, now, window)
+    findings = [finding for check in CHECKS for finding in check.judge(data, rules)]
     resources = tuple(_judged(r, findings) for r in data.resources)
     inventory = Inventory(cloud=resources, found_keys=data.keys, cloud_account=data.account)
     return Outcome(findings=tuple(findings), inventory=inventory)

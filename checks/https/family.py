@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Outcome, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Status
 from auditor.core.model import Severity as Sev
@@ -30,6 +31,7 @@ ONE_YEAR = 31_536_000
 REDIRECT = CheckSpec(
     "https.redirect",
     "http:// redirects to https:// on the same host",
+    "http:// sender videre til https://",
     ClaimId.HTTPS,
     Sev.HIGH,
     "Answer every http:// request with a 301 to the same URL on https:// and the same host.",
@@ -37,11 +39,11 @@ REDIRECT = CheckSpec(
 HSTS = CheckSpec(
     "https.hsts",
     "HSTS tells browsers to use https:// for at least a year",
+    "HSTS (browseren husker at bruge https://)",
     ClaimId.HTTPS,
     Sev.MEDIUM,
     'Send "Strict-Transport-Security: max-age=63072000; includeSubDomains" on every HTTPS answer.',
 )
-SPECS = (REDIRECT, HSTS)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,11 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{host}/" if port == default else f"{scheme}://{host}:{port}/"
 
 
-def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> Finding:
+Judge = Callable[[HttpsScan, SiteTarget], Finding]
+
+
+def check_redirect(scan: HttpsScan, target: SiteTarget) -> Finding:
+    label, host, https_port = target.label, target.site.host, target.site.port
     trace = scan.redirects
     evidence: dict[str, object] = {
         "hops": [{"url": h.url, "status": h.status, "location": h.location} for h in trace.hops],
@@ -81,13 +87,13 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
         return REDIRECT.finding(
             label, Status.FAIL, f"http:// answers {first.status}{why}.", evidence
         )
-    target = urlsplit(first.location)
-    target_port = target.port or (443 if target.scheme == "https" else 80)
-    if target.scheme != "https":
+    to = urlsplit(first.location)
+    to_port = to.port or (443 if to.scheme == "https" else 80)
+    if to.scheme != "https":
         return REDIRECT.finding(
             label, Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence
         )
-    if target.hostname != host or target_port != https_port:
+    if to.hostname != host or to_port != https_port:
         return REDIRECT.finding(
             label, Status.FAIL, f"http:// redirects to another host: {shown}.", evidence
         )
@@ -102,7 +108,8 @@ def check_redirect(scan: HttpsScan, label: str, host: str, https_port: int) -> F
     )
 
 
-def check_hsts(scan: HttpsScan, label: str) -> Finding:
+def check_hsts(scan: HttpsScan, target: SiteTarget) -> Finding:
+    label = target.label
     if scan.headers is None:
         return HSTS.finding(label, Status.ERROR, f"Could not check: {scan.headers_error}.")
     values = scan.headers.sts
@@ -136,11 +143,17 @@ def check_hsts(scan: HttpsScan, label: str) -> Finding:
     return HSTS.finding(label, Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
 
 
+# Every https check, in report order; each judges a failed request itself.
+CHECKS: tuple[Check[Judge], ...] = (
+    Check(REDIRECT, check_redirect),
+    Check(HSTS, check_hsts),
+)
+SPECS = specs_of(CHECKS)
+
+
 def evaluate(scan: HttpsScan, target: SiteTarget) -> list[Finding]:
-    return [
-        check_redirect(scan, target.label, target.site.host, target.site.port),
-        check_hsts(scan, target.label),
-    ]
+    """Every https finding for one site address, one per check."""
+    return [check.judge(scan, target) for check in CHECKS]
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:

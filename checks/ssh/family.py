@@ -7,10 +7,11 @@ sshd configuration and every authorized_keys file, whose keys the access family 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditor.core.documents import json_value
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
 from auditor.core.hosts import SSH_PORT, canonical_host, target_label
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -21,6 +22,7 @@ from checks.ssh.model import ReadRefused, ServerRead, SshProbe
 CONNECT = CheckSpec(
     "ssh.connect",
     "The server answers SSH",
+    "SSH-forbindelse",
     ClaimId.SSH_KEYS,
     Severity.MEDIUM,
     "Check that sshd runs and that the auditor may reach it.",
@@ -28,6 +30,7 @@ CONNECT = CheckSpec(
 PASSWORD = CheckSpec(
     "ssh.auth.password",
     "No password logins",
+    "Ingen adgangskode-login",
     ClaimId.SSH_KEYS,
     Severity.HIGH,
     "Set PasswordAuthentication no (and in every Match block).",
@@ -35,6 +38,7 @@ PASSWORD = CheckSpec(
 KBD_INTERACTIVE = CheckSpec(
     "ssh.auth.keyboard_interactive",
     "No keyboard-interactive logins (usually a password prompt)",
+    "Ingen keyboard-interactive-login",
     ClaimId.SSH_KEYS,
     Severity.HIGH,
     "Set KbdInteractiveAuthentication no, or require publickey first with AuthenticationMethods.",
@@ -42,6 +46,7 @@ KBD_INTERACTIVE = CheckSpec(
 PUBLICKEY = CheckSpec(
     "ssh.auth.publickey",
     "Logins by public key",
+    "Login med nøgle",
     ClaimId.SSH_KEYS,
     Severity.HIGH,
     "Set PubkeyAuthentication yes; never allow logins without credentials.",
@@ -49,12 +54,12 @@ PUBLICKEY = CheckSpec(
 EFFECTIVE = CheckSpec(
     "ssh.config.effective",
     "The effective sshd configuration allows keys only",
+    "sshd-konfiguration",
     ClaimId.SSH_KEYS,
     Severity.HIGH,
     "Fix sshd_config so that `sshd -T` shows passwordauthentication no, "
     "kbdinteractiveauthentication no and permitemptypasswords no for every user.",
 )
-SPECS = (CONNECT, PASSWORD, KBD_INTERACTIVE, PUBLICKEY, EFFECTIVE)
 DROPLET_AGENT = "digitalocean-droplet-agent"
 
 
@@ -70,6 +75,19 @@ class SshTarget:
         return target_label(self.host, self.port, SSH_PORT)
 
 
+@dataclass(frozen=True)
+class ServerFacts:
+    """What the ssh checks judge: the probe, and the authenticated read when there was one."""
+
+    label: str
+    scan: SshProbe
+    read: ServerRead | None = None
+    read_error: str | None = None  # why the authenticated read failed
+
+
+Judge = Callable[[ServerFacts], Finding]
+
+
 def _methods(scan: SshProbe) -> dict[str, list[str]]:
     return {u.user: list(u.methods) for u in scan.users if u.error is None}
 
@@ -82,7 +100,28 @@ def _probe_errors(scan: SshProbe) -> dict[str, str]:
     return {u.user: u.error for u in scan.users if u.error is not None}
 
 
-def check_password(scan: SshProbe, label: str) -> Finding:
+def check_connect(facts: ServerFacts) -> Finding:
+    scan, label = facts.scan, facts.label
+    if scan.connect_error is not None:
+        evidence = {"address": scan.address, "port": scan.port}
+        message = f"Could not connect: {scan.connect_error}."
+        return CONNECT.finding(label, Status.ERROR, message, evidence)
+    return CONNECT.finding(
+        label,
+        Status.PASS,
+        f"SSH answers: {scan.server_version}.",
+        {
+            "banner": scan.banner,
+            "address": scan.address,
+            "port": scan.port,
+            "host_keys": [f"{k} {f}" for k, f in scan.host_keys],
+            "connections": scan.connections,
+        },
+    )
+
+
+def check_password(facts: ServerFacts) -> Finding:
+    scan, label = facts.scan, facts.label
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     users = _offered(scan, "password")
     if users:
@@ -111,10 +150,11 @@ def _second_factor_only(read: ServerRead | None) -> bool:
     return all(_publickey_first(config) for config in read.effective.values())
 
 
-def check_kbd_interactive(scan: SshProbe, label: str, read: ServerRead | None) -> Finding:
+def check_kbd_interactive(facts: ServerFacts) -> Finding:
+    scan, label = facts.scan, facts.label
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     users = _offered(scan, "keyboard-interactive")
-    if users and _second_factor_only(read):
+    if users and _second_factor_only(facts.read):
         return KBD_INTERACTIVE.finding(
             label,
             Status.WARN,
@@ -137,7 +177,8 @@ def check_kbd_interactive(scan: SshProbe, label: str, read: ServerRead | None) -
     )
 
 
-def check_publickey(scan: SshProbe, label: str) -> Finding:
+def check_publickey(facts: ServerFacts) -> Finding:
+    scan, label = facts.scan, facts.label
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     open_users = [u.user for u in scan.users if u.none_accepted]
     if open_users:
@@ -169,6 +210,20 @@ def check_publickey(scan: SshProbe, label: str) -> Finding:
     return PUBLICKEY.finding(label, Status.PASS, "Offers public-key login.", evidence)
 
 
+# What `sshd -T` says about logins: the evidence of ssh.config.effective shows every setting
+# the check judges (effective_problems, _publickey_first, permitrootlogin) and where keys live.
+EFFECTIVE_KEYS = (
+    "passwordauthentication",
+    "kbdinteractiveauthentication",
+    "pubkeyauthentication",
+    "permitrootlogin",
+    "permitemptypasswords",
+    "authenticationmethods",
+    "authorizedkeysfile",
+    "authorizedkeyscommand",
+)
+
+
 def effective_problems(config: dict[str, str]) -> list[str]:
     problems = []
     if config.get("passwordauthentication") == "yes":
@@ -184,28 +239,17 @@ def effective_problems(config: dict[str, str]) -> list[str]:
     return problems
 
 
-def check_effective(
-    label: str, read: ServerRead | None, read_error: str | None, authenticated: bool
-) -> Finding:
-    if not authenticated:
-        return EFFECTIVE.finding(
-            label, Status.SKIPPED, "Not checked: no auditor credentials configured."
-        )
+def check_effective(facts: ServerFacts) -> Finding:
+    label, read = facts.label, facts.read
     if read is None:
         return EFFECTIVE.finding(
-            label, Status.ERROR, f"Could not read: {read_error}.", {"reason": read_error}
+            label,
+            Status.ERROR,
+            f"Could not read: {facts.read_error}.",
+            {"reason": facts.read_error},
         )
-    wanted = (
-        "passwordauthentication",
-        "kbdinteractiveauthentication",
-        "permitrootlogin",
-        "permitemptypasswords",
-        "authenticationmethods",
-        "authorizedkeysfile",
-        "authorizedkeyscommand",
-    )
     evidence: dict[str, object] = {
-        "users": {u: {k: c.get(k) for k in wanted} for u, c in read.effective.items()},
+        "users": {u: {k: c.get(k) for k in EFFECTIVE_KEYS} for u, c in read.effective.items()},
         "errors": read.effective_errors,
     }
     bad = {u: effective_problems(c) for u, c in read.effective.items()}
@@ -260,39 +304,32 @@ def found_key(label: str, user: str, path: str, key: AuthorizedKey) -> FoundKey:
     )
 
 
-def evaluate(
-    scan: SshProbe, label: str, read: ServerRead | None, read_error: str | None, authenticated: bool
-) -> list[Finding]:
-    if scan.connect_error is not None:
-        evidence = {"address": scan.address, "port": scan.port}
-        findings = [
-            CONNECT.finding(
-                label, Status.ERROR, f"Could not connect: {scan.connect_error}.", evidence
-            )
-        ]
-        return findings + [
-            spec.finding(label, Status.SKIPPED, "Not checked: ssh.connect failed.")
-            for spec in (PASSWORD, KBD_INTERACTIVE, PUBLICKEY, EFFECTIVE)
-        ]
-    connect = CONNECT.finding(
-        label,
-        Status.PASS,
-        f"SSH answers: {scan.server_version}.",
-        {
-            "banner": scan.banner,
-            "address": scan.address,
-            "port": scan.port,
-            "host_keys": [f"{k} {f}" for k, f in scan.host_keys],
-            "connections": scan.connections,
-        },
-    )
-    return [
-        connect,
-        check_password(scan, label),
-        check_kbd_interactive(scan, label, read),
-        check_publickey(scan, label),
-        check_effective(label, read, read_error, authenticated),
-    ]
+# Every ssh check, in report order. The password prompts are judged from the outside; what
+# sshd really allows only with the auditor's credentials.
+CHECKS: tuple[Check[Judge], ...] = (
+    Check(CONNECT, check_connect),
+    Check(PASSWORD, check_password, Need.CONNECTION),
+    Check(KBD_INTERACTIVE, check_kbd_interactive, Need.CONNECTION),
+    Check(PUBLICKEY, check_publickey, Need.CONNECTION),
+    Check(EFFECTIVE, check_effective, Need.AUTHENTICATED_READ),
+)
+SPECS = specs_of(CHECKS)
+
+
+def unmet(facts: ServerFacts, authenticated: bool) -> dict[Need, Unmet]:
+    """What this server's facts lack: nothing is judged when it could not be reached."""
+    if facts.scan.connect_error is not None:
+        failed = Unmet("ssh.connect failed")
+        return {Need.CONNECTION: failed, Need.AUTHENTICATED_READ: failed}
+    if not authenticated:
+        return {Need.AUTHENTICATED_READ: Unmet("no auditor credentials configured")}
+    return {}
+
+
+def evaluate(facts: ServerFacts, authenticated: bool) -> list[Finding]:
+    """Every ssh finding for one server, one per check."""
+    gaps = unmet(facts, authenticated)
+    return [check.unmet(facts.label, gaps) or check.judge(facts) for check in CHECKS]
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
@@ -364,7 +401,7 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
                 )
         except ReadRefused as exc:
             read_error = str(exc)
-    findings = evaluate(scan, target.label, read, read_error, settings.authenticated)
+    findings = evaluate(ServerFacts(target.label, scan, read, read_error), settings.authenticated)
     keys: list[FoundKey] = []
     if read is not None:
         for keys_file in read.keys_files:

@@ -23,16 +23,6 @@ from checks.ssh.probe import open_transport
 MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
 # An empty shell field is not one of them: sshd (like login) runs /bin/sh for it.
 NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")
-EFFECTIVE_KEYS = (
-    "passwordauthentication",
-    "kbdinteractiveauthentication",
-    "permitrootlogin",
-    "permitemptypasswords",
-    "authenticationmethods",
-    "authorizedkeysfile",
-    "authorizedkeyscommand",
-    "pubkeyauthentication",
-)
 
 
 def load_private_key(path: Path) -> paramiko.PKey:

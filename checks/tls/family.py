@@ -15,7 +15,7 @@ from functools import partial
 from cryptography import x509
 
 from auditor.core.documents import pem_certificates
-from auditor.core.family import AuditContext, Family, Outcome
+from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.text import excerpt
@@ -27,6 +27,7 @@ from checks.tls.probe import Endpoint, TlsScan, TlsVersion, probe
 CONNECT = CheckSpec(
     "tls.connect",
     "The site answers TLS",
+    "TLS-forbindelse",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Make the site listen for TLS on its port and answer within the timeout.",
@@ -34,6 +35,7 @@ CONNECT = CheckSpec(
 TRUSTED = CheckSpec(
     "tls.cert.trusted",
     "The certificate chains to a trusted root",
+    "Certifikatet er udstedt af en betroet udsteder",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Serve a certificate from a CA in Mozilla's root store (for example Let's Encrypt).",
@@ -41,6 +43,7 @@ TRUSTED = CheckSpec(
 CHAIN = CheckSpec(
     "tls.cert.chain_complete",
     "The server sends its intermediate certificates",
+    "Hele certifikatkæden sendes",
     ClaimId.HTTPS,
     Severity.MEDIUM,
     "Configure the full chain (nginx: ssl_certificate with fullchain.pem).",
@@ -48,6 +51,7 @@ CHAIN = CheckSpec(
 HOSTNAME = CheckSpec(
     "tls.cert.hostname",
     "The certificate names the site",
+    "Certifikatet gælder for navnet",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Issue the certificate with the site's name in its subjectAltName.",
@@ -55,6 +59,7 @@ HOSTNAME = CheckSpec(
 EXPIRY = CheckSpec(
     "tls.cert.expiry",
     "The certificate is valid now and not about to expire",
+    "Certifikatet er gyldigt",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Renew the certificate (and check why automatic renewal did not).",
@@ -62,6 +67,7 @@ EXPIRY = CheckSpec(
 KEY = CheckSpec(
     "tls.cert.key",
     "The certificate's key is strong",
+    "Stærk nøgle",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Use an RSA key of at least 2048 bits or an EC key of at least 256 bits.",
@@ -69,6 +75,7 @@ KEY = CheckSpec(
 SIGNATURE = CheckSpec(
     "tls.cert.signature",
     "The certificate is signed with a strong hash",
+    "Stærk signatur",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Reissue the certificate signed with SHA-256 or better.",
@@ -76,6 +83,7 @@ SIGNATURE = CheckSpec(
 PROTOCOLS = CheckSpec(
     "tls.protocols",
     "Only TLS 1.2 and 1.3 are accepted",
+    "Kun TLS 1.2 og 1.3",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Accept TLS 1.2 and 1.3 only (nginx: ssl_protocols TLSv1.2 TLSv1.3;).",
@@ -83,12 +91,12 @@ PROTOCOLS = CheckSpec(
 CIPHERS = CheckSpec(
     "tls.ciphers",
     "No weak cipher suite is accepted",
+    "Ingen svage krypteringer",
     ClaimId.HTTPS,
     Severity.HIGH,
     "Remove NULL, EXPORT, anonymous, RC4, DES and 3DES suites (Mozilla's intermediate profile).",
 )
 
-SPECS = (CONNECT, TRUSTED, CHAIN, HOSTNAME, EXPIRY, KEY, SIGNATURE, PROTOCOLS, CIPHERS)
 OLD_VERSIONS = (TlsVersion.SSL_2_0, TlsVersion.SSL_3_0, TlsVersion.TLS_1_0, TlsVersion.TLS_1_1)
 GOOD_VERSIONS = (TlsVersion.TLS_1_2, TlsVersion.TLS_1_3)
 
@@ -104,12 +112,40 @@ class Judgement:
     warning_days: int
 
 
-Check = Callable[[TlsScan, x509.Certificate, Judgement], Finding]
-# The server's side of the handshake: judged with or without a certificate.
-ServerCheck = Callable[[TlsScan, x509.Certificate | None, Judgement], Finding]
+Judge = Callable[[TlsScan, Judgement], Finding]
 
 
-def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def _endpoint(scan: TlsScan) -> dict[str, object]:
+    return {
+        "address": scan.endpoint.address,
+        "port": scan.endpoint.port,
+        "connections": scan.connections,
+    }
+
+
+def _leaf(scan: TlsScan) -> x509.Certificate:
+    """The site's certificate: checks that need one are judged only when there is a chain."""
+    return scan.chain[0]
+
+
+def check_connect(scan: TlsScan, j: Judgement) -> Finding:
+    if scan.connect_error:
+        message = f"Could not connect: {scan.connect_error}."
+        return CONNECT.finding(j.label, Status.ERROR, message, _endpoint(scan))
+    if not scan.chain:  # an anonymous suite: the handshake worked, nothing vouches for it
+        message = "TLS handshake succeeded, without a certificate."
+        return CONNECT.finding(j.label, Status.PASS, message, _endpoint(scan))
+    ocsp = "with" if scan.ocsp_stapled else "without"
+    return CONNECT.finding(
+        j.label,
+        Status.PASS,
+        f"TLS handshake succeeded ({ocsp} OCSP stapling).",
+        {**_endpoint(scan), "ocsp_stapling": scan.ocsp_stapled},
+    )
+
+
+def check_trusted(scan: TlsScan, j: Judgement) -> Finding:
+    leaf = _leaf(scan)
     ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
     issuer = leaf.issuer.rfc4514_string()
     # The issuer's name is the server's text (CR, LF, ESC and all): in full in the evidence.
@@ -117,7 +153,8 @@ def check_trusted(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Findin
     return TRUSTED.finding(j.label, Status.PASS if ok else Status.FAIL, message, {"issuer": issuer})
 
 
-def check_chain(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_chain(scan: TlsScan, j: Judgement) -> Finding:
+    leaf = _leaf(scan)
     ok, reason = certs.chain_complete(scan.chain, j.anchors)
     subjects = [c.subject.rfc4514_string() for c in scan.chain]
     if ok and certs.is_self_issued(leaf):
@@ -129,7 +166,8 @@ def check_chain(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
     return CHAIN.finding(j.label, Status.FAIL, f"Incomplete chain: {reason}.", {"chain": subjects})
 
 
-def check_hostname(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_hostname(scan: TlsScan, j: Judgement) -> Finding:
+    leaf = _leaf(scan)
     names = list(certs.dns_names(leaf))
     if certs.hostname_matches(leaf, j.host):
         return HOSTNAME.finding(
@@ -141,7 +179,8 @@ def check_hostname(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Findi
     )
 
 
-def check_expiry(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_expiry(scan: TlsScan, j: Judgement) -> Finding:
+    leaf = _leaf(scan)
     left = certs.days_left(leaf, j.now)
     evidence = {
         "not_before": leaf.not_valid_before_utc.isoformat(),
@@ -164,8 +203,8 @@ def check_expiry(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding
     )
 
 
-def check_key(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
-    kind, size = certs.key_description(leaf)
+def check_key(scan: TlsScan, j: Judgement) -> Finding:
+    kind, size = certs.key_description(_leaf(scan))
     evidence = {"key_type": kind, "key_size": size}
     weak = (
         (kind == "RSA" and (size or 0) < 2048)
@@ -177,7 +216,8 @@ def check_key(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
     return KEY.finding(j.label, status, f"{kind} {size}-bit key: {verdict}.", evidence)
 
 
-def check_signature(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Finding:
+def check_signature(scan: TlsScan, j: Judgement) -> Finding:
+    leaf = _leaf(scan)
     # The root's own signature does not matter (it is trusted by being in the store).
     signed = [c for c in scan.chain if not certs.is_self_issued(c)] or [leaf]
     weak = [
@@ -198,7 +238,7 @@ def check_signature(scan: TlsScan, leaf: x509.Certificate, j: Judgement) -> Find
     )
 
 
-def check_protocols(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) -> Finding:
+def check_protocols(scan: TlsScan, j: Judgement) -> Finding:
     accepted = scan.accepted_versions
     evidence = {
         "accepted": [v.value for v in accepted],
@@ -222,7 +262,7 @@ def check_protocols(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) 
     return PROTOCOLS.finding(j.label, Status.PASS, f"Accepts {shown} only.", evidence)
 
 
-def check_ciphers(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) -> Finding:
+def check_ciphers(scan: TlsScan, j: Judgement) -> Finding:
     evidence: dict[str, object] = {
         "weak_accepted": [{"version": v.value, "suite": s} for v, s in scan.weak_suites],
         "inconclusive": {v.value: e for v, e in scan.weak_errors.items()},
@@ -249,78 +289,37 @@ def check_ciphers(scan: TlsScan, leaf: x509.Certificate | None, j: Judgement) ->
     )
 
 
-CERTIFICATE_CHECKS: tuple[tuple[CheckSpec, Check], ...] = (
-    (TRUSTED, check_trusted),
-    (CHAIN, check_chain),
-    (HOSTNAME, check_hostname),
-    (EXPIRY, check_expiry),
-    (KEY, check_key),
-    (SIGNATURE, check_signature),
+# Every tls check, in report order. Without a certificate, nothing vouches for the site:
+# the checks of who vouches fail, those of what the certificate holds are skipped.
+CHECKS: tuple[Check[Judge], ...] = (
+    Check(CONNECT, check_connect),
+    Check(TRUSTED, check_trusted, Need.CERTIFICATE, fails_without=True),
+    Check(CHAIN, check_chain, Need.CERTIFICATE, fails_without=True),
+    Check(HOSTNAME, check_hostname, Need.CERTIFICATE, fails_without=True),
+    Check(EXPIRY, check_expiry, Need.CERTIFICATE),
+    Check(KEY, check_key, Need.CERTIFICATE),
+    Check(SIGNATURE, check_signature, Need.CERTIFICATE),
+    Check(PROTOCOLS, check_protocols, Need.CONNECTION),
+    Check(CIPHERS, check_ciphers, Need.CONNECTION),
 )
-SERVER_CHECKS: tuple[tuple[CheckSpec, ServerCheck], ...] = (
-    (PROTOCOLS, check_protocols),
-    (CIPHERS, check_ciphers),
-)
-CHECKS: tuple[tuple[CheckSpec, Check], ...] = CERTIFICATE_CHECKS + SERVER_CHECKS
+SPECS = specs_of(CHECKS)
+
+
+def unmet(scan: TlsScan) -> dict[Need, Unmet]:
+    """What this scan lacks: nothing passes when the site could not be reached."""
+    if scan.connect_error:
+        failed = Unmet("tls.connect failed")
+        return {Need.CONNECTION: failed, Need.CERTIFICATE: failed}
+    if not scan.chain:
+        none = Unmet("the server sent no certificate", "The server sent no certificate.")
+        return {Need.CERTIFICATE: none}
+    return {}
 
 
 def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
-    """Every tls finding for one scan; nothing passes when the site could not be reached."""
-    endpoint = {
-        "address": scan.endpoint.address,
-        "port": scan.endpoint.port,
-        "connections": scan.connections,
-    }
-    if scan.connect_error:
-        findings = [
-            CONNECT.finding(
-                judgement.label,
-                Status.ERROR,
-                f"Could not connect: {scan.connect_error}.",
-                endpoint,
-            )
-        ]
-        findings += [
-            spec.finding(judgement.label, Status.SKIPPED, "Not checked: tls.connect failed.")
-            for spec, _ in CHECKS
-        ]
-        return findings
-    if not scan.chain:  # an anonymous suite: the handshake worked, nothing vouches for it
-        return _without_certificate(scan, judgement, endpoint)
-    ocsp = "with" if scan.ocsp_stapled else "without"
-    findings = [
-        CONNECT.finding(
-            judgement.label,
-            Status.PASS,
-            f"TLS handshake succeeded ({ocsp} OCSP stapling).",
-            {**endpoint, "ocsp_stapling": scan.ocsp_stapled},
-        )
-    ]
-    leaf = scan.chain[0]
-    findings += [check(scan, leaf, judgement) for _, check in CHECKS]
-    return findings
-
-
-def _without_certificate(
-    scan: TlsScan, judgement: Judgement, endpoint: dict[str, object]
-) -> list[Finding]:
-    """A handshake with no certificate: connected, untrusted, nameless; versions still judged."""
-    label = judgement.label
-    none = "The server sent no certificate."
-    findings = [
-        CONNECT.finding(
-            label, Status.PASS, "TLS handshake succeeded, without a certificate.", endpoint
-        ),
-        TRUSTED.finding(label, Status.FAIL, none),
-        CHAIN.finding(label, Status.FAIL, none),
-        HOSTNAME.finding(label, Status.FAIL, none),
-    ]
-    findings += [
-        spec.finding(label, Status.SKIPPED, "Not checked: the server sent no certificate.")
-        for spec in (EXPIRY, KEY, SIGNATURE)
-    ]
-    findings += [check(scan, None, judgement) for _, check in SERVER_CHECKS]
-    return findings
+    """Every tls finding for one scan, one per check."""
+    gaps = unmet(scan)
+    return [check.unmet(judgement.label, gaps) or check.judge(scan, judgement) for check in CHECKS]
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:

@@ -9,7 +9,7 @@ from rich.console import Console
 from auditor.cli.progress import RichObserver
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
-SPEC = CheckSpec("tls.connect", "Connect", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
+SPEC = CheckSpec("tls.connect", "Connect", "Forbindelse", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
 
 
 def test_overlapping_families_each_get_a_bar_that_advances() -> None:

@@ -241,7 +241,7 @@ def test_a_deep_list_that_never_ends_is_given_up_and_the_verdicts_kept(tmp_path:
     judgement = Judgement(
         "trickle.test", "trickle.test", Anchors.of(scan.chain), datetime.now(UTC), 21
     )
-    ciphers = check_ciphers(scan, scan.chain[0], judgement)
+    ciphers = check_ciphers(scan, judgement)
     assert ciphers.status is Status.PASS  # the fast probe's verdict: no weak suite
     assert ciphers.evidence["unlisted"] == scan.deep_suites.errors
 

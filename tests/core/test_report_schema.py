@@ -26,6 +26,7 @@ from auditor.core.family import Family, Outcome
 from auditor.core.inventory import CertificateRecord, HttpsRecord
 from auditor.core.model import Status
 from auditor.core.report import SCHEMA, Report, ReportFormatError
+from checks import catalog
 from checks.https import family as https
 from checks.sites import SiteTarget
 from checks.tls import family as tls
@@ -68,7 +69,7 @@ def test_the_schema_is_2_and_every_record_round_trips() -> None:
 @pytest.mark.parametrize("page", html.PAGES)
 def test_a_v1_report_renders_the_pages_it_rendered_then(name: str, page: str) -> None:
     expected = (FIXTURES / f"report-v1-{name}.{page}.html").read_text()
-    assert html.render_page(_v1(name), page) == expected
+    assert html.render_page(_v1(name), page, catalog()) == expected
 
 
 @pytest.mark.parametrize("name", NAMES)

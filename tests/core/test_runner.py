@@ -16,8 +16,8 @@ from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.observer import NullObserver
 from auditor.core.runner import run_audit
 
-SPEC = CheckSpec("test.check", "Test", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
-OTHER = CheckSpec("test.other", "Other", ClaimId.HTTPS, Severity.LOW, "Fix it.")
+SPEC = CheckSpec("test.check", "Test", "Test", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
+OTHER = CheckSpec("test.other", "Other", "Anden", ClaimId.HTTPS, Severity.LOW, "Fix it.")
 
 
 def _ctx(**limits: Any) -> AuditContext:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from checks import catalog
 from reports.html import render_page
 from tests.support.reports import HOSTILE, sample_report
 
@@ -40,7 +41,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files = {}
     for name in ("certifikater", "adgang"):
         path = folder / f"{name}.html"
-        path.write_text(render_page(report, name), encoding="utf-8")
+        path.write_text(render_page(report, name, catalog()), encoding="utf-8")
         files[name] = path
     return files
 

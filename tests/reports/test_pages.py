@@ -11,8 +11,9 @@ import pytest
 
 from auditor.core.changes import Change, ChangeKind
 from auditor.core.inventory import CertificateRecord
-from auditor.core.model import Status
+from auditor.core.model import ClaimId, Finding, Severity, Status
 from auditor.core.report import Report
+from checks import catalog
 from reports import html
 from reports.public_view import public_page
 from tests.support.reports import (
@@ -28,6 +29,7 @@ from tests.support.reports import (
 )
 
 IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+CATALOG = catalog()
 
 
 def test_the_report_round_trips_through_json() -> None:
@@ -37,7 +39,7 @@ def test_the_report_round_trips_through_json() -> None:
 
 
 def test_public_page_has_the_certificate_details_in_danish() -> None:
-    page = html.render_page(sample_report(), "certifikater")
+    page = html.render_page(sample_report(), "certifikater", CATALOG)
     assert '<html lang="da">' in page
     assert "25. november 2026 kl. 04:30 UTC" in page
     for text in (
@@ -56,7 +58,7 @@ def test_public_page_has_the_certificate_details_in_danish() -> None:
 
 
 def test_public_page_statuses_per_claim() -> None:
-    view = public_page(sample_report())
+    view = public_page(sample_report(), CATALOG)
     statuses = {c.text.split()[0]: c.label for c in view.claims}
     assert statuses["Alle"] == "Holder"  # https
     assert statuses["Adgang"] == "Holder ikke"  # ssh-keys fails
@@ -64,7 +66,7 @@ def test_public_page_statuses_per_claim() -> None:
 
 
 def test_public_page_carries_no_private_fact() -> None:
-    page = html.render_page(sample_report(), "certifikater")
+    page = html.render_page(sample_report(), "certifikater", CATALOG)
     assert IPV4.findall(page) == []
     assert SERVER_ADDRESS not in page
     assert "2001:db8" not in page
@@ -84,7 +86,7 @@ def test_public_page_carries_no_private_fact() -> None:
 
 
 def test_public_page_escapes_hostile_certificate_fields() -> None:
-    page = html.render_page(sample_report(hostile=True), "certifikater")
+    page = html.render_page(sample_report(hostile=True), "certifikater", CATALOG)
     assert "<script>" not in page
     assert 'onmouseover="' not in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
@@ -92,7 +94,7 @@ def test_public_page_escapes_hostile_certificate_fields() -> None:
 
 
 def test_internal_page_lists_holders_unknown_first_with_their_places() -> None:
-    page = html.render_page(sample_report(), "adgang")
+    page = html.render_page(sample_report(), "adgang", CATALOG)
     unknown, known = page.index("UKENDT"), page.index(HOLDER)
     assert unknown < known
     assert KEY_COMMENT in page
@@ -106,7 +108,7 @@ def test_internal_page_escapes_everything_too() -> None:
     report = sample_report(hostile=True)
     holders = tuple(replace(h, person=HOSTILE) for h in report.inventory.key_holders)
     report = replace(report, inventory=replace(report.inventory, key_holders=holders))
-    page = html.render_page(report, "adgang")
+    page = html.render_page(report, "adgang", CATALOG)
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
 
@@ -124,25 +126,25 @@ def test_control_characters_from_the_audited_systems_are_shown_not_written() -> 
     inventory = replace(report.inventory, certificates=certificates, key_holders=holders)
     report = replace(report, inventory=inventory)
     for page_name in html.PAGES:
-        page = html.render_page(report, page_name)
+        page = html.render_page(report, page_name, CATALOG)
         assert "\x1b" not in page, page_name
         assert "\x07" not in page, page_name
         assert "&lt;b&gt;x&lt;/b&gt;\\x1b[31mRED\\x07" in page, page_name
-    public = html.render_page(report, "certifikater")
+    public = html.render_page(report, "certifikater", CATALOG)
     assert "evil&lt;b&gt;x&lt;/b&gt;\\x1b[31mRED\\x07.test" in public
 
 
 def test_internal_page_shows_what_changed() -> None:
     report = sample_report()
-    first = html.render_page(report, "adgang", None)
+    first = html.render_page(report, "adgang", CATALOG, None)
     assert "Ingen tidligere kørsel" in first
-    same = html.render_page(report, "adgang", [])
+    same = html.render_page(report, "adgang", CATALOG, [])
     assert "Intet har ændret sig" in same
     changes = [
         Change(ChangeKind.KEY_ADDED, "web-1", "", f"{FP_UNKNOWN} (unknown holder)"),
         Change(ChangeKind.CERT_REPLACED, "alternativet.dk", "old issuer", "new issuer"),
     ]
-    page = html.render_page(report, "adgang", changes)
+    page = html.render_page(report, "adgang", CATALOG, changes)
     assert "Nøgle tilføjet" in page
     assert "Certifikat udskiftet" in page
     assert "new issuer" in page
@@ -151,12 +153,12 @@ def test_internal_page_shows_what_changed() -> None:
 def test_a_missing_field_is_an_error_not_an_empty_cell() -> None:
     template = html.environment().from_string("{{ page.nothing }}")
     with pytest.raises(jinja2.UndefinedError):
-        template.render(page=public_page(sample_report()))
+        template.render(page=public_page(sample_report(), CATALOG))
 
 
 def test_unknown_page_is_refused() -> None:
     with pytest.raises(ValueError, match="no page"):
-        html.render_page(sample_report(), "secrets")
+        html.render_page(sample_report(), "secrets", CATALOG)
 
 
 def test_a_site_that_never_answered_is_listed_as_not_checked() -> None:
@@ -171,14 +173,14 @@ def test_a_site_that_never_answered_is_listed_as_not_checked() -> None:
     unreached = CertificateRecord("dialog.alternativet.dk", "dialog.alternativet.dk", 443, "")
     inventory = replace(report.inventory, certificates=(*report.inventory.certificates, unreached))
     report = replace(report, inventory=inventory)
-    view = public_page(report)
+    view = public_page(report, CATALOG)
     dialog = next(s for s in view.sites if s.host == "dialog.alternativet.dk")
     assert dialog.label == "Kunne ikke kontrolleres"
     assert dialog.certificates == ()
 
 
 def test_internal_page_names_severities_in_danish() -> None:
-    page = html.render_page(sample_report(), "adgang", None)
+    page = html.render_page(sample_report(), "adgang", CATALOG, None)
     assert ">høj<" in page
     assert ">high<" not in page
 
@@ -194,7 +196,7 @@ def test_internal_page_marks_the_checks_english_messages_as_english() -> None:
         Change(ChangeKind.NEW_FAILURE, "ssh.connect on db-1", "OK", f"Fejl: {ERROR_MESSAGE}"),
         Change(ChangeKind.FIXED, "tls.cert.expiry on www", "Fejl: expired", "OK"),
     ]
-    page = html.render_page(report, "adgang", changes)
+    page = html.render_page(report, "adgang", CATALOG, changes)
     # The findings table's message cell, the unknown key's verdict, and the quoted changes.
     assert f'<td lang="en">{ERROR_MESSAGE}</td>' in page
     assert f'lang="en">Key on web-1 belongs to nobody ({KEY_COMMENT}).</span>' in page
@@ -203,3 +205,23 @@ def test_internal_page_marks_the_checks_english_messages_as_english() -> None:
     # Danish words stay Danish: a key that passes is "Godkendt", unmarked.
     assert '"status pass">Godkendt</span>' in page
     assert '<td lang="en">OK</td>' not in page
+
+
+def test_the_pages_title_checks_from_the_catalog_and_an_unknown_one_by_its_id() -> None:
+    report = sample_report()
+    retired = Finding("tls.retired", "alternativet.dk", Status.FAIL, Severity.HIGH, "Old check.")
+    expired = replace(
+        next(f for f in report.findings if f.check == "tls.cert.expiry"), status=Status.FAIL
+    )
+    report = with_findings(report, (*report.findings, expired))
+    # A report from an auditor with another check: its finding stands behind the https claim.
+    claims = tuple(
+        replace(c, findings=(*c.findings, retired)) if c.id is ClaimId.HTTPS else c
+        for c in report.claims
+    )
+    report = replace(report, claims=claims, findings=(*report.findings, retired))
+    page = html.render_page(report, "adgang", CATALOG)
+    assert f"<td>{CATALOG['access.key.unknown'].title_da}</td>" in page
+    assert "<td>tls.retired</td>" in page  # a report from an auditor with another check
+    site = next(s for s in public_page(report, CATALOG).sites if s.host == "alternativet.dk")
+    assert site.problems == ("Certifikatet er gyldigt", "tls.retired")

@@ -20,8 +20,12 @@ from reports.terminal.common import findings_table
 from reports.terminal.servers import keys_view
 from tests.support.reports import HOLDER, KEY_COMMENT, sample_report
 
-SPEC = CheckSpec("do.droplet.region", "Region", ClaimId.HOSTING, Severity.HIGH, "Move it.")
-OTHER = CheckSpec("do.droplet.no_firewall", "Firewall", ClaimId.HOSTING, Severity.LOW, "Add.")
+SPEC = CheckSpec(
+    "do.droplet.region", "Region", "Region", ClaimId.HOSTING, Severity.HIGH, "Move it."
+)
+OTHER = CheckSpec(
+    "do.droplet.no_firewall", "Firewall", "Firewall", ClaimId.HOSTING, Severity.LOW, "Add."
+)
 MESSAGE = "Droplet legacy-nyc3 is in nyc3, not in ams2, ams3."
 FINDINGS = (
     SPEC.finding("droplet:legacy-nyc3", Status.FAIL, MESSAGE),

@@ -12,6 +12,7 @@ from checks.https.probe import Hop, HttpsHeaders, RedirectTrace
 from checks.sites import SiteTarget
 
 HOST = "alternativet.dk"
+TARGET = SiteTarget(SiteConfig(host=HOST, platform=""), "192.0.2.10")
 
 
 def _scan(trace: RedirectTrace, sts: tuple[str, ...] = ("max-age=63072000",)) -> HttpsScan:
@@ -106,7 +107,7 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
     ],
 )
 def test_redirect_verdicts(trace: RedirectTrace, status: Status, words: str) -> None:
-    finding = check_redirect(_scan(trace), HOST, HOST, 443)
+    finding = check_redirect(_scan(trace), TARGET)
     assert finding.status is status
     assert words in finding.message
 
@@ -123,7 +124,7 @@ def test_redirect_verdicts(trace: RedirectTrace, status: Status, words: str) -> 
     ],
 )
 def test_hsts_verdicts(sts: tuple[str, ...], status: Status) -> None:
-    assert check_hsts(_scan(RedirectTrace(), sts), HOST).status is status
+    assert check_hsts(_scan(RedirectTrace(), sts), TARGET).status is status
 
 
 def test_no_https_answer_is_an_error_not_a_pass() -> None:
@@ -136,7 +137,7 @@ def test_no_https_answer_is_an_error_not_a_pass() -> None:
 def test_a_huge_location_is_cut_short_in_the_message_and_kept_in_the_evidence() -> None:
     location = "https://evil.test/" + "a" * 65000
     trace = RedirectTrace((_hop("http://alternativet.dk/", 301, location),))
-    finding = check_redirect(_scan(trace), HOST, HOST, 443)
+    finding = check_redirect(_scan(trace), TARGET)
     assert finding.message == f"http:// redirects to another host: {location[:200]}….", (
         finding.message[:300]
     )

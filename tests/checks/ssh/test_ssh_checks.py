@@ -10,8 +10,8 @@ from auditor.core.config import parse_config
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.model import Status
-from checks.ssh.family import FAMILY, SshTarget, check_effective
-from checks.ssh.model import ServerRead
+from checks.ssh.family import FAMILY, ServerFacts, SshTarget, check_effective
+from checks.ssh.model import ServerRead, SshProbe
 
 KEY_ONLY = {
     "passwordauthentication": "no",
@@ -36,10 +36,22 @@ def test_keyboard_interactive_is_judged_by_what_authenticationmethods_lets_in(
     methods: str, status: Status
 ) -> None:
     config = KEY_ONLY | {"kbdinteractiveauthentication": "yes", "authenticationmethods": methods}
-    finding = check_effective("web", ServerRead(effective={"root": config}), None, True)
+    probed = SshProbe("web", "192.0.2.1", 22)
+    finding = check_effective(ServerFacts("web", probed, ServerRead(effective={"root": config})))
     assert finding.status is status
     if status is Status.FAIL:
         assert finding.message == "sshd -T for root: kbdinteractiveauthentication yes."
+
+
+def test_pubkeyauthentication_no_fails_and_the_evidence_shows_it() -> None:
+    config = KEY_ONLY | {"pubkeyauthentication": "no"}
+    probed = SshProbe("web", "192.0.2.1", 22)
+    finding = check_effective(ServerFacts("web", probed, ServerRead(effective={"root": config})))
+    assert finding.status is Status.FAIL
+    assert finding.message == "sshd -T for root: pubkeyauthentication no."
+    # The value that decided the failure is in the evidence, beside the others judged.
+    assert finding.evidence["users"]["root"]["pubkeyauthentication"] == "no"
+    assert finding.evidence["users"]["root"]["passwordauthentication"] == "no"
 
 
 def _droplets_context(tmp_path: Path) -> AuditContext:

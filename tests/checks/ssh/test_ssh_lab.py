@@ -287,10 +287,10 @@ def test_a_server_that_takes_none_is_a_critical_failure(
 ) -> None:
     server = LabSshServer("127.0.20.61", methods, accept_none)
     try:
-        from checks.ssh.family import check_publickey
+        from checks.ssh.family import ServerFacts, check_publickey
 
         scan = probe("lab", server.address, server.port, ("root",), 3.0)
-        finding = check_publickey(scan, "lab")
+        finding = check_publickey(ServerFacts("lab", scan))
     finally:
         server.close()
     assert finding.status is F
