@@ -6,7 +6,7 @@ signature; then add one `Check(SPEC, judge, needs)` entry to the family's `CHECK
 where its findings are to come in the report. The family's specs, the pages' titles
 (`catalog()`) and every path (judged; not connected, no certificate, no credentials: the
 `Need` a path lacks skips the check, or fails it with `fails_without`; errored, skipped)
-come from that table. Test the judge; tests/unit/test_check_tables.py checks the rest.
+come from that table. Test the judge; tests/checks/test_check_tables.py checks the rest.
 Adding a family: one line here, and its paths in test_check_tables.py.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
@@ -16,9 +16,8 @@ from auditor.core.text import excerpt
 from checks.https import record
 from checks.https.hsts import HstsError, parse_hsts
 from checks.https.probe import (
-    HttpsHeaders,
+    HttpsScan,
     HttpUnreachable,
-    RedirectTrace,
     follow_redirects,
     https_headers,
     request,
@@ -44,15 +43,6 @@ HSTS = CheckSpec(
     Sev.MEDIUM,
     'Send "Strict-Transport-Security: max-age=63072000; includeSubDomains" on every HTTPS answer.',
 )
-
-
-@dataclass(frozen=True)
-class HttpsScan:
-    http_url: str
-    https_url: str
-    redirects: RedirectTrace
-    headers: HttpsHeaders | None
-    headers_error: str | None = None
 
 
 def _url(scheme: str, host: str, port: int) -> str:

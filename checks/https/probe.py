@@ -289,3 +289,14 @@ def https_headers(response: http.client.HTTPResponse) -> HttpsHeaders:
         if name.lower() == "strict-transport-security"
     )
     return HttpsHeaders(status=response.status, sts=values)
+
+
+@dataclass(frozen=True)
+class HttpsScan:
+    """What the https family collected of one site at one address."""
+
+    http_url: str
+    https_url: str
+    redirects: RedirectTrace
+    headers: HttpsHeaders | None
+    headers_error: str | None = None

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from auditor.core.inventory import HttpsRecord, Inventory
 from auditor.core.model import Finding, Status
 from checks.https.hsts import HstsError, parse_hsts
+from checks.https.probe import HttpsScan
 from checks.sites import SiteTarget
-
-if TYPE_CHECKING:  # the family imports this module: no cycle at run time
-    from checks.https.family import HttpsScan
 
 
 def site_record(target: SiteTarget) -> HttpsRecord:

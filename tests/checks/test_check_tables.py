@@ -38,7 +38,7 @@ from checks import FAMILIES, access, catalog, dns
 from checks.digitalocean import family as digitalocean
 from checks.digitalocean import inventory as parse
 from checks.https import family as https
-from checks.https.probe import Hop, HttpsHeaders, RedirectTrace
+from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
 from checks.sites import NO_IPV6, SiteTarget
 from checks.ssh import family as ssh
 from checks.ssh.model import ServerRead, SshProbe, UserMethods
@@ -82,7 +82,7 @@ def _tls_paths(tmp_path: Path) -> Paths:
 
 def _https_paths(tmp_path: Path) -> Paths:
     redirect = Hop(f"http://{HOST}/", 301, f"https://{HOST}/")
-    scan = https.HttpsScan(
+    scan = HttpsScan(
         f"http://{HOST}/",
         f"https://{HOST}/",
         RedirectTrace((redirect,)),

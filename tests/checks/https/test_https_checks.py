@@ -7,8 +7,8 @@ import pytest
 from auditor.core.config import SiteConfig
 from auditor.core.model import Status
 from checks.https import record
-from checks.https.family import HttpsScan, check_hsts, check_redirect, evaluate
-from checks.https.probe import Hop, HttpsHeaders, RedirectTrace
+from checks.https.family import check_hsts, check_redirect, evaluate
+from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
 from checks.sites import SiteTarget
 
 HOST = "alternativet.dk"
