@@ -1,14 +1,14 @@
 """The explicit registry of probe families, in the order their findings are reported.
 
-Adding a check: in its family's module, declare its CheckSpec (id, English and Danish
-titles, claim, severity, remediation) and its judging function, with the family's judge
-signature; then add one `Check(SPEC, judge, needs)` entry to the family's `CHECKS` table,
-where its findings are to come in the report. The family's specs, the pages' titles
-(`catalog()`) and every path (judged; not connected, no certificate, no credentials: the
-`Need` a path lacks skips the check, or fails it with `fails_without`; errored, skipped)
-come from that table. Test the judge; tests/checks/test_check_tables.py checks the rest.
-Adding a family: one line here, and its paths in test_check_tables.py.
-"""
+Adding a check: one entry in its family's check table (`CHECKS`), where its findings are to
+come in the report: `Check(CheckSpec(id, title=, title_da=, claim=, severity=,
+remediation=), judge, needs)`. The judge is a pure function with the family's signature that
+returns a `Verdict` (status, message, evidence), or the family's list of them per subject;
+the table entry turns it into findings. The family's specs, the pages' titles (`catalog()`)
+and every path (judged; not connected, no certificate, no credentials: the `Need` a path
+lacks skips the check, or fails it with `fails_without`; errored, skipped) come from that
+table. Test the judge; tests/checks/test_check_tables.py checks the rest.
+Adding a family: one line here, and its paths in test_check_tables.py."""
 
 from __future__ import annotations
 

@@ -12,44 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from auditor.core.errors import ConfigError
-from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
+from auditor.core.family import (
+    AuditContext,
+    Check,
+    CheckTable,
+    Family,
+    Need,
+    Outcome,
+    Unmet,
+    Verdict,
+    specs_of,
+)
 from auditor.core.inventory import FoundKey, Inventory, KeyHolderRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.roster import Roster, load_roster
 from checks.digitalocean.inventory import UNREADABLE_KEY
-
-UNKNOWN = CheckSpec(
-    "access.key.unknown",
-    "Every key belongs to someone on the roster",
-    "Nøglen tilhører en kendt person",
-    ClaimId.FEW_HOLDERS,
-    Severity.HIGH,
-    "Remove the key, or add its owner and the key to the roster after approval.",
-)
-UNAPPROVED = CheckSpec(
-    "access.key.unapproved",
-    "Every key holder is approved and in the required team",
-    "Nøgleindehaveren er godkendt",
-    ClaimId.FEW_HOLDERS,
-    Severity.HIGH,
-    "Remove the key, or approve its holder in the roster.",
-)
-WEAK = CheckSpec(
-    "access.key.weak",
-    "Every key is strong",
-    "Stærk nøgle",
-    ClaimId.FEW_HOLDERS,
-    Severity.MEDIUM,
-    "Replace DSA and short RSA keys with Ed25519 (ssh-keygen -t ed25519).",
-)
-COUNT = CheckSpec(
-    "access.holders.count",
-    "Few people hold keys",
-    "Få nøgleindehavere",
-    ClaimId.FEW_HOLDERS,
-    Severity.HIGH,
-    "Remove keys of people who no longer need direct access.",
-)
 
 
 @dataclass(frozen=True)
@@ -105,58 +82,51 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
     }
 
 
-def check_unknown(record: KeyHolderRecord, required_team: str) -> Finding:
-    label = record.fingerprint
+def check_unknown(record: KeyHolderRecord, required_team: str) -> Verdict:
     if record.team is not None:  # on the roster
-        return UNKNOWN.finding(label, Status.PASS, f"Held by {record.person}.", _evidence(record))
+        return Verdict(Status.PASS, f"Held by {record.person}.", _evidence(record))
     agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
     who = f", named {record.person} in the line" if record.person else ""
-    return UNKNOWN.finding(
-        label,
+    return Verdict(
         Status.FAIL,
         f"{record.key_type} key on {_where(record)} belongs to nobody on the roster{agent}{who}.",
         _evidence(record),
     )
 
 
-def check_unapproved(record: KeyHolderRecord, required_team: str) -> Finding:
-    label = record.fingerprint
+def check_unapproved(record: KeyHolderRecord, required_team: str) -> Verdict:
     if not record.approved:
-        return UNAPPROVED.finding(
-            label, Status.FAIL, f"{record.person} is not approved.", _evidence(record)
-        )
+        return Verdict(Status.FAIL, f"{record.person} is not approved.", _evidence(record))
     if record.team != required_team:
-        return UNAPPROVED.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"{record.person} is in {record.team}, not {required_team}.",
             _evidence(record),
         )
-    return UNAPPROVED.finding(
-        label, Status.PASS, f"{record.person} is approved, in {required_team}.", _evidence(record)
+    return Verdict(
+        Status.PASS, f"{record.person} is approved, in {required_team}.", _evidence(record)
     )
 
 
-def check_weak(record: KeyHolderRecord, required_team: str) -> Finding:
-    label, bits, kind = record.fingerprint, record.bits or 0, record.key_type
+def check_weak(record: KeyHolderRecord, required_team: str) -> Verdict:
+    bits, kind = record.bits or 0, record.key_type
     shown = f"{kind} {bits}-bit key"
     if kind == UNREADABLE_KEY:
-        return WEAK.finding(
-            label,
+        return Verdict(
             Status.ERROR,
             "The public key could not be read: its strength is unknown.",
             _evidence(record),
         )
     if kind.startswith("DSA"):
-        return WEAK.finding(label, Status.FAIL, f"{shown}: DSA is broken.", _evidence(record))
+        return Verdict(Status.FAIL, f"{shown}: DSA is broken.", _evidence(record))
     if kind.startswith("RSA") and bits < 2048:
-        return WEAK.finding(label, Status.FAIL, f"{shown}: too short.", _evidence(record))
+        return Verdict(Status.FAIL, f"{shown}: too short.", _evidence(record))
     if kind.startswith("RSA") and bits < 3072:
-        return WEAK.finding(label, Status.WARN, f"{shown}: below 3072 bits.", _evidence(record))
-    return WEAK.finding(label, Status.PASS, f"{shown}: strong.", _evidence(record))
+        return Verdict(Status.WARN, f"{shown}: below 3072 bits.", _evidence(record))
+    return Verdict(Status.PASS, f"{shown}: strong.", _evidence(record))
 
 
-def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list[str]) -> Finding:
+def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list[str]) -> Verdict:
     people = sorted({r.person for r in records if r.person and r.team is not None})
     unknown = [r.fingerprint for r in records if r.team is None]
     # An unknown key may be anyone: each counts as one more holder.
@@ -169,40 +139,91 @@ def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list
         "unread_servers": unread,
     }
     if total > maximum:
-        return COUNT.finding(
-            "access",
+        return Verdict(
             Status.FAIL,
             f"{total} holders ({len(people)} known, {len(unknown)} unknown keys), "
             f"more than {maximum}.",
             evidence,
         )
     if unread:
-        return COUNT.finding(
-            "access",
+        return Verdict(
             Status.ERROR,
             f"Could not read the keys of {', '.join(unread[:3])}: the count may be low.",
             evidence,
         )
-    return COUNT.finding("access", Status.PASS, f"{total} holders, at most {maximum}.", evidence)
+    return Verdict(Status.PASS, f"{total} holders, at most {maximum}.", evidence)
 
 
 # Judged once per distinct key, key after key: the key and the team its holder must be in.
-KeyJudge = Callable[[KeyHolderRecord, str], Finding]
-KEY_CHECKS: tuple[Check[KeyJudge], ...] = (
-    Check(UNKNOWN, check_unknown),
-    Check(UNAPPROVED, check_unapproved, Need.KNOWN_HOLDER),
-    Check(WEAK, check_weak),
+# Each finding names the key by its fingerprint.
+KeyJudge = Callable[[KeyHolderRecord, str], Verdict]
+KEY_CHECKS: CheckTable[KeyJudge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "access.key.unknown",
+                title="Every key belongs to someone on the roster",
+                title_da="Nøglen tilhører en kendt person",
+                claim=ClaimId.FEW_HOLDERS,
+                severity=Severity.HIGH,
+                remediation="Remove the key, or add its owner and the key to the roster after "
+                "approval.",
+            ),
+            check_unknown,
+        ),
+        Check(
+            CheckSpec(
+                "access.key.unapproved",
+                title="Every key holder is approved and in the required team",
+                title_da="Nøgleindehaveren er godkendt",
+                claim=ClaimId.FEW_HOLDERS,
+                severity=Severity.HIGH,
+                remediation="Remove the key, or approve its holder in the roster.",
+            ),
+            check_unapproved,
+            Need.KNOWN_HOLDER,
+        ),
+        Check(
+            CheckSpec(
+                "access.key.weak",
+                title="Every key is strong",
+                title_da="Stærk nøgle",
+                claim=ClaimId.FEW_HOLDERS,
+                severity=Severity.MEDIUM,
+                remediation="Replace DSA and short RSA keys with Ed25519 (ssh-keygen -t ed25519).",
+            ),
+            check_weak,
+        ),
+    )
 )
 # Judged once over every key: the keys, the most holders allowed, the servers not read.
-HoldersJudge = Callable[[tuple[KeyHolderRecord, ...], int, list[str]], Finding]
-HOLDER_CHECKS: tuple[Check[HoldersJudge], ...] = (Check(COUNT, check_count),)
+# Its finding's target is "access", the family's one target.
+HoldersJudge = Callable[[tuple[KeyHolderRecord, ...], int, list[str]], Verdict]
+HOLDER_CHECKS: CheckTable[HoldersJudge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "access.holders.count",
+                title="Few people hold keys",
+                title_da="Få nøgleindehavere",
+                claim=ClaimId.FEW_HOLDERS,
+                severity=Severity.HIGH,
+                remediation="Remove keys of people who no longer need direct access.",
+            ),
+            check_count,
+        ),
+    )
+)
 SPECS = specs_of(KEY_CHECKS, HOLDER_CHECKS)
+# The ssh family reports a line of authorized_keys that is no key as an unknown key.
+UNKNOWN = KEY_CHECKS.check("access.key.unknown")
 
 
 def _key_findings(record: KeyHolderRecord, required_team: str) -> list[Finding]:
     gaps = {} if record.team is not None else {Need.KNOWN_HOLDER: Unmet("the holder is unknown")}
+    label = record.fingerprint
     return [
-        check.unmet(record.fingerprint, gaps) or check.judge(record, required_team)
+        check.unmet(label, gaps) or check.finding(label, check.judge(record, required_team))
         for check in KEY_CHECKS
     ]
 
@@ -232,21 +253,23 @@ def evaluate(
     findings: list[Finding] = []
     judged: list[KeyHolderRecord] = []
     for record in records:
-        verdicts = _key_findings(record, required_team)
-        findings += verdicts
-        judged.append(_flagged(record, verdicts))
-    findings += [check.judge(records, maximum, unread) for check in HOLDER_CHECKS]
+        mine = _key_findings(record, required_team)
+        findings += mine
+        judged.append(_flagged(record, mine))
+    findings += [
+        check.finding("access", check.judge(records, maximum, unread)) for check in HOLDER_CHECKS
+    ]
     return Outcome(findings=tuple(findings), inventory=Inventory(key_holders=tuple(judged)))
 
 
-def _flagged(record: KeyHolderRecord, verdicts: list[Finding]) -> KeyHolderRecord:
-    """The record with the verdicts that fail or warn, for the views to sort and mark by."""
-    bad = {f.check for f in verdicts if f.status in (Status.FAIL, Status.WARN)}
+def _flagged(record: KeyHolderRecord, findings: list[Finding]) -> KeyHolderRecord:
+    """The record with its checks that fail or warn, for the views to sort and mark by."""
+    bad = {f.check for f in findings if f.status in (Status.FAIL, Status.WARN)}
     return replace(
         record,
-        unknown=UNKNOWN.id in bad,
-        unapproved=UNAPPROVED.id in bad,
-        weak=WEAK.id in bad,
+        unknown="access.key.unknown" in bad,
+        unapproved="access.key.unapproved" in bad,
+        weak="access.key.weak" in bad,
     )
 
 

@@ -13,18 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.core.config import SiteConfig
-from auditor.core.family import AuditContext, Check, Family, Outcome, specs_of
+from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import CloudResource, Inventory
-from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
-
-POINTS_TO_INVENTORY = CheckSpec(
-    "dns.points_to_inventory",
-    "Every site points at the account's resources in an allowed region",
-    "Peger på vores servere i Amsterdam",
-    ClaimId.HOSTING,
-    Severity.HIGH,
-    "Point the site's A/AAAA records at a droplet, load balancer or reserved IP in Amsterdam.",
-)
+from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 
 @dataclass(frozen=True)
@@ -53,12 +44,12 @@ def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | No
     return owners[0] if owners else None
 
 
-def evaluate(
+def check_points_to_inventory(
     label: str,
     addresses: Sequence[str],
     cloud: Sequence[CloudResource],
     allowed: Sequence[str],
-) -> Finding:
+) -> Verdict:
     pointing = []
     problems = []
     for address in addresses:
@@ -77,19 +68,33 @@ def evaluate(
             )
     evidence = {"addresses": pointing, "allowed": list(allowed)}
     if problems:
-        return POINTS_TO_INVENTORY.finding(
-            label, Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence
-        )
+        return Verdict(Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence)
     regions = ", ".join(sorted({str(p["region"]) for p in pointing}))
-    return POINTS_TO_INVENTORY.finding(
-        label, Status.PASS, f"{label} points at the account's resources in {regions}.", evidence
+    return Verdict(
+        Status.PASS, f"{label} points at the account's resources in {regions}.", evidence
     )
 
 
-# A check of one site: its label, its addresses, the account's resources, the allowed regions.
-Judge = Callable[[str, Sequence[str], Sequence[CloudResource], Sequence[str]], Finding]
+# A check of one site: its label (for the message), its addresses, the account's resources,
+# the allowed regions.
+Judge = Callable[[str, Sequence[str], Sequence[CloudResource], Sequence[str]], Verdict]
 # Every dns check, in report order.
-CHECKS: tuple[Check[Judge], ...] = (Check(POINTS_TO_INVENTORY, evaluate),)
+CHECKS: CheckTable[Judge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "dns.points_to_inventory",
+                title="Every site points at the account's resources in an allowed region",
+                title_da="Peger på vores servere i Amsterdam",
+                claim=ClaimId.HOSTING,
+                severity=Severity.HIGH,
+                remediation="Point the site's A/AAAA records at a droplet, load balancer or "
+                "reserved IP in Amsterdam.",
+            ),
+            check_points_to_inventory,
+        ),
+    )
+)
 SPECS = specs_of(CHECKS)
 
 
@@ -112,23 +117,26 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
             message = f"Could not resolve {target.site.host}: {problem}."
             return FAMILY.errored(label, message, {"reason": "dns"})
     allowed = ctx.config.digitalocean.allowed_regions
-    findings = [check.judge(label, addresses, target.cloud, allowed) for check in CHECKS]
-    return Outcome(findings=tuple(_unsure(f, target.site.host, problem) for f in findings))
+    findings = []
+    for check in CHECKS:
+        verdict = check.judge(label, addresses, target.cloud, allowed)
+        findings.append(check.finding(label, _unsure(verdict, target.site.host, problem)))
+    return Outcome(findings=tuple(findings))
 
 
-def _unsure(finding: Finding, host: str, problem: str | None) -> Finding:
+def _unsure(verdict: Verdict, host: str, problem: str | None) -> Verdict:
     """A pass that rests on a partial answer is an error.
 
     The addresses found are the account's, but a record type could not be read: where the
     rest of the name points is unknown, which is not a promise kept.
     """
-    if not problem or finding.status is not Status.PASS:
-        return finding
+    if not problem or verdict.status is not Status.PASS:
+        return verdict
     return replace(
-        finding,
+        verdict,
         status=Status.ERROR,
         message=f"Could not resolve every address of {host}: {problem}.",
-        evidence={**finding.evidence, "reason": "dns"},
+        evidence={**verdict.evidence, "reason": "dns"},
     )
 
 

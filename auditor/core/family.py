@@ -8,16 +8,16 @@ from what they found: SSH servers from the droplets, key holders from every serv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from auditor.core.addresses import AddressBook
 from auditor.core.config import AuditConfig
 from auditor.core.inventory import Inventory
-from auditor.core.model import CheckSpec, Finding, Status
+from auditor.core.model import CheckSpec, Finding, JSONValue, Severity, Status
 from auditor.core.slots import ConnectionSlots, Gate
 
 
@@ -87,6 +87,21 @@ class Unmet:
     verdict: str | None = None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge decides: a status, why, and the facts behind it.
+
+    A judge knows neither its check's id nor the target's label: the table entry it sits in
+    turns its verdict into a finding (`Check.finding`). `severity` is left None unless this
+    verdict is graver than the check usually is (a server that lets anyone in).
+    """
+
+    status: Status
+    message: str
+    evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+    severity: Severity | None = None
+
+
 JudgeT = TypeVar("JudgeT")
 
 
@@ -95,13 +110,20 @@ class Check(Generic[JudgeT]):
     """One entry of a family's check table: the spec, the function that judges, what it needs.
 
     The judge's signature is the family's own (a TLS scan and its judgement, an SSH probe and
-    its read); a family's table is the one place that lists its checks, in report order.
+    its read); it returns a `Verdict`, or the family's typed collection of them. A family's
+    table is the one place that declares its checks, in report order.
     """
 
     spec: CheckSpec
     judge: JudgeT
     needs: Need = Need.NOTHING
     fails_without: bool = False  # without what it needs: a failure, not a skip
+
+    def finding(self, target: str, verdict: Verdict) -> Finding:
+        """The finding of this check on `target`, from what its judge decided."""
+        return self.spec.finding(
+            target, verdict.status, verdict.message, verdict.evidence, verdict.severity
+        )
 
     def unmet(self, target: str, gaps: Mapping[Need, Unmet]) -> Finding | None:
         """This check's finding when a path lacks what it needs; None when it can be judged."""
@@ -111,6 +133,32 @@ class Check(Generic[JudgeT]):
         if self.fails_without and gap.verdict is not None:
             return self.spec.finding(target, Status.FAIL, gap.verdict)
         return self.spec.finding(target, Status.SKIPPED, f"Not checked: {gap.reason}.")
+
+
+class CheckTable(tuple[Check[JudgeT], ...]):
+    """A family's checks in report order, each found by its stable id.
+
+    Code outside the table that needs one check (the ssh family reporting a line that is no
+    key as an unknown key) looks it up here: a wrong id fails at import, not at run time.
+    """
+
+    def __new__(cls, checks: Iterable[Check[JudgeT]]) -> Self:
+        table = super().__new__(cls, checks)
+        ids = [check.spec.id for check in table]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"check {repeated[0]} is declared twice")
+        return table
+
+    def check(self, check_id: str) -> Check[JudgeT]:
+        """The entry of the check with this id; KeyError when the table has none."""
+        for check in self:
+            if check.spec.id == check_id:
+                return check
+        raise KeyError(f"no check {check_id} in this table")
+
+    def spec(self, check_id: str) -> CheckSpec:
+        return self.check(check_id).spec
 
 
 def specs_of(*tables: Sequence[Check[Any]]) -> tuple[CheckSpec, ...]:

@@ -15,7 +15,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from auditor.core.errors import CredentialsError, DigitalOceanError
-from auditor.core.family import AuditContext, Check, Family, Outcome, SimpleTarget, specs_of
+from auditor.core.family import (
+    AuditContext,
+    Check,
+    CheckTable,
+    Family,
+    Outcome,
+    SimpleTarget,
+    Verdict,
+    specs_of,
+)
 from auditor.core.inventory import CloudResource, FoundKey, Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status, worst_status
 from checks.digitalocean import inventory as parse
@@ -23,38 +32,6 @@ from checks.digitalocean import inventory as parse
 if TYPE_CHECKING:
     from checks.digitalocean.client import DigitalOceanClient
 
-REGION = CheckSpec(
-    "do.droplet.region",
-    "Every droplet, load balancer and reserved IP is in an allowed region",
-    "Placeret i Amsterdam",
-    ClaimId.HOSTING,
-    Severity.HIGH,
-    "Move the resource to Amsterdam (ams3: snapshot and recreate), or correct the policy.",
-)
-SSH_OPEN = CheckSpec(
-    "do.firewall.ssh_open",
-    "No firewall opens SSH to the whole internet",
-    "SSH er ikke åben for hele internettet",
-    ClaimId.SSH_KEYS,
-    Severity.MEDIUM,
-    "Limit the firewall's port 22 rule to the secretariat's addresses or a VPN.",
-)
-NO_FIREWALL = CheckSpec(
-    "do.droplet.no_firewall",
-    "A cloud firewall applies to every droplet",
-    "Firewall på serveren",
-    ClaimId.SSH_KEYS,
-    Severity.MEDIUM,
-    "Apply a DigitalOcean cloud firewall to the droplet, by id or by tag.",
-)
-CERT_EXPIRY = CheckSpec(
-    "do.certificate.expiry",
-    "DigitalOcean-managed certificates are not about to expire",
-    "DigitalOcean-certifikat er gyldigt",
-    ClaimId.HTTPS,
-    Severity.HIGH,
-    "Renew the certificate (custom) or check the Let's Encrypt renewal's DNS (lets_encrypt).",
-)
 ACCOUNT_TARGET = "digitalocean"
 
 KIND_NAMES = {"droplet": "Droplet", "load_balancer": "Load balancer", "reserved_ip": "Reserved IP"}
@@ -97,7 +74,15 @@ def resource_label(resource: CloudResource) -> str:
     return f"{resource.kind}:{resource.name}"
 
 
-def check_region(resource: CloudResource, allowed: Sequence[str]) -> Finding:
+def firewall_label(firewall: parse.Firewall) -> str:
+    return f"firewall:{firewall.name}"
+
+
+def certificate_label(cert: parse.ManagedCertificate) -> str:
+    return f"certificate:{cert.name}"
+
+
+def check_region(resource: CloudResource, allowed: Sequence[str]) -> Verdict:
     kind = KIND_NAMES.get(resource.kind, resource.kind)
     evidence = {
         "kind": resource.kind,
@@ -105,35 +90,27 @@ def check_region(resource: CloudResource, allowed: Sequence[str]) -> Finding:
         "region": resource.region or None,
         "allowed": list(allowed),
     }
-    label = resource_label(resource)
     if not resource.region:
-        return REGION.finding(
-            label, Status.WARN, f"{kind} {resource.name} is bound to no region.", evidence
-        )
+        return Verdict(Status.WARN, f"{kind} {resource.name} is bound to no region.", evidence)
     if resource.region not in allowed:
-        return REGION.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"{kind} {resource.name} is in {resource.region}, not in {', '.join(allowed)}.",
             evidence,
         )
-    return REGION.finding(
-        label, Status.PASS, f"{kind} {resource.name} is in {resource.region}.", evidence
-    )
+    return Verdict(Status.PASS, f"{kind} {resource.name} is in {resource.region}.", evidence)
 
 
 def _rule_evidence(rule: parse.FirewallRule, sources: list[str]) -> dict[str, object]:
     return {"protocol": rule.protocol or "any", "ports": rule.ports or "all", "sources": sources}
 
 
-def check_ssh_open(firewall: parse.Firewall) -> Finding:
-    label = f"firewall:{firewall.name}"
+def check_ssh_open(firewall: parse.Firewall) -> Verdict:
     ssh_rules = [rule for rule in firewall.inbound if rule.covers_ssh()]
     open_rules = [(r, s) for r in ssh_rules if (s := r.whole_internet())]
     if open_rules:
         rule, everyone = open_rules[0]
-        return SSH_OPEN.finding(
-            label,
+        return Verdict(
             Status.WARN,
             f"Firewall {firewall.name} lets anyone reach port 22 (ports {rule.ports or 'all'} "
             f"from {', '.join(everyone)}).",
@@ -142,40 +119,35 @@ def check_ssh_open(firewall: parse.Firewall) -> Finding:
     sources = [address for rule in ssh_rules for address in rule.addresses]
     if parse.cover_everything(sources):  # no one rule admits everyone, but together they do
         together = [_rule_evidence(r, list(r.addresses)) for r in ssh_rules if r.addresses]
-        return SSH_OPEN.finding(
-            label,
+        return Verdict(
             Status.WARN,
             f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
             f"admit every address ({', '.join(sources)}).",
             {"id": firewall.id, "open_rules": together},
         )
-    return SSH_OPEN.finding(
-        label,
+    return Verdict(
         Status.PASS,
         f"Firewall {firewall.name} keeps SSH from the open internet.",
         {"id": firewall.id, "open_rules": []},
     )
 
 
-def check_no_firewall(droplet: CloudResource) -> Finding:
+def check_no_firewall(droplet: CloudResource) -> Verdict:
     evidence = {"id": droplet.id, "firewalls": list(droplet.firewalls), "tags": list(droplet.tags)}
-    label = resource_label(droplet)
     if not droplet.firewalls:
-        return NO_FIREWALL.finding(
-            label,
+        return Verdict(
             Status.WARN,
             f"No cloud firewall applies to droplet {droplet.name}, by id or by tag.",
             evidence,
         )
-    return NO_FIREWALL.finding(
-        label,
+    return Verdict(
         Status.PASS,
         f"Droplet {droplet.name} is behind {', '.join(droplet.firewalls)}.",
         evidence,
     )
 
 
-def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int) -> Finding:
+def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int) -> Verdict:
     evidence: dict[str, Any] = {
         "id": cert.id,
         "not_after": cert.not_after_text,
@@ -183,10 +155,8 @@ def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int
         "type": cert.kind,
         "state": cert.state,
     }
-    label = f"certificate:{cert.name}"
     if cert.not_after is None:
-        return CERT_EXPIRY.finding(
-            label,
+        return Verdict(
             Status.ERROR,
             f"Certificate '{cert.name}' has no readable expiry ({cert.not_after_text!r}).",
             evidence,
@@ -194,18 +164,15 @@ def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int
     days = (cert.not_after - now).days
     evidence["days_left"] = days
     if cert.not_after <= now:
-        return CERT_EXPIRY.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"Certificate '{cert.name}' expired {(now - cert.not_after).days} days ago.",
             evidence,
         )
     if days < window:
-        return CERT_EXPIRY.finding(
-            label, Status.WARN, f"Certificate '{cert.name}' expires in {days} days.", evidence
-        )
-    return CERT_EXPIRY.finding(
-        label, Status.PASS, f"Certificate '{cert.name}' is valid for {days} more days.", evidence
+        return Verdict(Status.WARN, f"Certificate '{cert.name}' expires in {days} days.", evidence)
+    return Verdict(
+        Status.PASS, f"Certificate '{cert.name}' is valid for {days} more days.", evidence
     )
 
 
@@ -218,57 +185,105 @@ class Rules:
     window: int  # days before a certificate's expiry that it warns
 
 
-# A check over the whole account: one finding per resource, firewall or certificate it judges.
-Judge = Callable[[AccountInventory, Rules], list[Finding]]
+# A check over the whole account: a verdict on each resource, firewall or certificate it
+# judges, by the label that names it (or the account's, for a verdict on the whole account).
+Judge = Callable[[AccountInventory, Rules], list[tuple[str, Verdict]]]
 
 
-def judge_regions(data: AccountInventory, rules: Rules) -> list[Finding]:
-    findings = [check_region(r, rules.allowed) for r in data.resources]
+def judge_regions(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdict]]:
+    verdicts = [(resource_label(r), check_region(r, rules.allowed)) for r in data.resources]
     if not data.resources:
-        findings.append(
-            REGION.finding(
-                ACCOUNT_TARGET,
-                Status.WARN,
-                "The account has no droplet, load balancer or reserved IP: nothing is hosted "
-                "there.",
-            )
+        nothing = (
+            "The account has no droplet, load balancer or reserved IP: nothing is hosted there."
         )
-    return findings
+        verdicts.append((ACCOUNT_TARGET, Verdict(Status.WARN, nothing)))
+    return verdicts
 
 
-def judge_firewalls(data: AccountInventory, rules: Rules) -> list[Finding]:
-    return [check_ssh_open(fw) for fw in data.firewalls]
+def judge_firewalls(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdict]]:
+    return [(firewall_label(fw), check_ssh_open(fw)) for fw in data.firewalls]
 
 
-def judge_droplets(data: AccountInventory, rules: Rules) -> list[Finding]:
-    return [check_no_firewall(r) for r in data.resources if r.kind == "droplet"]
+def judge_droplets(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdict]]:
+    droplets = [r for r in data.resources if r.kind == "droplet"]
+    return [(resource_label(r), check_no_firewall(r)) for r in droplets]
 
 
-def judge_certificates(data: AccountInventory, rules: Rules) -> list[Finding]:
-    findings = [check_certificate(c, rules.now, rules.window) for c in data.certificates]
+def judge_certificates(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdict]]:
+    verdicts = [
+        (certificate_label(c), check_certificate(c, rules.now, rules.window))
+        for c in data.certificates
+    ]
     if not data.certificates:
-        findings.append(
-            CERT_EXPIRY.finding(
-                ACCOUNT_TARGET, Status.SKIPPED, "The account keeps no certificates."
-            )
+        verdicts.append(
+            (ACCOUNT_TARGET, Verdict(Status.SKIPPED, "The account keeps no certificates."))
         )
-    return findings
+    return verdicts
 
 
 # Every digitalocean check, in report order. Each needs the account's inventory, read once:
 # without a token or with an API error, the whole family is skipped or errs.
-CHECKS: tuple[Check[Judge], ...] = (
-    Check(REGION, judge_regions),
-    Check(SSH_OPEN, judge_firewalls),
-    Check(NO_FIREWALL, judge_droplets),
-    Check(CERT_EXPIRY, judge_certificates),
+CHECKS: CheckTable[Judge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "do.droplet.region",
+                title="Every droplet, load balancer and reserved IP is in an allowed region",
+                title_da="Placeret i Amsterdam",
+                claim=ClaimId.HOSTING,
+                severity=Severity.HIGH,
+                remediation="Move the resource to Amsterdam (ams3: snapshot and recreate), or "
+                "correct the policy.",
+            ),
+            judge_regions,
+        ),
+        Check(
+            CheckSpec(
+                "do.firewall.ssh_open",
+                title="No firewall opens SSH to the whole internet",
+                title_da="SSH er ikke åben for hele internettet",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.MEDIUM,
+                remediation="Limit the firewall's port 22 rule to the secretariat's addresses "
+                "or a VPN.",
+            ),
+            judge_firewalls,
+        ),
+        Check(
+            CheckSpec(
+                "do.droplet.no_firewall",
+                title="A cloud firewall applies to every droplet",
+                title_da="Firewall på serveren",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.MEDIUM,
+                remediation="Apply a DigitalOcean cloud firewall to the droplet, by id or by tag.",
+            ),
+            judge_droplets,
+        ),
+        Check(
+            CheckSpec(
+                "do.certificate.expiry",
+                title="DigitalOcean-managed certificates are not about to expire",
+                title_da="DigitalOcean-certifikat er gyldigt",
+                claim=ClaimId.HTTPS,
+                severity=Severity.HIGH,
+                remediation="Renew the certificate (custom) or check the Let's Encrypt "
+                "renewal's DNS (lets_encrypt).",
+            ),
+            judge_certificates,
+        ),
+    )
 )
 SPECS = specs_of(CHECKS)
 
 
 def evaluate(data: AccountInventory, allowed: Sequence[str], now: datetime, window: int) -> Outcome:
     rules = Rules(allowed, now, window)
-    findings = [finding for check in CHECKS for finding in check.judge(data, rules)]
+    findings = [
+        check.finding(target, verdict)
+        for check in CHECKS
+        for target, verdict in check.judge(data, rules)
+    ]
     resources = tuple(_judged(r, findings) for r in data.resources)
     inventory = Inventory(cloud=resources, found_keys=data.keys, cloud_account=data.account)
     return Outcome(findings=tuple(findings), inventory=inventory)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
-from auditor.core.family import AuditContext, Check, Family, Outcome, specs_of
+from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Status
 from auditor.core.model import Severity as Sev
@@ -27,34 +27,17 @@ from checks.sites import SiteTarget, site_targets
 
 ONE_YEAR = 31_536_000
 
-REDIRECT = CheckSpec(
-    "https.redirect",
-    "http:// redirects to https:// on the same host",
-    "http:// sender videre til https://",
-    ClaimId.HTTPS,
-    Sev.HIGH,
-    "Answer every http:// request with a 301 to the same URL on https:// and the same host.",
-)
-HSTS = CheckSpec(
-    "https.hsts",
-    "HSTS tells browsers to use https:// for at least a year",
-    "HSTS (browseren husker at bruge https://)",
-    ClaimId.HTTPS,
-    Sev.MEDIUM,
-    'Send "Strict-Transport-Security: max-age=63072000; includeSubDomains" on every HTTPS answer.',
-)
-
 
 def _url(scheme: str, host: str, port: int) -> str:
     default = 443 if scheme == "https" else 80
     return f"{scheme}://{host}/" if port == default else f"{scheme}://{host}:{port}/"
 
 
-Judge = Callable[[HttpsScan, SiteTarget], Finding]
+Judge = Callable[[HttpsScan, SiteTarget], Verdict]
 
 
-def check_redirect(scan: HttpsScan, target: SiteTarget) -> Finding:
-    label, host, https_port = target.label, target.site.host, target.site.port
+def check_redirect(scan: HttpsScan, target: SiteTarget) -> Verdict:
+    host, https_port = target.site.host, target.site.port
     trace = scan.redirects
     evidence: dict[str, object] = {
         "hops": [{"url": h.url, "status": h.status, "location": h.location} for h in trace.hops],
@@ -64,57 +47,43 @@ def check_redirect(scan: HttpsScan, target: SiteTarget) -> Finding:
         # Nothing listens on plain HTTP: no cleartext page, but a visitor typing the bare
         # name gets an error instead of the site.
         if "refused" in trace.error:
-            return REDIRECT.finding(
-                label, Status.WARN, f"http:// is not served at all ({trace.error}).", evidence
-            )
-        return REDIRECT.finding(label, Status.ERROR, f"Could not check: {trace.error}.", evidence)
+            return Verdict(Status.WARN, f"http:// is not served at all ({trace.error}).", evidence)
+        return Verdict(Status.ERROR, f"Could not check: {trace.error}.", evidence)
     first = trace.hops[0]
     evidence["location"] = first.location
     shown = excerpt(first.location or "")  # the server's, in full in the evidence
     if first.location is None:
         # Stopped at the first answer: a 3xx whose Location no browser can follow.
         why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
-        return REDIRECT.finding(
-            label, Status.FAIL, f"http:// answers {first.status}{why}.", evidence
-        )
+        return Verdict(Status.FAIL, f"http:// answers {first.status}{why}.", evidence)
     to = urlsplit(first.location)
     to_port = to.port or (443 if to.scheme == "https" else 80)
     if to.scheme != "https":
-        return REDIRECT.finding(
-            label, Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence
-        )
+        return Verdict(Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence)
     if to.hostname != host or to_port != https_port:
-        return REDIRECT.finding(
-            label, Status.FAIL, f"http:// redirects to another host: {shown}.", evidence
-        )
+        return Verdict(Status.FAIL, f"http:// redirects to another host: {shown}.", evidence)
     if trace.loop:
-        return REDIRECT.finding(label, Status.FAIL, "The redirects loop.", evidence)
+        return Verdict(Status.FAIL, "The redirects loop.", evidence)
     if trace.too_many:
-        return REDIRECT.finding(
-            label, Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence
-        )
-    return REDIRECT.finding(
-        label, Status.PASS, f"http:// redirects ({first.status}) to {shown}.", evidence
-    )
+        return Verdict(Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence)
+    return Verdict(Status.PASS, f"http:// redirects ({first.status}) to {shown}.", evidence)
 
 
-def check_hsts(scan: HttpsScan, target: SiteTarget) -> Finding:
-    label = target.label
+def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
     if scan.headers is None:
-        return HSTS.finding(label, Status.ERROR, f"Could not check: {scan.headers_error}.")
+        return Verdict(Status.ERROR, f"Could not check: {scan.headers_error}.")
     values = scan.headers.sts
     evidence: dict[str, object] = {
         "status": scan.headers.status,
         "header": values[0] if values else None,
     }
     if not values:
-        return HSTS.finding(label, Status.FAIL, "No Strict-Transport-Security header.", evidence)
+        return Verdict(Status.FAIL, "No Strict-Transport-Security header.", evidence)
     try:
         # RFC 6797 8.1: only the first header field counts when there are several.
         policy = parse_hsts(values[0])
     except HstsError as exc:
-        return HSTS.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"Invalid Strict-Transport-Security header: {excerpt(str(exc))}.",
             evidence,
@@ -127,23 +96,49 @@ def check_hsts(scan: HttpsScan, target: SiteTarget) -> Finding:
     days = policy.max_age // 86400
     span = "1 day" if days == 1 else f"{days} days"
     if policy.max_age >= ONE_YEAR:
-        return HSTS.finding(label, Status.PASS, f"HSTS for {span}.", evidence)
+        return Verdict(Status.PASS, f"HSTS for {span}.", evidence)
     if policy.max_age == 0:
-        return HSTS.finding(label, Status.FAIL, "HSTS with max-age=0 switches HSTS off.", evidence)
-    return HSTS.finding(label, Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
+        return Verdict(Status.FAIL, "HSTS with max-age=0 switches HSTS off.", evidence)
+    return Verdict(Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
 
 
 # Every https check, in report order; each judges a failed request itself.
-CHECKS: tuple[Check[Judge], ...] = (
-    Check(REDIRECT, check_redirect),
-    Check(HSTS, check_hsts),
+CHECKS: CheckTable[Judge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "https.redirect",
+                title="http:// redirects to https:// on the same host",
+                title_da="http:// sender videre til https://",
+                claim=ClaimId.HTTPS,
+                severity=Sev.HIGH,
+                remediation="Answer every http:// request with a 301 to the same URL on https:// "
+                "and the same host.",
+            ),
+            check_redirect,
+        ),
+        Check(
+            CheckSpec(
+                "https.hsts",
+                title="HSTS tells browsers to use https:// for at least a year",
+                title_da="HSTS (browseren husker at bruge https://)",
+                claim=ClaimId.HTTPS,
+                severity=Sev.MEDIUM,
+                remediation='Send "Strict-Transport-Security: max-age=63072000; '
+                'includeSubDomains" on every HTTPS answer.',
+            ),
+            check_hsts,
+        ),
+    )
 )
 SPECS = specs_of(CHECKS)
+# The redirect's verdict also says, in the site's record, whether http:// leads to https://.
+REDIRECT = CHECKS.check("https.redirect")
 
 
 def evaluate(scan: HttpsScan, target: SiteTarget) -> list[Finding]:
     """Every https finding for one site address, one per check."""
-    return [check.judge(scan, target) for check in CHECKS]
+    return [check.finding(target.label, check.judge(scan, target)) for check in CHECKS]
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
@@ -182,7 +177,7 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
             error = str(exc)
     scan = HttpsScan(http_url, https_url, redirects, headers, error)
     findings = evaluate(scan, target)
-    redirect = next(f for f in findings if f.check == REDIRECT.id)
+    redirect = next(f for f in findings if f.check == REDIRECT.spec.id)
     answers = record.scanned_record(target, scan, redirect)
     return Outcome(findings=tuple(findings), inventory=Inventory(https=(answers,)))
 

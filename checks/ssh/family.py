@@ -11,7 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditor.core.documents import json_value
-from auditor.core.family import AuditContext, Check, Family, Need, Outcome, Unmet, specs_of
+from auditor.core.family import (
+    AuditContext,
+    Check,
+    CheckTable,
+    Family,
+    Need,
+    Outcome,
+    Unmet,
+    Verdict,
+    specs_of,
+)
 from auditor.core.hosts import SSH_PORT, canonical_host, target_label
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -19,47 +29,6 @@ from auditor.core.sshkeys import AuthorizedKey
 from checks.access import UNKNOWN
 from checks.ssh.model import ReadRefused, ServerRead, SshProbe
 
-CONNECT = CheckSpec(
-    "ssh.connect",
-    "The server answers SSH",
-    "SSH-forbindelse",
-    ClaimId.SSH_KEYS,
-    Severity.MEDIUM,
-    "Check that sshd runs and that the auditor may reach it.",
-)
-PASSWORD = CheckSpec(
-    "ssh.auth.password",
-    "No password logins",
-    "Ingen adgangskode-login",
-    ClaimId.SSH_KEYS,
-    Severity.HIGH,
-    "Set PasswordAuthentication no (and in every Match block).",
-)
-KBD_INTERACTIVE = CheckSpec(
-    "ssh.auth.keyboard_interactive",
-    "No keyboard-interactive logins (usually a password prompt)",
-    "Ingen keyboard-interactive-login",
-    ClaimId.SSH_KEYS,
-    Severity.HIGH,
-    "Set KbdInteractiveAuthentication no, or require publickey first with AuthenticationMethods.",
-)
-PUBLICKEY = CheckSpec(
-    "ssh.auth.publickey",
-    "Logins by public key",
-    "Login med nøgle",
-    ClaimId.SSH_KEYS,
-    Severity.HIGH,
-    "Set PubkeyAuthentication yes; never allow logins without credentials.",
-)
-EFFECTIVE = CheckSpec(
-    "ssh.config.effective",
-    "The effective sshd configuration allows keys only",
-    "sshd-konfiguration",
-    ClaimId.SSH_KEYS,
-    Severity.HIGH,
-    "Fix sshd_config so that `sshd -T` shows passwordauthentication no, "
-    "kbdinteractiveauthentication no and permitemptypasswords no for every user.",
-)
 DROPLET_AGENT = "digitalocean-droplet-agent"
 
 
@@ -85,7 +54,7 @@ class ServerFacts:
     read_error: str | None = None  # why the authenticated read failed
 
 
-Judge = Callable[[ServerFacts], Finding]
+Judge = Callable[[ServerFacts], Verdict]
 
 
 def _methods(scan: SshProbe) -> dict[str, list[str]]:
@@ -100,14 +69,13 @@ def _probe_errors(scan: SshProbe) -> dict[str, str]:
     return {u.user: u.error for u in scan.users if u.error is not None}
 
 
-def check_connect(facts: ServerFacts) -> Finding:
-    scan, label = facts.scan, facts.label
+def check_connect(facts: ServerFacts) -> Verdict:
+    scan = facts.scan
     if scan.connect_error is not None:
         evidence = {"address": scan.address, "port": scan.port}
         message = f"Could not connect: {scan.connect_error}."
-        return CONNECT.finding(label, Status.ERROR, message, evidence)
-    return CONNECT.finding(
-        label,
+        return Verdict(Status.ERROR, message, evidence)
+    return Verdict(
         Status.PASS,
         f"SSH answers: {scan.server_version}.",
         {
@@ -120,19 +88,15 @@ def check_connect(facts: ServerFacts) -> Finding:
     )
 
 
-def check_password(facts: ServerFacts) -> Finding:
-    scan, label = facts.scan, facts.label
+def check_password(facts: ServerFacts) -> Verdict:
+    scan = facts.scan
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     users = _offered(scan, "password")
     if users:
-        return PASSWORD.finding(
-            label, Status.FAIL, f"Offers password login to {', '.join(users)}.", evidence
-        )
+        return Verdict(Status.FAIL, f"Offers password login to {', '.join(users)}.", evidence)
     if evidence["errors"]:
-        return PASSWORD.finding(
-            label, Status.ERROR, "Could not ask for every user's methods.", evidence
-        )
-    return PASSWORD.finding(label, Status.PASS, "Offers no password login.", evidence)
+        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
+    return Verdict(Status.PASS, "Offers no password login.", evidence)
 
 
 def _publickey_first(config: dict[str, str]) -> bool:
@@ -150,40 +114,33 @@ def _second_factor_only(read: ServerRead | None) -> bool:
     return all(_publickey_first(config) for config in read.effective.values())
 
 
-def check_kbd_interactive(facts: ServerFacts) -> Finding:
-    scan, label = facts.scan, facts.label
+def check_kbd_interactive(facts: ServerFacts) -> Verdict:
+    scan = facts.scan
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     users = _offered(scan, "keyboard-interactive")
     if users and _second_factor_only(facts.read):
-        return KBD_INTERACTIVE.finding(
-            label,
+        return Verdict(
             Status.WARN,
             "Offers keyboard-interactive, but sshd -T requires a public key first.",
             evidence,
         )
     if users:
-        return KBD_INTERACTIVE.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"Offers keyboard-interactive login (usually a password prompt) to {', '.join(users)}.",
             evidence,
         )
     if evidence["errors"]:
-        return KBD_INTERACTIVE.finding(
-            label, Status.ERROR, "Could not ask for every user's methods.", evidence
-        )
-    return KBD_INTERACTIVE.finding(
-        label, Status.PASS, "Offers no keyboard-interactive login.", evidence
-    )
+        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
+    return Verdict(Status.PASS, "Offers no keyboard-interactive login.", evidence)
 
 
-def check_publickey(facts: ServerFacts) -> Finding:
-    scan, label = facts.scan, facts.label
+def check_publickey(facts: ServerFacts) -> Verdict:
+    scan = facts.scan
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     open_users = [u.user for u in scan.users if u.none_accepted]
     if open_users:
-        return PUBLICKEY.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"Lets {', '.join(open_users)} in with no credential at all.",
             evidence,
@@ -191,8 +148,7 @@ def check_publickey(facts: ServerFacts) -> Finding:
         )
     listed_none = [u.user for u in scan.users if "none" in u.methods]
     if listed_none:
-        return PUBLICKEY.finding(
-            label,
+        return Verdict(
             Status.FAIL,
             f"Lists `none` as a login method for {', '.join(listed_none)}.",
             evidence,
@@ -200,14 +156,12 @@ def check_publickey(facts: ServerFacts) -> Finding:
         )
     missing = [u.user for u in scan.users if u.error is None and "publickey" not in u.methods]
     if missing:
-        return PUBLICKEY.finding(
-            label, Status.FAIL, f"Offers no public-key login to {', '.join(missing)}.", evidence
+        return Verdict(
+            Status.FAIL, f"Offers no public-key login to {', '.join(missing)}.", evidence
         )
     if evidence["errors"]:
-        return PUBLICKEY.finding(
-            label, Status.ERROR, "Could not ask for every user's methods.", evidence
-        )
-    return PUBLICKEY.finding(label, Status.PASS, "Offers public-key login.", evidence)
+        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
+    return Verdict(Status.PASS, "Offers public-key login.", evidence)
 
 
 # What `sshd -T` says about logins: the evidence of ssh.config.effective shows every setting
@@ -239,11 +193,10 @@ def effective_problems(config: dict[str, str]) -> list[str]:
     return problems
 
 
-def check_effective(facts: ServerFacts) -> Finding:
-    label, read = facts.label, facts.read
+def check_effective(facts: ServerFacts) -> Verdict:
+    read = facts.read
     if read is None:
-        return EFFECTIVE.finding(
-            label,
+        return Verdict(
             Status.ERROR,
             f"Could not read: {facts.read_error}.",
             {"reason": facts.read_error},
@@ -256,19 +209,13 @@ def check_effective(facts: ServerFacts) -> Finding:
     bad = {u: p for u, p in bad.items() if p}
     if bad:
         first_user, problems = next(iter(bad.items()))
-        return EFFECTIVE.finding(
-            label, Status.FAIL, f"sshd -T for {first_user}: {', '.join(problems)}.", evidence
-        )
+        return Verdict(Status.FAIL, f"sshd -T for {first_user}: {', '.join(problems)}.", evidence)
     if read.effective_errors or not read.effective:
-        return EFFECTIVE.finding(
-            label, Status.ERROR, "sshd -T could not be read for every user.", evidence
-        )
+        return Verdict(Status.ERROR, "sshd -T could not be read for every user.", evidence)
     root_login = {u: c.get("permitrootlogin") for u, c in read.effective.items()}
     if "yes" in root_login.values():
-        return EFFECTIVE.finding(
-            label, Status.WARN, "permitrootlogin yes: prefer prohibit-password.", evidence
-        )
-    return EFFECTIVE.finding(label, Status.PASS, "sshd -T allows key logins only.", evidence)
+        return Verdict(Status.WARN, "permitrootlogin yes: prefer prohibit-password.", evidence)
+    return Verdict(Status.PASS, "sshd -T allows key logins only.", evidence)
 
 
 def droplet_agent(comment: str | None) -> tuple[str | None, str | None]:
@@ -306,12 +253,70 @@ def found_key(label: str, user: str, path: str, key: AuthorizedKey) -> FoundKey:
 
 # Every ssh check, in report order. The password prompts are judged from the outside; what
 # sshd really allows only with the auditor's credentials.
-CHECKS: tuple[Check[Judge], ...] = (
-    Check(CONNECT, check_connect),
-    Check(PASSWORD, check_password, Need.CONNECTION),
-    Check(KBD_INTERACTIVE, check_kbd_interactive, Need.CONNECTION),
-    Check(PUBLICKEY, check_publickey, Need.CONNECTION),
-    Check(EFFECTIVE, check_effective, Need.AUTHENTICATED_READ),
+CHECKS: CheckTable[Judge] = CheckTable(
+    (
+        Check(
+            CheckSpec(
+                "ssh.connect",
+                title="The server answers SSH",
+                title_da="SSH-forbindelse",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.MEDIUM,
+                remediation="Check that sshd runs and that the auditor may reach it.",
+            ),
+            check_connect,
+        ),
+        Check(
+            CheckSpec(
+                "ssh.auth.password",
+                title="No password logins",
+                title_da="Ingen adgangskode-login",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.HIGH,
+                remediation="Set PasswordAuthentication no (and in every Match block).",
+            ),
+            check_password,
+            Need.CONNECTION,
+        ),
+        Check(
+            CheckSpec(
+                "ssh.auth.keyboard_interactive",
+                title="No keyboard-interactive logins (usually a password prompt)",
+                title_da="Ingen keyboard-interactive-login",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.HIGH,
+                remediation="Set KbdInteractiveAuthentication no, or require publickey first "
+                "with AuthenticationMethods.",
+            ),
+            check_kbd_interactive,
+            Need.CONNECTION,
+        ),
+        Check(
+            CheckSpec(
+                "ssh.auth.publickey",
+                title="Logins by public key",
+                title_da="Login med nøgle",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.HIGH,
+                remediation="Set PubkeyAuthentication yes; never allow logins without credentials.",
+            ),
+            check_publickey,
+            Need.CONNECTION,
+        ),
+        Check(
+            CheckSpec(
+                "ssh.config.effective",
+                title="The effective sshd configuration allows keys only",
+                title_da="sshd-konfiguration",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.HIGH,
+                remediation="Fix sshd_config so that `sshd -T` shows passwordauthentication no, "
+                "kbdinteractiveauthentication no and permitemptypasswords no for every user.",
+            ),
+            check_effective,
+            Need.AUTHENTICATED_READ,
+        ),
+    )
 )
 SPECS = specs_of(CHECKS)
 
@@ -329,7 +334,10 @@ def unmet(facts: ServerFacts, authenticated: bool) -> dict[Need, Unmet]:
 def evaluate(facts: ServerFacts, authenticated: bool) -> list[Finding]:
     """Every ssh finding for one server, one per check."""
     gaps = unmet(facts, authenticated)
-    return [check.unmet(facts.label, gaps) or check.judge(facts) for check in CHECKS]
+    label = facts.label
+    return [
+        check.unmet(label, gaps) or check.finding(label, check.judge(facts)) for check in CHECKS
+    ]
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
@@ -412,9 +420,11 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
             findings += [
                 UNKNOWN.finding(
                     f"{target.label}:{keys_file.path}:{bad.line}",
-                    Status.WARN,
-                    f"{keys_file.path} line {bad.line} is not a valid key: {bad.reason}.",
-                    {"server": target.label, "path": keys_file.path, "line": bad.line},
+                    Verdict(
+                        Status.WARN,
+                        f"{keys_file.path} line {bad.line} is not a valid key: {bad.reason}.",
+                        {"server": target.label, "path": keys_file.path, "line": bad.line},
+                    ),
                 )
                 for bad in keys_file.bad_lines
             ]
@@ -422,10 +432,12 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
                 findings.append(
                     UNKNOWN.finding(
                         f"{target.label}:{keys_file.path}",
-                        Status.ERROR,
-                        f"{keys_file.path} could not be read ({keys_file.error}): "
-                        "the keys in it are not counted.",
-                        {"server": target.label, "path": keys_file.path},
+                        Verdict(
+                            Status.ERROR,
+                            f"{keys_file.path} could not be read ({keys_file.error}): "
+                            "the keys in it are not counted.",
+                            {"server": target.label, "path": keys_file.path},
+                        ),
                     )
                 )
     record = SshServerRecord(

@@ -1,8 +1,9 @@
 """Every registered check is declared once, titled twice, and reported on every path.
 
-A family's paths are derived from its check table; these tests walk every registered family
-and hold each path to the table, so that a new entry without titles, or a path that forgets
-a check, fails here.
+A check is declared in one place: its entry in its family's check table, spec and all; no
+module of checks/ keeps a spec beside the tables. A family's paths are derived from its
+check table; these tests walk every registered family and hold each path to the table, so
+that a new entry without titles, or a path that forgets a check, fails here.
 
 "Once per check" means two things. A family with one target per site or server (tls, https,
 ssh, dns) gives exactly one finding per check on every path, in table order: judged, not
@@ -18,6 +19,8 @@ roster, errored, skipped) every check gives exactly one finding.
 from __future__ import annotations
 
 import base64
+import importlib
+import pkgutil
 import struct
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -27,10 +30,11 @@ from typing import Any
 
 import pytest
 
+import checks
 from auditor.core.config import SiteConfig, parse_config
-from auditor.core.family import AuditContext, Family, SimpleTarget
+from auditor.core.family import AuditContext, CheckTable, Family, SimpleTarget, specs_of
 from auditor.core.inventory import CloudResource, FoundKey, Inventory, KeyLocation, SshServerRecord
-from auditor.core.model import Finding
+from auditor.core.model import CheckSpec, Finding
 from auditor.core.roster import parse_roster
 from auditor.core.sshkeys import parse_public_key_line
 from auditor.lab.pki import TestCA
@@ -233,6 +237,26 @@ LIST_STYLE: dict[str, Callable[[Path], ListPaths]] = {
 
 def _ids(family: Family[Any]) -> list[str]:
     return [spec.id for spec in family.specs]
+
+
+def _modules() -> list[Any]:
+    """Every module of the checks package, imported (the heavy libraries with them)."""
+    names = [info.name for info in pkgutil.walk_packages(checks.__path__, "checks.")]
+    return [checks, *(importlib.import_module(name) for name in names)]
+
+
+def test_no_module_of_checks_declares_a_spec_outside_a_table() -> None:
+    for module in _modules():
+        loose = [name for name, value in vars(module).items() if isinstance(value, CheckSpec)]
+        assert not loose, f"{module.__name__}: {loose} belong in a check table's entry"
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
+def test_a_familys_specs_are_those_of_its_modules_tables(family: Family[Any]) -> None:
+    module = importlib.import_module(family.audit.__module__)
+    tables = [value for value in vars(module).values() if isinstance(value, CheckTable)]
+    assert tables, f"{module.__name__} has no check table"
+    assert family.specs == specs_of(*tables)
 
 
 def test_every_registered_family_is_walked_here() -> None:

@@ -13,7 +13,7 @@ from auditor.core.inventory import CloudResource
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Report
 from checks.digitalocean import family as digitalocean
-from checks.tls.family import CIPHERS
+from checks.tls.family import CHECKS as TLS_CHECKS
 from reports.terminal import changes_table, render
 from reports.terminal.cloud import droplets_view
 from reports.terminal.common import findings_table
@@ -114,7 +114,9 @@ def test_the_deep_list_says_which_suites_it_could_not_list() -> None:
         "accepted_suites": {"TLS 1.3": ["TLS_AES_128_GCM_SHA256"]},
         "unlisted": {"TLS 1.2": "sslyze's scan failed: [red]timeout[/red]"},
     }
-    ciphers = CIPHERS.finding("alternativet.dk", Status.PASS, "No weak suites.", deep)
+    ciphers = TLS_CHECKS.spec("tls.ciphers").finding(
+        "alternativet.dk", Status.PASS, "No weak suites.", deep
+    )
     report = replace(report, findings=(*report.findings, ciphers))
     # The tls family's record carries what the deep scan listed.
     listed = tuple(
