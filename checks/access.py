@@ -265,11 +265,15 @@ def evaluate(
 def _flagged(record: KeyHolderRecord, findings: list[Finding]) -> KeyHolderRecord:
     """The record with its checks that fail or warn, for the views to sort and mark by."""
     bad = {f.check for f in findings if f.status in (Status.FAIL, Status.WARN)}
+
+    def failed(check_id: str) -> bool:
+        return KEY_CHECKS.spec(check_id).id in bad  # an id not in the table raises
+
     return replace(
         record,
-        unknown="access.key.unknown" in bad,
-        unapproved="access.key.unapproved" in bad,
-        weak="access.key.weak" in bad,
+        unknown=failed("access.key.unknown"),
+        unapproved=failed("access.key.unapproved"),
+        weak=failed("access.key.weak"),
     )
 
 
