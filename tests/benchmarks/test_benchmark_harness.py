@@ -150,3 +150,22 @@ def test_growth_sees_a_leak_and_not_one_rounds_transient_objects() -> None:
     leak = [0.60 + 0.05 * n for n in range(10)]  # 50 kB kept by every audit
     assert growth(leak) > 0.3
     assert growth([1.0, 2.0]) == 1.0  # two rounds: the first against the last
+
+
+def _run(tool: str, sites: int, rtt_ms: int, wall: float) -> bench_run.ToolRun:
+    return bench_run.ToolRun(tool, sites, rtt_ms, [wall], 50.0, [12] * sites, 5)
+
+
+def test_the_one_site_sslyze_ratio_at_0_ms_is_shown_but_no_longer_judged() -> None:
+    runs = [
+        _run(bench_run.SITES_ONLY, 1, 0, 0.4),
+        _run("sslyze", 1, 0, 1.2),  # 3x: the retired one-site target
+        _run(bench_run.SITES_ONLY, 3, 0, 0.4),
+        _run("sslyze", 3, 0, 2.4),  # 6x
+    ]
+    row = next(r for r in bench_run.targets(runs) if "sslyze, 0 ms" in r)
+    assert "1 site(s) 3.0x (retired)" in row
+    assert row.endswith("| yes |")
+    slow = [*runs[:3], _run("sslyze", 3, 0, 1.6)]  # 4x on three sites is still a miss
+    row = next(r for r in bench_run.targets(slow) if "sslyze, 0 ms" in r)
+    assert row.endswith("| **no** |")
