@@ -14,10 +14,15 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PrivateKey = (
+    rsa.RSAPrivateKey
+    | ec.EllipticCurvePrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,13 @@ class LeafFiles:
 
 
 def new_key(kind: str = "rsa2048") -> PrivateKey:
-    """`rsa1024`, `rsa2048`, `rsa3072`, `rsa4096`, `ec256`, `ec384`."""
+    """`rsa1024`, `rsa2048`, `rsa3072`, `rsa4096`, `ec256`, `ec384`, `ed25519`, `ed448`."""
     if kind.startswith("rsa"):
         return rsa.generate_private_key(public_exponent=65537, key_size=int(kind[3:]))
+    if kind == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    if kind == "ed448":
+        return ed448.Ed448PrivateKey.generate()
     curves: dict[str, ec.EllipticCurve] = {"ec256": ec.SECP256R1(), "ec384": ec.SECP384R1()}
     return ec.generate_private_key(curves[kind])
 
@@ -100,6 +109,13 @@ def _san(names: list[str]) -> x509.SubjectAlternativeName:
         except ValueError:
             entries.append(x509.DNSName(name))
     return x509.SubjectAlternativeName(entries)
+
+
+def _digest_for(signer: PrivateKey) -> hashes.SHA256 | None:
+    """EdDSA hashes inside its own algorithm: cryptography wants no digest for it."""
+    if isinstance(signer, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+        return None
+    return hashes.SHA256()
 
 
 class TestCA:
@@ -197,7 +213,7 @@ class TestCA:
                 ),
                 critical=False,
             )
-        cert = builder.sign(signer, hashes.SHA256())
+        cert = builder.sign(signer, _digest_for(signer))
         return Issued(cert, leaf_key)
 
     def write_root(self, path: Path) -> Path:

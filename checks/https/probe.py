@@ -21,6 +21,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from auditor.core.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.core.slots import Gate, no_gate
 from auditor.core.text import excerpt
+from checks.tls.suites import STRONG_CIPHER_STRING
 
 MAX_HOPS = 10
 MAX_INTERIM = 10  # 1xx answers passed over before the final one
@@ -80,6 +81,8 @@ def _request_now(url: str, address: str, timeout: float) -> http.client.HTTPResp
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # judged by the tls family, not here
+        # The suites the tls probe offers: a server speaking only uncommon strong ones is heard.
+        context.set_ciphers(STRONG_CIPHER_STRING)
         connection = _PinnedHTTPSConnection(address, host, port, timeout, context)
     else:
         connection = http.client.HTTPConnection(address, port, timeout=timeout)

@@ -243,9 +243,18 @@ def _verification_reason(detail: str) -> str:
     return "does not validate: " + excerpt(detail.split("(encountered", maxsplit=1)[0].strip(), 160)
 
 
+@dataclass(frozen=True)
+class Trust:
+    """What path validation concluded, and the path it found when the chain validates."""
+
+    ok: bool
+    reason: str
+    path: tuple[x509.Certificate, ...] = ()  # leaf first, the trust anchor last; () if not ok
+
+
 def verify_trust(
     chain: Sequence[x509.Certificate], anchors: Anchors, now: datetime, host: str | None = None
-) -> tuple[bool, str]:
+) -> Trust:
     """Path validation to a trust anchor, with the leaf's own name so only trust is judged.
 
     The name is the site's `host` when the leaf covers it, else the leaf's first: a first
@@ -254,13 +263,13 @@ def verify_trust(
     is reported once, by the expiry check, not a second time here.
     """
     if not chain:
-        return False, "the server sent no certificate"
+        return Trust(False, "the server sent no certificate")
     leaf = chain[0]
     if is_self_issued(leaf) and leaf not in anchors.roots:
-        return False, "is self-signed and not in a trusted root store"
+        return Trust(False, "is self-signed and not in a trusted root store")
     names = dns_names(leaf)
     if not names:
-        return False, "names no host (no subjectAltName)"
+        return Trust(False, "names no host (no subjectAltName)")
     name = names[0]
     if host is not None and hostname_matches(leaf, host):
         name = host.lower().rstrip(".")
@@ -272,9 +281,9 @@ def verify_trust(
         except ValueError:
             subject = x509.DNSName(name.replace("*.", "wildcard.", 1))
         verifier = PolicyBuilder().store(anchors.store).time(moment).build_server_verifier(subject)
-        verifier.verify(leaf, list(chain[1:]))
+        path = verifier.verify(leaf, list(chain[1:]))
     except VerificationError as exc:
-        return False, _verification_reason(str(exc))
+        return Trust(False, _verification_reason(str(exc)))
     except ValueError as exc:
-        return False, f"cannot be validated: {excerpt(str(exc))}"
-    return True, "validates to a trusted root"
+        return Trust(False, f"cannot be validated: {excerpt(str(exc))}")
+    return Trust(True, "validates to a trusted root", tuple(path))

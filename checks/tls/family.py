@@ -82,11 +82,13 @@ def check_connect(scan: TlsScan, j: Judgement) -> Verdict:
 
 def check_trusted(scan: TlsScan, j: Judgement) -> Verdict:
     leaf = _leaf(scan)
-    ok, reason = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
+    trust = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
     issuer = leaf.issuer.rfc4514_string()
     # The issuer's name is the server's text (CR, LF, ESC and all): in full in the evidence.
-    message = f"The chain {reason}." if ok else f"The certificate from {excerpt(issuer)} {reason}."
-    return Verdict(Status.PASS if ok else Status.FAIL, message, {"issuer": issuer})
+    if trust.ok:
+        return Verdict(Status.PASS, f"The chain {trust.reason}.", {"issuer": issuer})
+    message = f"The certificate from {excerpt(issuer)} {trust.reason}."
+    return Verdict(Status.FAIL, message, {"issuer": issuer})
 
 
 def check_chain(scan: TlsScan, j: Judgement) -> Verdict:
@@ -130,6 +132,10 @@ def check_expiry(scan: TlsScan, j: Judgement) -> Verdict:
 def check_key(scan: TlsScan, j: Judgement) -> Verdict:
     kind, size = certs.key_description(_leaf(scan))
     evidence = {"key_type": kind, "key_size": size}
+    # Ed25519 and Ed448, however strong, and any type not known here: browsers refuse them.
+    if kind not in ("RSA", "EC", "DSA"):
+        message = f"{excerpt(kind)} key: no major browser accepts such a certificate."
+        return Verdict(Status.FAIL, message, evidence)
     weak = (
         (kind == "RSA" and (size or 0) < 2048)
         or (kind == "EC" and (size or 0) < 256)
@@ -140,10 +146,25 @@ def check_key(scan: TlsScan, j: Judgement) -> Verdict:
     return Verdict(status, f"{kind} {size}-bit key: {strength}.", evidence)
 
 
+def _signed_certificates(scan: TlsScan, j: Judgement) -> tuple[tuple[x509.Certificate, ...], str]:
+    """The certificates whose signatures matter, and which chain they were taken from.
+
+    The path that validates, leaf to trust anchor: a server may send certificates that are
+    on no path (an old cross-sign, another site's intermediate), which no client checks.
+    The anchor's own signature does not matter either: it is trusted by being in the store.
+    A chain that does not validate has no such path: then every certificate sent is judged
+    but a self-issued one (a root sent along).
+    """
+    trust = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
+    if trust.ok:
+        return trust.path[:-1], "the validated path"
+    sent = tuple(c for c in scan.chain if not certs.is_self_issued(c)) or scan.chain[:1]
+    return sent, "the chain as sent (it does not validate)"
+
+
 def check_signature(scan: TlsScan, j: Judgement) -> Verdict:
     leaf = _leaf(scan)
-    # The root's own signature does not matter (it is trusted by being in the store).
-    signed = [c for c in scan.chain if not certs.is_self_issued(c)] or [leaf]
+    signed, judged = _signed_certificates(scan, j)
     weak = [
         (c.subject.rfc4514_string(), certs.signature_algorithm(c))
         for c in signed
@@ -151,6 +172,8 @@ def check_signature(scan: TlsScan, j: Judgement) -> Verdict:
     ]
     evidence = {
         "signature_algorithm": certs.signature_algorithm(leaf),
+        "judged": judged,
+        "certificates": [c.subject.rfc4514_string() for c in signed],
         "weak": [{"subject": s, "algorithm": a} for s, a in weak],
     }
     if weak:
@@ -274,7 +297,7 @@ CHECKS: CheckTable[Judge] = CheckTable(
                 claim=ClaimId.HTTPS,
                 severity=Severity.HIGH,
                 remediation="Use an RSA key of at least 2048 bits or an EC key of at least 256 "
-                "bits.",
+                "bits (no browser accepts an Ed25519 or Ed448 certificate).",
             ),
             check_key,
             Need.CERTIFICATE,

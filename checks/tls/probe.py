@@ -30,6 +30,7 @@ from nassl.ssl_client import (
 
 from auditor.core.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.core.slots import Gate, no_gate
+from checks.tls.suites import EVERYTHING, STRONG_CIPHER_STRING, WEAK_CIPHER_STRING
 
 
 class TlsVersion(StrEnum):
@@ -59,9 +60,6 @@ WEAK_SUITE_VERSIONS = (
     TlsVersion.TLS_1_1,
     TlsVersion.TLS_1_2,
 )
-# NULL, EXPORT, anonymous, RC4, DES and 3DES, in OpenSSL's cipher-string language.
-WEAK_CIPHER_STRING = "eNULL:NULL:aNULL:EXPORT:EXP:RC4:DES:3DES"
-_EVERYTHING = "ALL:COMPLEMENTOFALL"
 _MAX_WEAK_ROUNDS = 64  # a bound, in case a server keeps accepting what we drop
 
 
@@ -238,7 +236,7 @@ def _version_accepted(
 ) -> tuple[bool | None, str | None]:
     legacy = version in _LEGACY_ONLY
     # Offer every suite the build knows, so a version is judged by itself, not by suites.
-    ciphers = _EVERYTHING if legacy else None
+    ciphers = EVERYTHING if legacy else None
     try:
         handshake(endpoint, counter, version, ciphers=ciphers, legacy=legacy)
     except HandshakeRefused:
@@ -274,10 +272,10 @@ def _weak_suites(
 def first_handshake(endpoint: Endpoint, counter: ConnectionCounter) -> Handshake:
     """The handshake that fetches the chain: a modern client first, the legacy one as fallback."""
     try:
-        return handshake(endpoint, counter, want_details=True)
+        return handshake(endpoint, counter, ciphers=STRONG_CIPHER_STRING, want_details=True)
     except HandshakeRefused as modern_refusal:
         try:
-            return handshake(endpoint, counter, ciphers=_EVERYTHING, legacy=True, want_details=True)
+            return handshake(endpoint, counter, ciphers=EVERYTHING, legacy=True, want_details=True)
         except HandshakeRefused:
             raise modern_refusal from None
 
@@ -291,7 +289,9 @@ def _modern_probe(
     endpoint: Endpoint, counter: ConnectionCounter, version: TlsVersion
 ) -> Handshake | Exception:
     try:
-        return handshake(endpoint, counter, version, want_details=True)
+        return handshake(
+            endpoint, counter, version, ciphers=STRONG_CIPHER_STRING, want_details=True
+        )
     except (HandshakeRefused, Unreachable) as exc:
         return exc
 

@@ -48,7 +48,7 @@ def scanned_record(
     if not scan.chain:
         return record
     details = certs.describe(scan.chain[0], now)
-    trusted, _ = certs.verify_trust(scan.chain, anchors, now, target.site.host)
+    trusted = certs.verify_trust(scan.chain, anchors, now, target.site.host).ok
     return replace(
         record,
         subject=details.subject,

@@ -55,6 +55,9 @@ EXPECTED: dict[str, dict[str, Status]] = {
     "shorthsts": {"https.hsts": W},
     "badhsts": {"https.hsts": F},
     "hostile": {},
+    "ed25519": {"tls.cert.key": F},  # the chain validates: only the key type is refused
+    "tls12rare": {},
+    "extrasha1": {},
 }
 
 
@@ -127,11 +130,34 @@ def test_weak_suites_and_old_versions_are_named_in_the_evidence(
     assert hsts.evidence["include_subdomains"] is True
 
 
+def test_browser_refused_keys_rare_suites_and_stray_certificates_are_judged_for_what_they_are(
+    sites_lab: SitesLab, lab_report: Report
+) -> None:
+    by_key = {f.key: f for f in lab_report.findings}
+    key = by_key[("tls.cert.key", sites_lab.site("ed25519").label)]
+    assert key.message == "Ed25519 key: no major browser accepts such a certificate."
+    # TLS 1.2 with one strong suite outside OpenSSL's default list: spoken, and the chain read.
+    rare = sites_lab.site("tls12rare").label
+    assert by_key[("tls.protocols", rare)].evidence["accepted"] == ["TLS 1.2"]
+    assert by_key[("tls.connect", rare)].status is P
+    # The stray SHA-1 certificate is sent but on no path: leaf and intermediate are judged.
+    stray = by_key[("tls.cert.signature", sites_lab.site("extrasha1").label)].evidence
+    assert stray["judged"] == "the validated path"
+    assert stray["certificates"] == [
+        f"CN={sites_lab.site('extrasha1').host}",
+        "CN=Auditor Lab Intermediate CA,O=Auditor Lab",
+    ]
+    assert stray["weak"] == []
+    sha1 = by_key[("tls.cert.signature", sites_lab.site("sha1").label)].evidence
+    assert sha1["judged"] == "the chain as sent (it does not validate)"
+    assert [weak["subject"] for weak in sha1["weak"]] == [f"CN={sites_lab.site('sha1').host}"]
+
+
 def test_a_site_costs_at_most_thirty_connections(
     sites_lab: SitesLab, lab_report: Report, tmp_path: Path
 ) -> None:
     """The tls probe counts its own connections; nginx's log counts the HTTP ones."""
-    for case in ("good", "legacy", "weakciphers"):
+    for case in ("good", "legacy", "weakciphers", "tls12rare"):
         connect = next(
             f
             for f in lab_report.findings

@@ -88,7 +88,7 @@ class SitesLab:
         return len({line.split()[1] for line in lines if line.startswith(f"{site.address}:")})
 
 
-# case -> (address suffix); 19 and 20 have no nginx behind them.
+# Each case's address ends in its place in this list; 19 and 20 have no nginx behind them.
 CASES = [
     "good",
     "expired",
@@ -111,6 +111,9 @@ CASES = [
     "closed",
     "silent",
     "hostile",
+    "ed25519",
+    "tls12rare",
+    "extrasha1",
 ]
 
 
@@ -128,6 +131,10 @@ def _leaf(ca: TestCA, case: str, host: str, now: datetime) -> tuple[Issued, str]
         return ca.issue([host], key="rsa1024"), LEGACY_CIPHERS
     if case == "weakciphers":
         return ca.issue([host], key="rsa2048"), ""
+    if case == "ed25519":
+        return ca.issue([host], key="ed25519"), ""
+    if case == "extrasha1":  # OpenSSL 3 loads a SHA-1 certificate into a chain at level 0 only
+        return ca.issue([host]), LEGACY_CIPHERS
     if case == "hostile":
         evil = '<script>alert("x")</script>\' "quoted" & <b>bold</b>'
         return ca.issue([host], common_name=evil, organization=evil), ""
@@ -142,6 +149,8 @@ def _protocols(case: str) -> str:
         return f"ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:{weak}:@SECLEVEL=0';"
     if case == "tls13only":
         return "ssl_protocols TLSv1.3;"
+    if case == "tls12rare":  # strong, but outside OpenSSL's default list of suites
+        return "ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE-ECDSA-AES256-CCM';"
     return MODERN
 
 
@@ -236,6 +245,12 @@ def sha1_leaf(ca: TestCA, host: str, folder: Path) -> Issued:
     return Issued(cert, private)  # type: ignore[arg-type]
 
 
+def add_unrelated_sha1(files: LeafFiles, folder: Path) -> None:
+    """Appends to the sent chain a SHA-1-signed certificate of another CA, on no path."""
+    stray = sha1_leaf(TestCA("Unrelated Old"), "old.unrelated.test", folder)
+    files.fullchain.write_bytes(files.fullchain.read_bytes() + stray.cert_pem)
+
+
 class SilentListener:
     """Accepts TCP connections and never says a word: the host that stalls naive scanners."""
 
@@ -283,6 +298,8 @@ def build_sites_lab(
         else:
             leaf, extra = _leaf(ca, case, site.host, now)
         files = ca.write_leaf(leaf, folder / "certs", case)
+        if case == "extrasha1":
+            add_unrelated_sha1(files, folder / "unrelated")
         servers += [_https_block(site, files, extra), _http_block(site)]
     nginx = Nginx(folder / "nginx", servers)
     waits = [

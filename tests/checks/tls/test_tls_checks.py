@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -20,6 +21,7 @@ from checks.tls import certificate as certs
 from checks.tls import record
 from checks.tls.family import Judgement, evaluate
 from checks.tls.probe import DeepSuites, Endpoint, TlsScan, TlsVersion
+from tests.support.sites_lab import sha1_leaf
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HOST = "alternativet.dk"
@@ -89,6 +91,31 @@ def test_weak_keys_fail(ca: TestCA) -> None:
         leaf = ca.issue([HOST], key=kind, not_before=NOW - timedelta(days=1))
         scan = _scan(ca, chain=(leaf.cert, ca.intermediate.cert))
         assert _statuses(scan, _judge(ca))["tls.cert.key"] is status, kind
+
+
+@pytest.mark.parametrize(("kind", "name"), [("ed25519", "Ed25519"), ("ed448", "Ed448")])
+def test_an_eddsa_certificate_fails_the_key_check(ca: TestCA, kind: str, name: str) -> None:
+    leaf = ca.issue([HOST], key=kind, not_before=NOW - timedelta(days=1))
+    scan = _scan(ca, chain=(leaf.cert, ca.intermediate.cert))
+    key = next(f for f in evaluate(scan, _judge(ca)) if f.check == "tls.cert.key")
+    assert key.status is Status.FAIL
+    assert key.message == f"{name} key: no major browser accepts such a certificate."
+
+
+def test_a_stray_sha1_certificate_off_the_validated_path_does_not_fail(
+    ca: TestCA, tmp_path: Path
+) -> None:
+    stray = sha1_leaf(TestCA("Stray", now=NOW - timedelta(days=300)), "old.test", tmp_path)
+    leaf, intermediate = _scan(ca).chain
+    scan = _scan(ca, chain=(leaf, intermediate, stray.cert))
+    signature = next(f for f in evaluate(scan, _judge(ca)) if f.check == "tls.cert.signature")
+    assert signature.status is Status.PASS
+    assert signature.evidence["judged"] == "the validated path"
+    # Without the intermediate nothing validates: then every certificate sent is judged.
+    broken = _scan(ca, chain=(leaf, stray.cert))
+    signature = next(f for f in evaluate(broken, _judge(ca)) if f.check == "tls.cert.signature")
+    assert signature.status is Status.FAIL
+    assert signature.evidence["judged"] == "the chain as sent (it does not validate)"
 
 
 def test_missing_intermediate_fails_completeness_and_trust(ca: TestCA) -> None:
@@ -206,11 +233,12 @@ def test_a_handshake_without_a_certificate_fails_and_still_judges_the_suites(ca:
 def test_an_expired_intermediate_is_named_as_the_reason_not_a_missing_root() -> None:
     old = TestCA("Old", now=NOW - timedelta(days=2000))  # its intermediate lasted 1825 days
     leaf = old.issue([HOST], not_before=NOW - timedelta(days=10))
-    ok, reason = certs.verify_trust(
+    trust = certs.verify_trust(
         (leaf.cert, old.intermediate.cert), certs.Anchors.of((old.root.cert,)), NOW
     )
-    assert not ok
-    assert reason == "does not validate: a certificate in its chain has expired or is not valid yet"
+    assert not trust.ok
+    expired = "does not validate: a certificate in its chain has expired or is not valid yet"
+    assert trust.reason == expired
 
 
 def test_a_chain_through_an_ed25519_ca_is_named_as_the_reason_not_a_missing_root() -> None:
@@ -249,9 +277,9 @@ def test_a_chain_through_an_ed25519_ca_is_named_as_the_reason_not_a_missing_root
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
         .sign(root_key, None)
     )
-    ok, reason = certs.verify_trust((leaf,), certs.Anchors.of((root,)), NOW)
-    assert not ok
-    assert reason == "does not validate: its chain holds a key type no browser accepts"
+    trust = certs.verify_trust((leaf,), certs.Anchors.of((root,)), NOW)
+    assert not trust.ok
+    assert trust.reason == "does not validate: its chain holds a key type no browser accepts"
 
 
 def test_trust_is_judged_for_the_site_not_for_an_odd_first_name(ca: TestCA) -> None:
