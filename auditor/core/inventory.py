@@ -123,9 +123,16 @@ class HttpsRecord:
     http_served: bool | None = None
     redirect_status: int | None = None  # the first answer to http://, and where it points
     redirect_location: str | None = None
-    # The https.redirect verdict: http:// leads to https:// on the same host and port.
+    # Where the redirects from http:// leave a visitor: the last answer's URL, or the last
+    # Location when it was not followed (off the site).
+    redirect_final: str | None = None
+    # The https.redirect verdict: every redirect from http:// is to https:// (no user name
+    # in it), the first to the site's port on its host or a name under it; at most 10.
     redirects_to_https: bool = False
-    https_status: int | None = None  # the https:// answer's status; None: no answer
+    # The answer HSTS is judged on: the last https:// answer on the site's host that the
+    # redirects reach (else that https:// itself leads to), and its status; None: no answer.
+    https_url: str | None = None
+    https_status: int | None = None
     hsts_header: str | None = None  # the first Strict-Transport-Security header, verbatim
     hsts_max_age: int | None = None  # seconds; None when the header is missing or invalid
     hsts_include_subdomains: bool = False

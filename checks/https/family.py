@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from http.client import HTTPResponse
 from urllib.parse import urlsplit
 
+from auditor.core.addresses import is_ipv6
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, Finding, Status
@@ -16,12 +16,15 @@ from auditor.core.text import excerpt
 from checks.https import record
 from checks.https.hsts import HstsError, parse_hsts
 from checks.https.probe import (
+    REDIRECT_STATUSES,
     HttpsScan,
     HttpUnreachable,
+    Pages,
+    RedirectTrace,
     follow_redirects,
-    https_headers,
-    request,
-    same_resource,
+    landing,
+    reaches,
+    within,
 )
 from checks.sites import SiteTarget, site_targets
 
@@ -37,7 +40,6 @@ Judge = Callable[[HttpsScan, SiteTarget], Verdict]
 
 
 def check_redirect(scan: HttpsScan, target: SiteTarget) -> Verdict:
-    host, https_port = target.site.host, target.site.port
     trace = scan.redirects
     evidence: dict[str, object] = {
         "hops": [{"url": h.url, "status": h.status, "location": h.location} for h in trace.hops],
@@ -50,23 +52,56 @@ def check_redirect(scan: HttpsScan, target: SiteTarget) -> Verdict:
             return Verdict(Status.WARN, f"http:// is not served at all ({trace.error}).", evidence)
         return Verdict(Status.ERROR, f"Could not check: {trace.error}.", evidence)
     first = trace.hops[0]
-    evidence["location"] = first.location
-    shown = excerpt(first.location or "")  # the server's, in full in the evidence
+    evidence |= {"location": first.location, "final": trace.final}
     if first.location is None:
         # Stopped at the first answer: a 3xx whose Location no browser can follow.
         why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
         return Verdict(Status.FAIL, f"http:// answers {first.status}{why}.", evidence)
-    to = urlsplit(first.location)
-    to_port = to.port or (443 if to.scheme == "https" else 80)
-    if to.scheme != "https":
-        return Verdict(Status.FAIL, f"http:// redirects to {shown}, not to https://.", evidence)
-    if to.hostname != host or to_port != https_port:
-        return Verdict(Status.FAIL, f"http:// redirects to another host: {shown}.", evidence)
+    problem = _broken_hop(trace, target)
+    if problem is not None:
+        return Verdict(Status.FAIL, problem, evidence)
     if trace.loop:
         return Verdict(Status.FAIL, "The redirects loop.", evidence)
     if trace.too_many:
         return Verdict(Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence)
-    return Verdict(Status.PASS, f"http:// redirects ({first.status}) to {shown}.", evidence)
+    if any(urlsplit(h.location or "").fragment for h in trace.hops):
+        # Kept by the browser and never sent to a server (RFC 9110 10.2.2): it moves nobody
+        # to another page or to cleartext, so it is noted, not held against the site.
+        evidence["fragment"] = True
+    shown = f"http:// redirects ({first.status}) to {excerpt(first.location)}"
+    redirects = sum(1 for hop in trace.hops if hop.location is not None)
+    if redirects > 1:
+        shown += f", and on through {redirects - 1} more to {excerpt(trace.final or '')}"
+    return Verdict(Status.PASS, f"{shown}.", evidence)
+
+
+def _broken_hop(trace: RedirectTrace, target: SiteTarget) -> str | None:
+    """Why the chain from http:// does not take a visitor to https:// on the site and keep
+    them on https://, or None.
+
+    Every Location must be https:// without a user name in it, and the first must be on
+    the site (its host or a name under it, on the site's port): from there the visitor may
+    be sent on anywhere, over https://.
+    """
+    site = target.site
+    for index, hop in enumerate(trace.hops):
+        source = "http://" if index == 0 else excerpt(hop.url)
+        if hop.location is None:
+            if hop.status in REDIRECT_STATUSES:  # a later 3xx no browser can follow
+                why = f", but {trace.stopped}" if trace.stopped else " without a Location"
+                return f"{source} answers {hop.status}{why}."
+            return None  # the page the chain ends on
+        shown, to = excerpt(hop.location), urlsplit(hop.location)
+        if to.username is not None:  # https://evil@host/: browsers warn of a phishing link
+            return f"{source} redirects to a URL with a user name in it: {shown}."
+        if to.scheme != "https":
+            if index == 0:
+                return f"http:// redirects to {shown}, not to https://."
+            return f"{source} redirects back to {to.scheme}://: {shown}."
+        on_site = within(to.hostname, site.host) and (to.port or 443) == site.port
+        if index == 0 and not on_site:
+            return f"http:// redirects to another host: {shown}."
+    return None
 
 
 def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
@@ -74,6 +109,7 @@ def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
         return Verdict(Status.ERROR, f"Could not check: {scan.headers_error}.")
     values = scan.headers.sts
     evidence: dict[str, object] = {
+        "url": scan.headers.url,  # the final https:// answer on the site's host
         "status": scan.headers.status,
         "header": values[0] if values else None,
     }
@@ -145,6 +181,28 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
     return site_targets(ctx)
 
 
+def _address_of(target: SiteTarget, ctx: AuditContext) -> Callable[[str], str]:
+    """Where each host of the site is asked: the site's own name at this target's address,
+    a name under it at its pinned address if it is a configured site too, else at the first
+    address the run's resolver gives it."""
+    pinned = {s.host: s.addresses[0] for s in ctx.config.sites if s.addresses}
+
+    def address_of(host: str) -> str:
+        if host == target.site.host and target.address is not None:
+            return target.address
+        if host in pinned:
+            return pinned[host]
+        answer = ctx.addresses.lookup(host)
+        addresses = list(answer.addresses)
+        if not ctx.config.dns.probe_ipv6:
+            addresses.sort(key=is_ipv6)  # IPv4 first, as the site's own targets prefer it
+        if not addresses:
+            raise HttpUnreachable(f"{host} has no address: {answer.error or 'none'}")
+        return addresses[0]
+
+    return address_of
+
+
 def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     if target.not_probed:
         evidence = {"address": target.address, "reason": "not_probed"}
@@ -155,26 +213,16 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         outcome = FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
         return replace(outcome, inventory=record.known(target))
     site = target.site
-    timeout = ctx.config.limits.connect_timeout
     http_url = _url("http", site.host, site.http_port)
     https_url = _url("https", site.host, site.port)
-    address = target.address
-    gate = ctx.gate(address)
-
-    def fetch(url: str) -> HTTPResponse:
-        # The redirect usually lands on the page fetched for its headers: one request, not two.
-        if same_resource(url, https_url):
-            return https_page.result()
-        return request(url, address, timeout, gate)
-
+    pages = Pages(_address_of(target, ctx), ctx.config.limits.connect_timeout, ctx.gate)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        https_page = pool.submit(request, https_url, address, timeout, gate)
-        redirects = follow_redirects(http_url, fetch)
-        headers, error = None, None
-        try:
-            headers = https_headers(https_page.result())
-        except HttpUnreachable as exc:
-            error = str(exc)
+        pages.prefetch(https_url, pool)  # asked for while http:// is still answering
+        redirects = follow_redirects(http_url, pages.fetch)
+        # HSTS is judged where a visitor typing the bare name ends up on the site's own
+        # https://; if http:// never gets them there, where https:// itself leads.
+        secure = redirects if reaches(redirects, https_url) else None
+        headers, error = landing(secure or follow_redirects(https_url, pages.fetch), https_url)
     scan = HttpsScan(http_url, https_url, redirects, headers, error)
     findings = evaluate(scan, target)
     redirect = next(f for f in findings if f.check == REDIRECT.spec.id)

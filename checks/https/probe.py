@@ -1,7 +1,9 @@
-"""Plain-HTTP redirects and the HTTPS response headers of a site, at a pinned address.
+"""A site's redirects from http://, followed hop by hop, and the HSTS header of the https://
+answer they end on.
 
-Built on http.client because the audit must reach a chosen address while sending the
-site's own Host header and SNI (a client library that resolves names itself cannot).
+Built on http.client because the audit must reach a chosen address (the site's own name
+is asked at the target's address, whatever DNS says) while sending the name as Host header
+and SNI (a client library that resolves names itself cannot).
 Certificates are not judged here (the tls family does that), so the HTTPS request does
 not verify them: a broken certificate must not hide the HSTS verdict.
 """
@@ -15,15 +17,17 @@ import socket
 import ssl
 import string
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from auditor.core.deadlines import DEADLINES, Cutoff, shut_down
+from auditor.core.hosts import is_ip_address
 from auditor.core.slots import Gate, no_gate
 from auditor.core.text import excerpt
 from checks.tls.suites import STRONG_CIPHER_STRING
 
-MAX_HOPS = 10
+MAX_HOPS = 10  # redirects followed; one more fails the chain
 MAX_INTERIM = 10  # 1xx answers passed over before the final one
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 USER_AGENT = "auditor (Alternativet security-posture audit)"
@@ -37,7 +41,8 @@ class HttpUnreachable(Exception):
 class Hop:
     url: str
     status: int
-    location: str | None  # absolute, resolved against `url`
+    location: str | None  # absolute, resolved against `url`, its host in ASCII (IDNA)
+    sts: tuple[str, ...] = ()  # the answer's Strict-Transport-Security values, unfolded
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,23 @@ class RedirectTrace:
     loop: bool = False
     too_many: bool = False  # more than MAX_HOPS redirects
     error: str | None = None  # the first request got no answer
+    unanswered: str | None = None  # the later URL whose request got no answer (see `stopped`)
+
+    @property
+    def final(self) -> str | None:
+        """Where the redirects leave a visitor: the last answer's URL, or the last Location
+        when it was not followed."""
+        if not self.hops:
+            return None
+        last = self.hops[-1]
+        return last.location or last.url
 
 
 @dataclass(frozen=True)
 class HttpsHeaders:
     status: int
     sts: tuple[str, ...] = field(default_factory=tuple)  # every Strict-Transport-Security value
+    url: str | None = None  # the answer they came from
 
 
 def _default_port(scheme: str) -> int:
@@ -197,16 +213,29 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._ctx.wrap_socket(sock, server_hostname=self._sni)
 
 
-def same_resource(a: str, b: str) -> bool:
-    """`https://h` and `https://h:443/` name the same thing."""
-    one, two = urlsplit(a), urlsplit(b)
-    return (
-        one.scheme == two.scheme
-        and one.hostname == two.hostname
-        and (one.port or _default_port(one.scheme)) == (two.port or _default_port(two.scheme))
-        and (one.path or "/") == (two.path or "/")
-        and one.query == two.query
-    )
+def origin(url: str) -> tuple[str, str | None, int]:
+    """Scheme, host and port: which server of the site answers a URL."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or _default_port(parts.scheme)
+
+
+def _resource(url: str) -> tuple[object, ...]:
+    """What a request for `url` asks for: `https://h` and `https://h:443/#top` ask alike (a
+    fragment is never sent)."""
+    parts = urlsplit(url)
+    return (*origin(url), parts.path or "/", parts.query)
+
+
+def within(host: str | None, site: str) -> bool:
+    """`host` is the site's own host or a name under it.
+
+    This stands in for "the site's registrable domain": without the Public Suffix List (no
+    maintained copy is installed) a parent name cannot be told from a public suffix such as
+    github.io, so only the names under the site's own are taken to be the site's.
+    """
+    if not host:
+        return False
+    return host == site or (not is_ip_address(site) and host.endswith("." + site))
 
 
 def _as_browser_reads(location: str) -> str:
@@ -220,6 +249,24 @@ def _as_browser_reads(location: str) -> str:
     # In an http(s) URL a browser reads a backslash as "/" up to the query: https://a.test\@b.test/
     # goes to a.test, where urlsplit sees the user "a.test\" at b.test.
     return re.sub(r"^[^?#]*", lambda head: head[0].replace("\\", "/"), url)
+
+
+def _ascii_host(url: str) -> str:
+    """`url` with its host as a browser looks it up: percent-decoded, then in its IDNA (UTS 46)
+    ASCII form, so that https://bücher.test/ is https://xn--bcher-kva.test/, the site's name
+    as the config writes it. Raises ValueError (idna's) for a host no browser can encode."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if host is None or (host.isascii() and "%" not in host):
+        return url  # urlsplit has lower-cased it, as UTS 46 would
+    import idna  # noqa: PLC0415  # its tables take milliseconds to load; few Locations need them
+
+    netloc = idna.encode(unquote(host), uts46=True).decode("ascii")
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return parts._replace(netloc=netloc).geturl()
 
 
 def _resolve(url: str, locations: list[str]) -> tuple[str | None, str | None]:
@@ -236,47 +283,106 @@ def _resolve(url: str, locations: list[str]) -> tuple[str | None, str | None]:
     try:
         absolute = urljoin(url, _as_browser_reads(location))
         urlsplit(absolute).port  # noqa: B018  # raises ValueError on a port out of range
-    except ValueError:  # that, or an unclosed [IPv6 bracket
+        absolute = _ascii_host(absolute)
+    except ValueError:  # that, an unclosed [IPv6 bracket, or a host IDNA cannot encode
         return None, f"its Location '{excerpt(location)}' is not a valid URL"
     return absolute, None
 
 
 def follow_redirects(start_url: str, fetch: Fetch) -> RedirectTrace:
-    """Follow redirects from `start_url`, only while they stay on the same host.
+    """Follow redirects from `start_url` while they stay on the site: over http:// or https://
+    to its host or a name under it (see `within`), at most MAX_HOPS of them.
 
-    Hops to another host are recorded, not followed: the audit only connects to the
-    addresses it was given, and the verdict depends on the first hop anyway. `fetch` makes
-    each request (it may answer one it has already made).
+    A Location off the site is recorded, not followed: the audit connects only to the
+    site's own addresses. `fetch` makes each request (it may answer one it has already made).
     """
-    start_host = urlsplit(start_url).hostname
+    site = urlsplit(start_url).hostname or ""
     hops: list[Hop] = []
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     url = start_url
     while True:
-        if url in seen:
+        if _resource(url) in seen:  # the fragment is not sent: /#a after / asks for / again
             return RedirectTrace(tuple(hops), stopped="redirect loop", loop=True)
-        if len(hops) >= MAX_HOPS:
-            return RedirectTrace(
-                tuple(hops), stopped=f"more than {MAX_HOPS} redirects", too_many=True
-            )
-        seen.add(url)
+        seen.add(_resource(url))
         try:
             response = fetch(url)
         except HttpUnreachable as exc:
             if not hops:
                 return RedirectTrace(error=str(exc))
-            return RedirectTrace(tuple(hops), stopped=str(exc))
+            return RedirectTrace(tuple(hops), stopped=str(exc), unanswered=url)
         absolute, problem = None, None
         if response.status in REDIRECT_STATUSES:
             absolute, problem = _resolve(url, response.headers.get_all("Location") or [])
-        hops.append(Hop(url, response.status, absolute))
+        hops.append(Hop(url, response.status, absolute, _sts(response)))
         if problem is not None:
             return RedirectTrace(tuple(hops), stopped=problem)
         if absolute is None:
             return RedirectTrace(tuple(hops))
-        if urlsplit(absolute).hostname != start_host:
-            return RedirectTrace(tuple(hops), stopped="redirects to another host (not followed)")
+        to = urlsplit(absolute)
+        if to.scheme not in ("http", "https") or not within(to.hostname, site):
+            return RedirectTrace(tuple(hops), stopped="redirects off the site (not followed)")
+        if len(hops) > MAX_HOPS:  # every hop so far is a redirect
+            return RedirectTrace(
+                tuple(hops), stopped=f"more than {MAX_HOPS} redirects", too_many=True
+            )
         url = absolute
+
+
+def reaches(trace: RedirectTrace, url: str) -> bool:
+    """Some answer in `trace` came from `url`'s origin."""
+    return any(origin(hop.url) == origin(url) for hop in trace.hops)
+
+
+def landing(trace: RedirectTrace, url: str) -> tuple[HttpsHeaders | None, str | None]:
+    """The last answer `trace` got from `url`'s origin, or why there is none.
+
+    Where the chain goes on to another host, that answer is the final one from the site's
+    host; where it goes on to a URL there that did not answer, the final one is not known.
+    """
+    if trace.error is not None:
+        return None, trace.error
+    home = origin(url)
+    last = next((hop for hop in reversed(trace.hops) if origin(hop.url) == home), None)
+    if last is None:
+        return None, f"the redirects never reach {url}"
+    unanswered = trace.unanswered
+    if last is trace.hops[-1] and unanswered is not None and origin(unanswered) == home:
+        return None, trace.stopped
+    return HttpsHeaders(status=last.status, sts=last.sts, url=last.url), None
+
+
+class Pages:
+    """Each URL asked once, from the address its host is served at.
+
+    The redirects from http:// usually land on the https:// page whose HSTS is judged, and
+    the https:// page may be asked for before they do: one request, not two.
+    """
+
+    def __init__(
+        self, address_of: Callable[[str], str], timeout: float, gate_of: Callable[[str], Gate]
+    ) -> None:
+        self._address_of = address_of  # raises HttpUnreachable when a host has none
+        self._timeout = timeout
+        self._gate_of = gate_of
+        self._answers: dict[tuple[object, ...], Future[http.client.HTTPResponse]] = {}
+
+    def _get(self, url: str) -> http.client.HTTPResponse:
+        address = self._address_of(urlsplit(url).hostname or "")
+        return request(url, address, self._timeout, self._gate_of(address))
+
+    def prefetch(self, url: str, pool: ThreadPoolExecutor) -> None:
+        """Ask for `url` now, in `pool`; `fetch` waits for its answer."""
+        self._answers[_resource(url)] = pool.submit(self._get, url)
+
+    def fetch(self, url: str) -> http.client.HTTPResponse:
+        answer = self._answers.get(_resource(url))
+        if answer is None:
+            answer = self._answers[_resource(url)] = Future()
+            try:
+                answer.set_result(self._get(url))
+            except HttpUnreachable as exc:  # kept: asked again, the URL gets the same answer
+                answer.set_exception(exc)
+        return answer.result()
 
 
 def _unfold(value: str) -> str:
@@ -285,13 +391,13 @@ def _unfold(value: str) -> str:
     return re.sub(r"\r?\n(?=[ \t])", " ", value)
 
 
-def https_headers(response: http.client.HTTPResponse) -> HttpsHeaders:
-    values = tuple(
+def _sts(response: http.client.HTTPResponse) -> tuple[str, ...]:
+    """Every Strict-Transport-Security value of an answer, unfolded."""
+    return tuple(
         _unfold(value)
         for name, value in response.getheaders()
         if name.lower() == "strict-transport-security"
     )
-    return HttpsHeaders(status=response.status, sts=values)
 
 
 @dataclass(frozen=True)

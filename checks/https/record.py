@@ -34,6 +34,7 @@ def scanned_record(target: SiteTarget, scan: HttpsScan, redirect: Finding) -> Ht
             http_served=True,
             redirect_status=first.status,
             redirect_location=first.location,
+            redirect_final=trace.final,
         )
     elif redirect.status is Status.WARN:  # refused: nothing listens on plain HTTP
         record = replace(record, http_served=False)
@@ -41,7 +42,10 @@ def scanned_record(target: SiteTarget, scan: HttpsScan, redirect: Finding) -> Ht
         return record
     values = scan.headers.sts
     record = replace(
-        record, https_status=scan.headers.status, hsts_header=values[0] if values else None
+        record,
+        https_url=scan.headers.url,
+        https_status=scan.headers.status,
+        hsts_header=values[0] if values else None,
     )
     if not values:
         return record

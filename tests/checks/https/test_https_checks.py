@@ -51,11 +51,67 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
         ),
         (
             RedirectTrace(
-                (_hop("http://alternativet.dk/", 301, "https://www.alternativet.dk/"),),
-                stopped="redirects to another host (not followed)",
+                (_hop("http://alternativet.dk/", 301, "https://alternativet.example/"),),
+                stopped="redirects off the site (not followed)",
             ),
             Status.FAIL,
             "another host",
+        ),
+        (
+            # A name under the site's own is the site's (its registrable domain, judged
+            # conservatively without the Public Suffix List).
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://www.alternativet.dk/"),
+                    _hop("https://www.alternativet.dk/", 200, None),
+                )
+            ),
+            Status.PASS,
+            "redirects (301)",
+        ),
+        (
+            # Not the other way round: a parent name may be a public suffix (github.io).
+            RedirectTrace(
+                (_hop("http://alternativet.dk/", 301, "https://dk/"),),
+                stopped="redirects off the site (not followed)",
+            ),
+            Status.FAIL,
+            "another host",
+        ),
+        (
+            # Once on https:// on the site, the visitor may be sent on elsewhere over https://.
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 302, "https://shop.example/"),
+                ),
+                stopped="redirects off the site (not followed)",
+            ),
+            Status.PASS,
+            "and on through 1 more to https://shop.example/",
+        ),
+        (
+            # ... but not back to cleartext, even off the site (judged without asking it).
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 302, "http://shop.example/"),
+                ),
+                stopped="redirects off the site (not followed)",
+            ),
+            Status.FAIL,
+            "https://alternativet.dk/ redirects back to http://: http://shop.example/",
+        ),
+        (
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 302, None),
+                ),
+                stopped="it sends 2 different Location headers",
+            ),
+            Status.FAIL,
+            "https://alternativet.dk/ answers 302, but it sends 2 different Location headers",
         ),
         (
             RedirectTrace((_hop("http://alternativet.dk/", 301, "https://alternativet.dk:8443/"),)),
@@ -72,7 +128,19 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
                 loop=True,
             ),
             Status.FAIL,
-            "loop",
+            "https://alternativet.dk/ redirects back to http://: http://alternativet.dk/.",
+        ),
+        (
+            RedirectTrace(
+                (
+                    _hop("http://alternativet.dk/", 301, "https://alternativet.dk/"),
+                    _hop("https://alternativet.dk/", 301, "https://alternativet.dk/#top"),
+                ),
+                stopped="redirect loop",
+                loop=True,
+            ),
+            Status.FAIL,
+            "The redirects loop.",
         ),
         (
             RedirectTrace(

@@ -19,10 +19,12 @@ PAGE = b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=63072000\r\n"
 END = b"Content-Length: 0\r\nConnection: close\r\n\r\n"
 
 
-def _audit(http: bytes, https: bytes, tmp_path: Path) -> tuple[Finding, Finding, int]:
+def _audit(
+    http: bytes, https: bytes, tmp_path: Path, host: str = HOST
+) -> tuple[Finding, Finding, int]:
     """The redirect and HSTS findings, and the HTTPS port they name."""
     with canned_site(ADDRESS, http, https, tmp_path) as site:
-        sites = (SiteConfig(HOST, "", site.https_port, site.http_port, addresses=(ADDRESS,)),)
+        sites = (SiteConfig(host, "", site.https_port, site.http_port, addresses=(ADDRESS,)),)
         config = AuditConfig(source="test", sites=sites)
         report = run_audit(families("https"), AuditContext(config=config))
     redirect, hsts = sorted(report.findings, key=lambda f: f.check != "https.redirect")
@@ -168,4 +170,36 @@ def test_what_a_server_sent_is_one_short_line_in_the_message(
     assert (hsts.status, hsts.message) == (
         "error",
         f"Could not check: https://{HOST}:{port}/ did not answer HTTP: {said}.",
+    )
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["https://bücher.test:{https_port}/".encode(), b"https://b%C3%BCcher.test:{https_port}/"],
+)
+def test_an_international_name_is_compared_in_its_idna_form(
+    location: bytes, tmp_path: Path
+) -> None:
+    # The config writes the name as xn--bcher-kva.test; a Location may write it in Unicode,
+    # raw or percent-encoded, and a browser goes to the same host. Main compared the
+    # percent-encoded text and failed the redirect as "another host".
+    moved = b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location + b"\r\n"
+    redirect, hsts, port = _audit(moved + END, PAGE + END, tmp_path, "xn--bcher-kva.test")
+    assert (redirect.status, redirect.message) == (
+        "pass",
+        f"http:// redirects (301) to https://xn--bcher-kva.test:{port}/.",
+    )
+    assert [(hop["status"], hop["location"]) for hop in _hops(redirect)] == [
+        (301, f"https://xn--bcher-kva.test:{port}/"),
+        (200, None),  # asked for under its ASCII name
+    ]
+    assert hsts.status == "pass"
+
+
+def test_a_host_no_browser_can_encode_fails_the_redirect(tmp_path: Path) -> None:
+    moved = b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://b%FFcher.test/\r\n"
+    redirect, _, _ = _audit(moved + END, PAGE + END, tmp_path, "xn--bcher-kva.test")
+    assert (redirect.status, redirect.message) == (
+        "fail",
+        "http:// answers 301, but its Location 'https://b%FFcher.test/' is not a valid URL.",
     )
