@@ -38,28 +38,32 @@ class AccessTarget:
 
 
 def holders(found: tuple[FoundKey, ...], roster: Roster | None) -> tuple[KeyHolderRecord, ...]:
-    """One record per distinct key, with the person the roster (or the line) names."""
+    """One record per distinct key, with its holder as the roster names it.
+
+    A line's comment may name someone (the droplet agent writes the e-mail of whoever opened
+    a console), but anyone who can write the file can write that comment: it is kept as a
+    hint, and a key the roster does not list stays unknown.
+    """
     grouped: dict[str, list[FoundKey]] = defaultdict(list)
     for key in found:
         grouped[key.fingerprint].append(key)
     records = []
     for fingerprint, keys in grouped.items():
         first = keys[0]
-        person = roster.owner_of(fingerprint) if roster else None
-        named = next((k.named_person for k in keys if k.named_person), None)
-        if person is None and roster is not None and named:
-            person = roster.person_with_email(named)
+        holder = roster.owner_of(fingerprint) if roster else None
         records.append(
             KeyHolderRecord(
                 fingerprint=fingerprint,
                 key_type=first.key_type,
                 bits=first.bits,
-                person=person.name if person else named,
-                team=person.team if person else None,
-                approved=person.approved if person else None,
+                person=holder.name if holder else None,
+                team=holder.team if holder else None,
+                approved=holder.approved if holder else None,
                 managed_by=next((k.managed_by for k in keys if k.managed_by), None),
                 cert_authority=any(k.cert_authority for k in keys),
                 locations=tuple(k.location for k in keys),
+                service=holder is not None and holder.service,
+                named_in_line=next((k.named_person for k in keys if k.named_person), None),
             )
         )
     return tuple(records)
@@ -76,7 +80,9 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
         "key_type": record.key_type,
         "bits": record.bits,
         "person": record.person,
+        "service": record.service,
         "team": record.team,
+        "named_in_line": record.named_in_line,
         "managed_by": record.managed_by,
         "servers": sorted({loc.server for loc in record.locations}),
     }
@@ -84,9 +90,11 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
 
 def check_unknown(record: KeyHolderRecord, required_team: str) -> Verdict:
     if record.team is not None:  # on the roster
-        return Verdict(Status.PASS, f"Held by {record.person}.", _evidence(record))
+        held = f"the service {record.person}" if record.service else record.person
+        return Verdict(Status.PASS, f"Held by {held}.", _evidence(record))
     agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
-    who = f", named {record.person} in the line" if record.person else ""
+    named = record.named_in_line
+    who = f"; its comment names {named}, but only the roster says whose it is" if named else ""
     return Verdict(
         Status.FAIL,
         f"{record.key_type} key on {_where(record)} belongs to nobody on the roster{agent}{who}.",
@@ -127,12 +135,16 @@ def check_weak(record: KeyHolderRecord, required_team: str) -> Verdict:
 
 
 def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list[str]) -> Verdict:
-    people = sorted({r.person for r in records if r.person and r.team is not None})
+    known = [r for r in records if r.person and r.team is not None]
+    people = sorted({r.person for r in known if r.person and not r.service})
+    # A service's key (the auditor's own) is judged key by key, but is nobody's direct access.
+    services = sorted({r.person for r in known if r.person and r.service})
     unknown = [r.fingerprint for r in records if r.team is None]
     # An unknown key may be anyone: each counts as one more holder.
     total = len(people) + len(unknown)
     evidence = {
         "people": people,
+        "services": services,
         "unknown_keys": len(unknown),
         "holders": total,
         "maximum": maximum,

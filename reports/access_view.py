@@ -72,14 +72,23 @@ def _key_verdict(record: KeyHolderRecord, access: Claim) -> tuple[Status, str, b
     return worst.status, worst.message, True
 
 
+def _holder(record: KeyHolderRecord) -> str:
+    """Who holds the key as the roster says; what a line's comment claims only as a hint."""
+    if record.team is None:  # on no roster (an older auditor put a comment's name in `person`)
+        hint = record.named_in_line or record.person
+        person = f"UKENDT (kommentaren nævner {hint})" if hint else "UKENDT"
+    else:
+        person = record.person or "UKENDT"
+        person += " (tjeneste)" if record.service else ""
+    return f"{person} (via {record.managed_by})" if record.managed_by else person
+
+
 def _holders(report: Report) -> tuple[Row, ...]:
     rows = []
     access = report.claim(ClaimId.FEW_HOLDERS)
     for record in report.inventory.key_holders:
         status, verdict, english = _key_verdict(record, access)
-        person = record.person or "UKENDT"
-        if record.managed_by:
-            person += f" (via {record.managed_by})"
+        person = _holder(record)
         places = "\n".join(
             f"{loc.server}"
             + (f" {loc.user}" if loc.user else "")

@@ -4,12 +4,19 @@ Each run is stored in one transaction (the full report as JSON, and its findings
 for queries), in WAL mode with full synchronisation: a process killed at any moment leaves
 either the whole run or none of it, and never touches an earlier one. The schema carries
 its version in `PRAGMA user_version` and is migrated forward on open, never backward.
+
+The runs name key holders and their servers: the file is created readable by its owner
+only, before SQLite opens it (SQLite gives the `-wal` and `-shm` files the main file's
+mode), and a looser mode found on any of the three is narrowed, with a warning.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -19,6 +26,8 @@ from pathlib import Path
 from auditor.core.documents import json_value
 from auditor.core.errors import AuditorError
 from auditor.core.report import Report, ReportFormatError
+
+LOG = logging.getLogger(__name__)
 
 
 class HistoryError(AuditorError):
@@ -57,6 +66,8 @@ MIGRATIONS: Sequence[str] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+PRIVATE = 0o600
+SIDE_FILES = ("-wal", "-shm")  # SQLite's companions in WAL mode, named after the main file
 WAL_TRIES = 10  # pauses of 20 ms doubling each time: about 20 s in all, within the timeout
 
 
@@ -85,6 +96,7 @@ class History:
             raise HistoryError(f"no history at {self.path} (run `auditor run` first)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _keep_private(self.path)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         except OSError as exc:
             raise HistoryError(
@@ -230,6 +242,41 @@ class History:
                 (before if before is not None else 2**62,),
             ).fetchone()
         return self.report(int(row[0])) if row else None
+
+
+def _keep_private(path: Path) -> None:
+    """Create the history owner-only, or narrow a looser mode on it and its side files."""
+    try:
+        # O_EXCL: never follows a link planted at the path, never truncates a history.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
+        return
+    except FileExistsError:
+        pass  # an earlier run's (or one starting at the same moment): check its mode below
+    for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        _narrow(file)
+
+
+def _narrow(file: Path) -> None:
+    """Take away the group's and others' bits, saying so: the owner's are left as they are
+    (a history made read-only on purpose stays read-only)."""
+    try:
+        found = file.stat()
+    except FileNotFoundError:
+        return  # no -wal or -shm while no connection is open: nothing to narrow
+    mode = stat.S_IMODE(found.st_mode)
+    if not stat.S_ISREG(found.st_mode) or not mode & 0o077:
+        return  # a folder in its place is SQLite's to refuse, not this to chmod
+    try:
+        os.chmod(file, mode & 0o700)
+    except OSError as exc:  # another user's file: the history may still be read
+        LOG.warning(
+            "%s is readable by others (mode %04o) and could not be made private: %s",
+            file,
+            mode,
+            exc.strerror or exc,
+        )
+        return
+    LOG.warning("%s was readable by others (mode %04o): now %04o", file, mode, mode & 0o700)
 
 
 def _statements(script: str) -> list[str]:

@@ -245,7 +245,9 @@ class FoundKey:
     location: KeyLocation
     managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
     cert_authority: bool = False
-    named_person: str | None = None  # whom the line itself names (droplet agent keys)
+    # Whom the line's comment names (droplet agent keys): anyone who can write the file can
+    # write it, so it is only shown beside the key, never taken as its holder.
+    named_person: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)
@@ -265,12 +267,15 @@ class KeyHolderRecord:
     fingerprint: str  # "SHA256:..." exactly as ssh-keygen -lf prints it
     key_type: str  # "RSA", "ED25519", "ECDSA", "DSA", "ED25519-SK", ...
     bits: int | None
-    person: str | None = None
+    person: str | None = None  # the roster's entry; None: nobody on the roster holds it
     team: str | None = None
     approved: bool | None = None
     managed_by: str | None = None  # e.g. "digitalocean-droplet-agent"
     cert_authority: bool = False
     locations: tuple[KeyLocation, ...] = ()
+    service: bool = False  # the roster lists its holder as a service, not a person
+    # Whom a line's comment names (the droplet agent's e-mail): a hint, never the holder.
+    named_in_line: str | None = None
     # The access verdicts that fail or warn, set by the access family once it has judged.
     unknown: bool = False  # nobody on the roster holds the key
     unapproved: bool = False  # its holder is not approved, or not in the required team

@@ -1,9 +1,15 @@
-"""The roster of approved key holders: who they are, their team, and their keys."""
+"""The roster of approved key holders: who they are, their team, and their keys.
+
+Only the roster says whose a key is: a key not listed under anyone is unknown, whatever its
+line's comment claims. An entry is a person unless it says `kind = "service"`: a program's
+key (the auditor's own), listed and judged like a person's but not counted as one.
+"""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from auditor.core.config import TomlSection
@@ -12,12 +18,24 @@ from auditor.core.errors import ConfigError
 from auditor.core.sshkeys import KeyFormatError, parse_public_key_line
 
 
+class HolderKind(StrEnum):
+    PERSON = "person"
+    SERVICE = "service"
+
+
 @dataclass(frozen=True)
 class Person:
+    """One roster entry: a person, or a service whose team runs it."""
+
     name: str
     team: str
     approved: bool
-    emails: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # for the reader: a key's comment never decides its holder
+    kind: HolderKind = HolderKind.PERSON
+
+    @property
+    def service(self) -> bool:
+        return self.kind is HolderKind.SERVICE
 
 
 @dataclass(frozen=True)
@@ -28,10 +46,6 @@ class Roster:
 
     def owner_of(self, fingerprint: str) -> Person | None:
         return self.owners.get(fingerprint)
-
-    def person_with_email(self, email: str) -> Person | None:
-        wanted = email.strip().lower()
-        return next((p for p in self.people if wanted in (e.lower() for e in p.emails)), None)
 
 
 def _fingerprint(section: TomlSection, index: int, entry: str) -> str:
@@ -50,6 +64,18 @@ def _fingerprint(section: TomlSection, index: int, entry: str) -> str:
         ) from None
 
 
+def _kind(section: TomlSection) -> HolderKind:
+    """`kind`, absent in every roster written before services: a person."""
+    text = section.opt_str("kind")
+    if text is None:
+        return HolderKind.PERSON
+    try:
+        return HolderKind(text)
+    except ValueError:
+        choices = " or ".join(f'"{k}"' for k in HolderKind)
+        raise section.error("kind", f"must be {choices}, not {text!r}") from None
+
+
 def parse_roster(text: str, source: str) -> Roster:
     try:
         data = toml_document(text)
@@ -64,6 +90,7 @@ def parse_roster(text: str, source: str) -> Roster:
             team=section.req_str("team"),
             approved=section.opt_bool("approved", False),
             emails=section.str_list("emails"),
+            kind=_kind(section),
         )
         # The holder count goes by name: two entries under one name would count as one
         # person, and the later entry's team and approval would silently win for its keys.

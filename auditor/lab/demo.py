@@ -135,6 +135,7 @@ def _roster(anna: str, auditor: str) -> str:
         f'keys = ["{anna}"]\n'
         "\n"
         "[[people]]\n"
+        'kind = "service"\n'
         'name = "auditor (dette værktøjs egen nøgle)"\n'
         'team = "Landssekretariatet"\n'
         "approved = true\n"

@@ -46,7 +46,12 @@ def _worst(report: Report, record: KeyHolderRecord) -> Status:
 
 
 def _holder_name(record: KeyHolderRecord) -> str:
-    name = record.person or "UNKNOWN"
+    if record.team is None:  # on no roster (an older auditor put a comment's name in `person`)
+        hint = record.named_in_line or record.person
+        name = f"UNKNOWN (comment names {hint})" if hint else "UNKNOWN"
+    else:
+        name = record.person or "UNKNOWN"
+        name += " (service)" if record.service else ""
     return f"{name} ({record.managed_by})" if record.managed_by else name
 
 

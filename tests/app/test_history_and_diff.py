@@ -1,11 +1,17 @@
-"""History in SQLite (atomic runs, migrations, refusal of unusable files) and the diff."""
+"""History in SQLite (atomic runs, migrations, refusal of unusable files, owner-only files)
+and the diff."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -240,3 +246,68 @@ def test_a_history_held_beyond_the_timeout_is_called_busy_not_unusable(tmp_path:
     finally:
         holder.close()
     assert "unusable" not in str(caught.value)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which a file is created readable by everyone (0644)."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _modes(path: Path) -> dict[str, str]:
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files}
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_the_history_and_its_wal_files_are_created_owner_only(tmp_path: Path) -> None:
+    # The runs name key holders and their servers, as report.json and adgang.html do.
+    path = tmp_path / "history.sqlite3"
+    History(path).record(sample_report(), 1)
+    # A reader keeps the -wal and -shm files in place (the last connection removes them).
+    reader = sqlite3.connect(path)
+    try:
+        reader.execute("SELECT count(*) FROM runs").fetchone()
+        History(path).record(sample_report(), 1)
+        assert _modes(path) == {
+            "history.sqlite3": "0o600",
+            "history.sqlite3-wal": "0o600",
+            "history.sqlite3-shm": "0o600",
+        }
+    finally:
+        reader.close()
+
+
+@pytest.mark.usefixtures("umask_022")
+def test_a_history_readable_by_others_is_narrowed_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    History(path).record(sample_report(), 1)
+    reader = sqlite3.connect(path)  # as an older auditor left it: every file 0644
+    try:
+        reader.execute("SELECT count(*) FROM runs").fetchone()
+        for name in _modes(path):
+            (tmp_path / name).chmod(0o644)
+        with caplog.at_level(logging.WARNING, logger="auditor.app.history"):
+            assert [run.id for run in History(path).runs()] == [1]
+        assert set(_modes(path).values()) == {"0o600"}
+    finally:
+        reader.close()
+    assert sorted(caplog.messages) == sorted(
+        f"{tmp_path / name} was readable by others (mode 0644): now 0600"
+        for name in ("history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm")
+    )
+
+
+def test_a_history_made_read_only_stays_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    History(path).record(sample_report(), 1)
+    path.chmod(0o444)
+    with contextlib.suppress(HistoryError):  # as another user than root, it may not open
+        History(path).runs()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400  # the others' bits taken, no more

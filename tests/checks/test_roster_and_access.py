@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import struct
+from dataclasses import replace
 
 import pytest
 
 from auditor.core.errors import ConfigError
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.core.model import Status
-from auditor.core.roster import parse_roster
+from auditor.core.roster import HolderKind, parse_roster
 from auditor.core.sshkeys import parse_public_key_line
 from checks.access import AccessTarget, evaluate
 
@@ -127,3 +128,66 @@ def test_an_unreadable_server_makes_the_count_an_error() -> None:
     assert count.check == "access.holders.count"
     assert count.status is Status.ERROR
     assert "db" in count.message
+
+
+SERVICE = f"""
+[[people]]
+kind = "service"
+name = "auditor"
+team = "Landssekretariatet"
+approved = true
+keys = ["{_pub(5)}"]
+"""
+
+
+def test_a_service_key_is_listed_and_judged_but_not_counted_as_a_person() -> None:
+    roster = parse_roster(ROSTER + SERVICE, "roster.toml")
+    assert [p.kind for p in roster.people] == [HolderKind.PERSON] * 2 + [HolderKind.SERVICE]
+    target = AccessTarget(_inventory(_found(1), _found(5)))
+    outcome = evaluate(target, roster, "Landssekretariatet", maximum=1)
+    verdicts = {(f.check, f.target): f for f in outcome.findings}
+    service = parse_public_key_line(_pub(5)).fingerprint
+    assert verdicts[("access.key.unknown", service)].status is Status.PASS
+    assert verdicts[("access.key.unknown", service)].message == "Held by the service auditor."
+    assert verdicts[("access.key.unapproved", service)].status is Status.PASS
+    count = verdicts[("access.holders.count", "access")]
+    assert count.status is Status.PASS  # Anna alone: at most one
+    assert (count.evidence["people"], count.evidence["services"]) == (["Anna"], ["auditor"])
+    record = next(r for r in outcome.inventory.key_holders if r.fingerprint == service)
+    assert (record.person, record.service, record.unknown) == ("auditor", True, False)
+
+
+def test_a_service_is_still_held_to_approval() -> None:
+    unapproved = SERVICE.replace("approved = true", "approved = false")
+    roster = parse_roster(ROSTER + unapproved, "roster.toml")
+    outcome = evaluate(AccessTarget(_inventory(_found(5))), roster, "Landssekretariatet", 5)
+    verdicts = {f.check: f.status for f in outcome.findings}
+    assert verdicts["access.key.unapproved"] is Status.FAIL
+
+
+def test_an_entry_of_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_roster(SERVICE.replace('"service"', '"robot"'), "roster.toml")
+    assert caught.value.key == "people[0].kind"
+    assert 'must be "person" or "service", not \'robot\'' in str(caught.value)
+
+
+def test_a_comment_naming_someone_on_the_roster_does_not_make_the_key_theirs() -> None:
+    # DigitalOcean's droplet agent writes the e-mail of whoever opened a console; anyone who
+    # can write authorized_keys can write the same comment on a key of their own.
+    roster = parse_roster(
+        ROSTER.replace("approved = true\n", 'approved = true\nemails = ["anna@x.dk"]\n', 1),
+        "roster.toml",
+    )
+    forged = replace(_found(6), managed_by="digitalocean-droplet-agent", named_person="anna@x.dk")
+    outcome = evaluate(AccessTarget(_inventory(_found(1), forged)), roster, "Landssekretariatet", 5)
+    verdicts = {(f.check, f.target): f for f in outcome.findings}
+    unknown = verdicts[("access.key.unknown", forged.fingerprint)]
+    assert unknown.status is Status.FAIL
+    assert unknown.message == (
+        "ED25519 key on web belongs to nobody on the roster (added by DigitalOcean's droplet "
+        "agent); its comment names anna@x.dk, but only the roster says whose it is."
+    )
+    assert verdicts[("access.holders.count", "access")].evidence["unknown_keys"] == 1
+    record = next(r for r in outcome.inventory.key_holders if r.fingerprint == forged.fingerprint)
+    assert (record.person, record.team, record.named_in_line) == (None, None, "anna@x.dk")

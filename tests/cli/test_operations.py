@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import sqlite3
@@ -353,6 +354,7 @@ def test_an_unusable_history_does_not_stop_the_report_and_pages(
     out = tmp_path / "out"
     out.mkdir()
     (out / "history.sqlite3").write_bytes(b"not a database, and long enough to look like one" * 100)
+    (out / "history.sqlite3").chmod(0o600)  # private, as the auditor leaves it: no warning
     config = sites_lab.write_config(tmp_path / "auditor.toml", ["good"])
     result = auditor({}, "run", "--config", str(config), "--out", str(out), *(["--quiet"] * quiet))
     # Everything held, but the run is not in the history: that must not pass unseen.
@@ -376,3 +378,27 @@ def test_a_broken_promise_keeps_exit_1_when_the_history_is_unusable(
     assert result.returncode == 1
     assert "FAIL  https.hsts" in result.stdout
     assert "this run is not in the history" in result.stderr
+
+
+def test_the_history_is_private_and_a_readable_one_is_narrowed_with_a_warning(
+    sites_lab: SitesLab, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    config = sites_lab.write_config(tmp_path / "auditor.toml", ["good"])
+    before = os.umask(0o022)  # the usual umask, which the run inherits
+    try:
+        first = auditor({}, "run", "--config", str(config), "--out", str(out), "--quiet")
+        assert (first.returncode, first.stderr) == (0, "")
+        history = out / "history.sqlite3"
+        assert oct(history.stat().st_mode & 0o777) == "0o600"
+        history.chmod(0o644)  # as an older auditor created it
+        second = auditor({}, "run", "--config", str(config), "--out", str(out), "--quiet")
+    finally:
+        os.umask(before)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr.splitlines() == [
+        f"WARNING auditor.app.history: {history} was readable by others (mode 0644): now 0600"
+    ]
+    assert oct(history.stat().st_mode & 0o777) == "0o600"
+    runs = auditor({}, "history", "--out", str(out), "--format", "json")
+    assert [r["id"] for r in json.loads(runs.stdout)] == [2, 1]

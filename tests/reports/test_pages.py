@@ -104,6 +104,19 @@ def test_internal_page_lists_holders_unknown_first_with_their_places() -> None:
     assert ERROR_MESSAGE in page  # the internal page keeps every finding's message
 
 
+def test_internal_page_marks_a_service_and_shows_a_comments_name_only_as_a_hint() -> None:
+    report = sample_report()
+    holders = tuple(
+        replace(h, service=True) if h.person == HOLDER else replace(h, named_in_line="a@x.dk")
+        for h in report.inventory.key_holders
+    )
+    page = html.render_page(
+        replace(report, inventory=replace(report.inventory, key_holders=holders)), "adgang", CATALOG
+    )
+    assert f"<td>{HOLDER} (tjeneste)</td>" in page
+    assert "<td>UKENDT (kommentaren nævner a@x.dk)</td>" in page
+
+
 def test_internal_page_escapes_everything_too() -> None:
     report = sample_report(hostile=True)
     holders = tuple(replace(h, person=HOSTILE) for h in report.inventory.key_holders)

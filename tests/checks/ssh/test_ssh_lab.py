@@ -18,11 +18,13 @@ from auditor.core.config import load_config
 from auditor.core.family import AuditContext
 from auditor.core.model import ClaimId, Finding, Severity, Status
 from auditor.core.report import Report
+from auditor.core.roster import parse_roster
 from auditor.core.runner import run_audit
 from auditor.core.slots import ConnectionSlots
 from auditor.core.sshkeys import parse_public_key_line
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
 from checks import families
+from checks.access import AccessTarget, evaluate
 from checks.ssh.model import ReadRefused
 from checks.ssh.probe import probe
 from checks.ssh.read import read_server
@@ -65,8 +67,8 @@ def people(sshd_lab: SshdLab, tmp_path_factory: pytest.TempPathFactory) -> dict[
     sshd_lab.authorized_keys("root").write_text("\n".join(lines) + "\n")
     roster = folder / "roster.toml"
     roster.write_text(
-        f'[[people]]\nname = "Auditor"\nteam = "Landssekretariatet"\napproved = true\n'
-        f'keys = ["{sshd_lab.auditor_pub}"]\n\n'
+        f'[[people]]\nkind = "service"\nname = "Auditor"\nteam = "Landssekretariatet"\n'
+        f'approved = true\nkeys = ["{sshd_lab.auditor_pub}"]\n\n'
         f'[[people]]\nname = "Anna"\nteam = "Landssekretariatet"\napproved = true\n'
         f'emails = ["anna@alternativet.dk"]\nkeys = ["{keys["anna"]}"]\n\n'
         f'[[people]]\nname = "Bo"\nteam = "IT-udvalget"\napproved = true\n'
@@ -185,8 +187,9 @@ def test_access_verdicts_per_key(ssh_report: Report, people: dict[str, str]) -> 
     assert _holder(ssh_report, people["stranger"])["access.key.unknown"] is F
     assert _holder(ssh_report, people["tiny"])["access.key.weak"] is F
     assert _holder(ssh_report, people["dsa"])["access.key.weak"] is F
-    # The droplet agent's key names Anna by e-mail: attributed to her, marked as managed.
-    assert _holder(ssh_report, people["dotty"])["access.key.unknown"] is P
+    # A droplet-agent comment naming Anna, on a key the roster does not list under her:
+    # anyone who can write the file can write that comment. Unknown, not Anna's.
+    assert _holder(ssh_report, people["dotty"])["access.key.unknown"] is F
 
 
 def test_key_holders_list_every_location(ssh_report: Report, people: dict[str, str]) -> None:
@@ -202,7 +205,7 @@ def test_key_holders_list_every_location(ssh_report: Report, people: dict[str, s
     assert bo.locations[0].comment == "bo@laptop"
     dotty = by_fp[parse_public_key_line(people["dotty"]).fingerprint]
     assert dotty.managed_by == "digitalocean-droplet-agent"
-    assert dotty.person == "Anna"
+    assert (dotty.person, dotty.named_in_line) == (None, "anna@alternativet.dk")  # a hint only
 
 
 def test_garbage_lines_are_reported_and_the_rest_read(
@@ -220,10 +223,31 @@ def test_garbage_lines_are_reported_and_the_rest_read(
 def test_too_many_holders_fail_the_claim(ssh_report: Report) -> None:
     count = next(f for f in ssh_report.findings if f.check == "access.holders.count")
     assert count.status is F
-    # Auditor, Anna, Bo, Carl are known; stranger, tiny, dsa are unknown keys.
-    assert count.evidence["people"] == ["Anna", "Auditor", "Bo", "Carl"]
-    assert count.evidence["unknown_keys"] == 3
+    # Anna, Bo, Carl are known people and the auditor a service; stranger, tiny, dsa and
+    # the key with the droplet agent's comment are unknown keys.
+    assert count.evidence["people"] == ["Anna", "Bo", "Carl"]
+    assert count.evidence["services"] == ["Auditor"]
+    assert count.evidence["unknown_keys"] == 4
     assert ssh_report.claim(ClaimId.FEW_HOLDERS).status is F
+
+
+def test_the_auditors_own_key_on_the_roster_as_a_service_is_listed_not_counted(
+    sshd_lab: SshdLab, ssh_report: Report, people: dict[str, str]
+) -> None:
+    auditor = parse_public_key_line(sshd_lab.auditor_pub).fingerprint
+    assert _holder(ssh_report, sshd_lab.auditor_pub) == {
+        "access.key.unknown": P,
+        "access.key.unapproved": P,
+        "access.key.weak": P,
+    }
+    record = next(r for r in ssh_report.inventory.key_holders if r.fingerprint == auditor)
+    assert (record.person, record.service) == ("Auditor", True)
+    # The same keys against the roster without the auditor's entry: unknown, as before.
+    roster = parse_roster(Path(people["roster"]).read_text().split("\n\n", 1)[1], "roster")
+    outcome = evaluate(AccessTarget(ssh_report.inventory), roster, "Landssekretariatet", 3)
+    verdicts = {(f.check, f.target): f for f in outcome.findings}
+    assert verdicts[("access.key.unknown", auditor)].status is F
+    assert verdicts[("access.holders.count", "access")].evidence["unknown_keys"] == 5
 
 
 def _read_pinned_by(sshd_lab: SshdLab, tmp_path: Path, known_hosts: str) -> tuple[Finding, Report]:
