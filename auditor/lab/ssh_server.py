@@ -1,10 +1,10 @@
 """A small SSH server built with paramiko for the demo lab and tests: it offers chosen methods.
 
 It never lets anyone in unless told to accept `none` (the broken server the auditor must
-catch), or unless a `LabAccounts` names the auditor's own key: then it answers the three
-commands the authenticated read runs (`sshd -T`, `getent passwd`, `cat` of a keys file)
-from its canned accounts, like a small server would. It records every authentication
-attempt so a test can prove the auditor sent no password.
+catch), or unless a `LabAccounts` names the auditor's own key: then it answers the
+commands the authenticated read runs (`sshd -T`, `getent passwd` and `group`, `cat` of a
+keys file or of /etc/ssh/sshd_config) from its canned accounts, like a small server would.
+It records every authentication attempt so a test can prove the auditor sent no password.
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ class LabAccounts:
                 f"{user}:x:{n}:{n}::{home}:/bin/bash\n"
                 for n, (user, home) in enumerate(homes.items())
             )
+        if words == ["getent", "group"]:
+            return 0, "".join(f"{user}:x:{n}:\n" for n, user in enumerate(self.keys_files))
         if words[:4] == ["env", "LC_ALL=C", "cat", "--"] and len(words) >= 5:
+            if words[4] == "/etc/ssh/sshd_config":  # no Match blocks: `sshd -T` says it all
+                return 0, "AuthenticationMethods any\nPubkeyAuthentication yes\n"
             for user, text in self.keys_files.items():
                 home = "/root" if user == "root" else f"/home/{user}"
                 if words[4] == f"{home}/.ssh/authorized_keys":

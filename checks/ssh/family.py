@@ -103,7 +103,7 @@ def _publickey_first(config: dict[str, str]) -> bool:
     """True when every AuthenticationMethods list in this sshd -T starts with publickey."""
     methods = config.get("authenticationmethods", "any")
     return methods not in ("any", "") and all(
-        chain.startswith("publickey") for chain in methods.split()
+        chain.split(",")[0] == "publickey" for chain in methods.split()
     )
 
 
@@ -112,6 +112,24 @@ def _second_factor_only(read: ServerRead | None) -> bool:
     if read is None or not read.effective:
         return False
     return all(_publickey_first(config) for config in read.effective.values())
+
+
+def _configs(read: ServerRead | None) -> dict[str, dict[str, str]]:
+    """Every `sshd -T` read, by what it was read for: each user, then each Match block."""
+    if read is None:
+        return {}
+    blocks = {f"`{m.text}` ({m.where})": m.effective for m in read.matches if m.effective}
+    return read.effective | blocks
+
+
+def _match_gap(read: ServerRead) -> str | None:
+    """Why not every Match block was judged, if one was not: never a pass by silence."""
+    if read.config_error is not None:
+        return read.config_error
+    unread = next((m for m in read.matches if m.error is not None), None)
+    if unread is None:
+        return None
+    return f"`{unread.text}` ({unread.where}): {unread.error}"
 
 
 def check_kbd_interactive(facts: ServerFacts) -> Verdict:
@@ -178,19 +196,43 @@ EFFECTIVE_KEYS = (
 )
 
 
+# What lets a password, a prompt or nothing at all stand in for a key. After a key
+# (AuthenticationMethods publickey,password) it is a second factor: the key still decides.
+PASSWORD_SETTINGS = (
+    "passwordauthentication",
+    "permitemptypasswords",
+    "kbdinteractiveauthentication",
+)
+
+
+def _passwords(config: dict[str, str]) -> list[str]:
+    return [f"{key} yes" for key in PASSWORD_SETTINGS if config.get(key) == "yes"]
+
+
 def effective_problems(config: dict[str, str]) -> list[str]:
-    problems = []
-    if config.get("passwordauthentication") == "yes":
-        problems.append("passwordauthentication yes")
-    if config.get("permitemptypasswords") == "yes":
-        problems.append("permitemptypasswords yes")
-    # Only a key first makes a keyboard-interactive prompt a second factor (as in
-    # check_kbd_interactive): "publickey keyboard-interactive" lets a prompt alone in.
-    if config.get("kbdinteractiveauthentication") == "yes" and not _publickey_first(config):
-        problems.append("kbdinteractiveauthentication yes")
+    problems = [] if _publickey_first(config) else _passwords(config)
     if config.get("pubkeyauthentication") == "no":
         problems.append("pubkeyauthentication no")
     return problems
+
+
+def _second_factors(config: dict[str, str]) -> list[str]:
+    """The password settings a key must come before (see effective_problems)."""
+    return _passwords(config) if _publickey_first(config) else []
+
+
+def _match_evidence(read: ServerRead) -> list[dict[str, object]]:
+    return [
+        {
+            "match": m.text,
+            "where": m.where,
+            "connection": m.spec,
+            "settings": {k: m.effective.get(k) for k in EFFECTIVE_KEYS} if m.effective else {},
+            "error": m.error,
+            "note": m.note,
+        }
+        for m in read.matches
+    ]
 
 
 def check_effective(facts: ServerFacts) -> Verdict:
@@ -204,18 +246,101 @@ def check_effective(facts: ServerFacts) -> Verdict:
     evidence: dict[str, object] = {
         "users": {u: {k: c.get(k) for k in EFFECTIVE_KEYS} for u, c in read.effective.items()},
         "errors": read.effective_errors,
+        "match_blocks": _match_evidence(read),
+        "config_files": list(read.config_files),
     }
-    bad = {u: effective_problems(c) for u, c in read.effective.items()}
-    bad = {u: p for u, p in bad.items() if p}
+    configs = _configs(read)
+    bad = {label: effective_problems(c) for label, c in configs.items()}
+    bad = {label: p for label, p in bad.items() if p}
     if bad:
-        first_user, problems = next(iter(bad.items()))
-        return Verdict(Status.FAIL, f"sshd -T for {first_user}: {', '.join(problems)}.", evidence)
+        first, problems = next(iter(bad.items()))
+        return Verdict(Status.FAIL, f"sshd -T for {first}: {', '.join(problems)}.", evidence)
     if read.effective_errors or not read.effective:
         return Verdict(Status.ERROR, "sshd -T could not be read for every user.", evidence)
-    root_login = {u: c.get("permitrootlogin") for u, c in read.effective.items()}
+    gap = _match_gap(read)
+    if gap is not None:
+        return Verdict(Status.ERROR, f"Could not check every Match block: {gap}.", evidence)
+    root_login = {label: c.get("permitrootlogin") for label, c in configs.items()}
     if "yes" in root_login.values():
         return Verdict(Status.WARN, "permitrootlogin yes: prefer prohibit-password.", evidence)
+    second = {label: f for label, c in configs.items() if (f := _second_factors(c))}
+    if second:
+        label, factors = next(iter(second.items()))
+        return Verdict(
+            Status.PASS,
+            "sshd -T requires a key for every login; a password is asked for only after it, "
+            f"as a second factor (for {label}: {', '.join(factors)} after publickey).",
+            evidence | {"second_factors": second},
+        )
     return Verdict(Status.PASS, "sshd -T allows key logins only.", evidence)
+
+
+# Login methods that are not a key the person holds: a Kerberos ticket (GSSAPI) fails the
+# promise; a hostbased login trusts another host's key, not a person's, and warns. Keys and
+# passwords have checks of their own; a method the auditor does not know fails.
+JUDGED_ELSEWHERE = ("publickey", "password", "keyboard-interactive", "none")
+HOST_KEY_METHODS = ("hostbased",)
+OTHER_SETTINGS = {
+    "gssapiauthentication": Status.FAIL,
+    "gssapikeyexchange": Status.FAIL,  # Debian's gssapi-keyex
+    "hostbasedauthentication": Status.WARN,
+}
+
+
+def _other_offered(scan: SshProbe) -> dict[str, list[str]]:
+    offered = {u.user: [m for m in u.methods if m not in JUDGED_ELSEWHERE] for u in scan.users}
+    return {user: methods for user, methods in offered.items() if methods}
+
+
+def _other_configured(read: ServerRead | None) -> dict[str, list[str]]:
+    """What sshd -T enables besides keys, where no key must come first."""
+    configured = {
+        label: [f"{key} yes" for key in OTHER_SETTINGS if config.get(key) == "yes"]
+        for label, config in _configs(read).items()
+        if not _publickey_first(config)
+    }
+    return {label: settings for label, settings in configured.items() if settings}
+
+
+def check_other_methods(facts: ServerFacts) -> Verdict:
+    scan = facts.scan
+    offered = _other_offered(scan)
+    configured = _other_configured(facts.read)
+    evidence = {
+        "methods": _methods(scan),
+        "errors": _probe_errors(scan),
+        "offered": offered,
+        "configured": configured,
+    }
+    failing = [
+        f"{', '.join(bad)} to {user}"
+        for user, methods in offered.items()
+        if (bad := [m for m in methods if m not in HOST_KEY_METHODS])
+    ] + [
+        f"{', '.join(bad)} in sshd -T for {label}"
+        for label, settings in configured.items()
+        if (bad := [s for s in settings if OTHER_SETTINGS[s.split()[0]] is Status.FAIL])
+    ]
+    if failing:
+        return Verdict(
+            Status.FAIL,
+            f"Offers logins that are not a key the person holds: {'; '.join(failing)}.",
+            evidence,
+        )
+    if evidence["errors"]:
+        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
+    gap = _match_gap(facts.read) if facts.read is not None else None
+    if gap is not None:
+        return Verdict(Status.ERROR, f"Could not check every Match block: {gap}.", evidence)
+    hostbased = [*offered, *(f"sshd -T for {label}" for label in configured)]
+    if hostbased:
+        return Verdict(
+            Status.WARN,
+            f"Offers hostbased login ({', '.join(hostbased)}): it trusts another host's key, "
+            "not a person's.",
+            evidence,
+        )
+    return Verdict(Status.PASS, "Offers no logins other than keys and passwords.", evidence)
 
 
 def droplet_agent(comment: str | None) -> tuple[str | None, str | None]:
@@ -293,6 +418,19 @@ CHECKS: CheckTable[Judge] = CheckTable(
         ),
         Check(
             CheckSpec(
+                "ssh.auth.other_methods",
+                title="No logins by Kerberos (GSSAPI) or by another host's key (hostbased)",
+                title_da="Ingen login med Kerberos eller værtsnøgler",
+                claim=ClaimId.SSH_KEYS,
+                severity=Severity.HIGH,
+                remediation="Set GSSAPIAuthentication no and HostbasedAuthentication no (and in "
+                "every Match block), or require publickey first with AuthenticationMethods.",
+            ),
+            check_other_methods,
+            Need.CONNECTION,
+        ),
+        Check(
+            CheckSpec(
                 "ssh.auth.publickey",
                 title="Logins by public key",
                 title_da="Login med nøgle",
@@ -311,7 +449,8 @@ CHECKS: CheckTable[Judge] = CheckTable(
                 claim=ClaimId.SSH_KEYS,
                 severity=Severity.HIGH,
                 remediation="Fix sshd_config so that `sshd -T` shows passwordauthentication no, "
-                "kbdinteractiveauthentication no and permitemptypasswords no for every user.",
+                "kbdinteractiveauthentication no and permitemptypasswords no for every user "
+                "and every Match block (or AuthenticationMethods with publickey first).",
             ),
             check_effective,
             Need.AUTHENTICATED_READ,

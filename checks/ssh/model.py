@@ -56,8 +56,23 @@ class KeysFile:
 
 
 @dataclass(frozen=True)
+class MatchRead:
+    """One Match line of the sshd configuration, and `sshd -T` for a connection it matches."""
+
+    where: str  # "path line N"
+    text: str  # the line as written, e.g. "Match Address 192.0.2.0/24"
+    spec: str = ""  # the connection given to `sshd -T -C`
+    effective: dict[str, str] = field(default_factory=dict)
+    error: str | None = None  # why this block could not be judged for every connection
+    note: str | None = None  # why there is nothing to judge (a block that matches nothing)
+
+
+@dataclass(frozen=True)
 class ServerRead:
     effective: dict[str, dict[str, str]] = field(default_factory=dict)  # user -> sshd -T
     effective_errors: dict[str, str] = field(default_factory=dict)
     keys_files: tuple[KeysFile, ...] = ()
     error: str | None = None
+    matches: tuple[MatchRead, ...] = ()
+    config_files: tuple[str, ...] = ()  # every sshd configuration file read for Match lines
+    config_error: str | None = None  # why the Match blocks could not all be found

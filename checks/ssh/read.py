@@ -1,4 +1,5 @@
-"""Authenticated reads on a server: `sshd -T` per user and every authorized_keys file.
+"""Authenticated reads on a server: `sshd -T` per user and per Match block of the sshd
+configuration, and every authorized_keys file.
 
 The host key is checked against a known_hosts file before any credential is offered: an
 unknown or changed key stops the read (no AutoAddPolicy, no trust on first use). Only the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import binascii
 import shlex
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import paramiko
@@ -17,10 +19,21 @@ from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
 
 from auditor.core.deadlines import DEADLINES, shut_down
 from auditor.core.sshkeys import parse_authorized_keys
-from checks.ssh.model import KeysFile, ReadRefused, ServerRead, SshUnreachable
+from checks.ssh.matches import (
+    Accounts,
+    ConfigUnread,
+    Connection,
+    Inert,
+    accounts_of,
+    config_path,
+    connection_for,
+    match_blocks,
+)
+from checks.ssh.model import KeysFile, MatchRead, ReadRefused, ServerRead, SshUnreachable
 from checks.ssh.probe import open_transport
 
 MAX_OUTPUT = 1 << 20  # a file or a command's output larger than 1 MiB is cut off
+MAX_MATCH_READS = 32  # `sshd -T` runs for Match blocks, per server
 # An empty shell field is not one of them: sshd (like login) runs /bin/sh for it.
 NO_LOGIN_SHELLS = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")
 
@@ -254,7 +267,7 @@ def read_server(
             if str(exc) == "Authentication timeout.":
                 raise ReadRefused(f"no answer to the auditor key within {timeout:g} s") from None
             raise ReadRefused(f"the server refused the auditor key for {auditor_user}") from None
-        return _read(transport, address, users, sshd_command, timeout)
+        return _read(transport, address, port, users, sshd_command, timeout)
     except (paramiko.SSHException, OSError, EOFError) as exc:
         raise ReadRefused(f"the authenticated read failed: {exc or type(exc).__name__}") from None
     finally:
@@ -264,21 +277,32 @@ def read_server(
 def _read(
     transport: paramiko.Transport,
     address: str,
+    port: int,
     users: tuple[str, ...],
     sshd_command: str,
     timeout: float,
 ) -> ServerRead:
+    # The connection as sshd sees the auditor's (the address stands in for the client's):
+    # with laddr and lport, a `Match LocalPort` block does not make `sshd -T -C` exit.
+    base = Connection(users[0] if users else "root", "auditor.invalid", address, address, port)
     effective: dict[str, dict[str, str]] = {}
     errors: dict[str, str] = {}
     for user in users:
-        status, out = _sshd_t(transport, sshd_command, user, address, timeout)
+        status, out = _sshd_t(transport, sshd_command, replace(base, user=user), timeout)
         if status == 0:
             effective[user] = parse_sshd_t(out)
         else:
             errors[user] = f"sshd -T exited with {status}: {out.strip()[:200]}"
     status, passwd = _run(transport, "getent passwd", timeout)
     if status != 0:
-        return ServerRead(effective, errors, error="getent passwd failed")
+        return ServerRead(
+            effective, errors, error="getent passwd failed", config_error="getent passwd failed"
+        )
+    status, group = _run(transport, "getent group", timeout)
+    accounts = accounts_of(passwd, group if status == 0 else None, _login_shell)
+    matches, config_files, config_error = _read_matches(
+        transport, sshd_command, base, accounts, timeout
+    )
     any_config = next(iter(effective.values()), {})
     patterns = (
         any_config.get("authorizedkeysfile") or ".ssh/authorized_keys .ssh/authorized_keys2"
@@ -288,7 +312,7 @@ def _read(
         config = effective.get(user)
         if config is None:
             # A Match block may give this account keys files of its own: ask sshd for them.
-            status, out = _sshd_t(transport, sshd_command, user, address, timeout)
+            status, out = _sshd_t(transport, sshd_command, replace(base, user=user), timeout)
             config = parse_sshd_t(out) if status == 0 else {}
         user_patterns = config.get("authorizedkeysfile", "").split() or patterns
         for pattern in user_patterns:
@@ -298,23 +322,94 @@ def _read(
             # No such file is nothing granting access; a file that is there but cannot be read
             # (another user's, read by an auditor that is not root) or read whole may grant it.
             # cat's message tells them apart (in the C locale: errno's words, not the server's).
-            command = f"env LC_ALL=C cat -- {shlex.quote(path)} 2>&1"
-            status, text = _run(transport, command, timeout)
+            status, text = _cat(transport, path, timeout)
             if status == -1:
                 files.append(KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes"))
                 continue
             if status != 0:
-                if "No such file or directory" not in text:
+                if not _absent(text):
                     files.append(KeysFile(user, path, error=text.strip()[:200] or f"{status}"))
                 continue
             keys, bad = parse_authorized_keys(text)
             files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
-    return ServerRead(effective, errors, tuple(files))
+    return ServerRead(
+        effective,
+        errors,
+        tuple(files),
+        matches=matches,
+        config_files=config_files,
+        config_error=config_error,
+    )
+
+
+def _login_shell(shell: str) -> bool:
+    return shell not in NO_LOGIN_SHELLS
+
+
+def _cat(transport: paramiko.Transport, path: str, timeout: float) -> tuple[int, str]:
+    return _run(transport, f"env LC_ALL=C cat -- {shlex.quote(path)} 2>&1", timeout)
+
+
+def _absent(message: str) -> bool:
+    return "No such file or directory" in message
+
+
+def _read_matches(
+    transport: paramiko.Transport,
+    sshd_command: str,
+    base: Connection,
+    accounts: Accounts,
+    timeout: float,
+) -> tuple[tuple[MatchRead, ...], tuple[str, ...], str | None]:
+    """`sshd -T` for a connection each Match block applies to; the files read; what failed."""
+
+    def read(path: str) -> str | None:
+        status, text = _cat(transport, path, timeout)
+        if status == 0:
+            return text
+        if status != -1 and _absent(text):
+            return None
+        problem = f"larger than {MAX_OUTPUT} bytes" if status == -1 else text.strip()[:200]
+        raise ConfigUnread(f"{path} could not be read: {problem or status}")
+
+    def listing(folder: str) -> list[str]:
+        status, text = _run(
+            transport, f"env LC_ALL=C ls -1a -- {shlex.quote(folder)} 2>&1", timeout
+        )
+        if status == 0:
+            return text.splitlines()
+        if _absent(text):
+            return []
+        raise ConfigUnread(f"{folder} could not be listed: {text.strip()[:200] or status}")
+
+    try:
+        blocks, files = match_blocks(config_path(sshd_command), read, listing)
+    except ConfigUnread as exc:
+        return (), (), str(exc)
+    reads: list[MatchRead] = []
+    for number, block in enumerate(blocks):
+        where, text = block.line.where, block.text
+        if number >= MAX_MATCH_READS:
+            reads.append(MatchRead(where, text, error=f"more than {MAX_MATCH_READS} Match blocks"))
+            continue
+        connection = connection_for(block, base, accounts)
+        if isinstance(connection, str):
+            reads.append(MatchRead(where, text, error=connection))
+        elif isinstance(connection, Inert):
+            reads.append(MatchRead(where, text, note=connection.reason))
+        else:
+            status, out = _sshd_t(transport, sshd_command, connection, timeout)
+            if status != 0:
+                problem = f"sshd -T exited with {status}: {out.strip()[:200]}"
+                reads.append(MatchRead(where, text, connection.spec, error=problem))
+                continue
+            config = parse_sshd_t(out)
+            reads.append(MatchRead(where, text, connection.spec, config, block.shadowed(config)))
+    return tuple(reads), tuple(files), None
 
 
 def _sshd_t(
-    transport: paramiko.Transport, sshd_command: str, user: str, address: str, timeout: float
+    transport: paramiko.Transport, sshd_command: str, connection: Connection, timeout: float
 ) -> tuple[int, str]:
-    """`sshd -T` as it applies to a login by `user`: its exit status and output."""
-    spec = f"user={user},host=auditor.invalid,addr={address}"
-    return _run(transport, f"{sshd_command} -T -C {shlex.quote(spec)}", timeout)
+    """`sshd -T` as it applies to this connection: its exit status and output."""
+    return _run(transport, f"{sshd_command} -T -C {shlex.quote(connection.spec)}", timeout)

@@ -146,9 +146,14 @@ def _start(server: LabSshd) -> None:
 
 @contextmanager
 def lone_sshd(
-    folder: Path, address: str, host_keys: dict[str, int | None], extra: str = ""
+    folder: Path,
+    address: str,
+    host_keys: dict[str, int | None],
+    extra: str = "",
+    body: str = CASES["keyonly"],
 ) -> Iterator[LabSshd]:
-    """One key-only sshd outside the shared lab, with the host keys given (type -> bits).
+    """One sshd outside the shared lab, with the host keys given (type -> bits): key-only,
+    unless `body` sets its login methods otherwise.
 
     `extra` is appended to its config (after everything else, so it may hold Match blocks).
     """
@@ -165,7 +170,7 @@ def lone_sshd(
         + "\n".join(lines)
         + f"\nAuthorizedKeysFile {folder}/%u\n"
         + COMMON.format(use_pam="no")
-        + CASES["keyonly"]
+        + body
         + extra
     )
     server = LabSshd("lone", address, port, config, folder / "sshd_lone.log")

@@ -10,8 +10,14 @@ from auditor.core.config import parse_config
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.model import Status
-from checks.ssh.family import FAMILY, ServerFacts, SshTarget, check_effective
-from checks.ssh.model import ServerRead, SshProbe
+from checks.ssh.family import (
+    FAMILY,
+    ServerFacts,
+    SshTarget,
+    check_effective,
+    check_other_methods,
+)
+from checks.ssh.model import MatchRead, ServerRead, SshProbe, UserMethods
 
 KEY_ONLY = {
     "passwordauthentication": "no",
@@ -41,6 +47,111 @@ def test_keyboard_interactive_is_judged_by_what_authenticationmethods_lets_in(
     assert finding.status is status
     if status is Status.FAIL:
         assert finding.message == "sshd -T for root: kbdinteractiveauthentication yes."
+
+
+@pytest.mark.parametrize(
+    ("methods", "status"),
+    [
+        ("any", Status.FAIL),
+        ("password,publickey", Status.FAIL),  # a password first is a password login
+        ("publickey,password password", Status.FAIL),
+        ("publickey,password", Status.PASS),  # the key first: the password is a second factor
+        ("publickey,password publickey", Status.PASS),
+    ],
+)
+def test_a_password_is_judged_by_what_authenticationmethods_lets_in(
+    methods: str, status: Status
+) -> None:
+    config = KEY_ONLY | {"passwordauthentication": "yes", "authenticationmethods": methods}
+    probed = SshProbe("web", "192.0.2.1", 22)
+    finding = check_effective(ServerFacts("web", probed, ServerRead(effective={"root": config})))
+    assert finding.status is status
+    if status is Status.PASS:
+        assert "second factor" in finding.message
+
+
+def _with_block(block: MatchRead) -> ServerFacts:
+    probed = SshProbe("web", "192.0.2.1", 22)
+    return ServerFacts("web", probed, ServerRead(effective={"root": KEY_ONLY}, matches=(block,)))
+
+
+def test_a_match_block_is_judged_like_a_user() -> None:
+    office = MatchRead(
+        "/etc/ssh/sshd_config line 30",
+        "Match Address 10.20.0.0/16",
+        "user=root,host=auditor.invalid,addr=10.20.0.1,laddr=192.0.2.1,lport=22",
+        KEY_ONLY | {"passwordauthentication": "yes"},
+    )
+    finding = check_effective(_with_block(office))
+    assert finding.status is Status.FAIL
+    assert finding.message == (
+        "sshd -T for `Match Address 10.20.0.0/16` (/etc/ssh/sshd_config line 30): "
+        "passwordauthentication yes."
+    )
+    assert finding.evidence["match_blocks"][0]["connection"].endswith(
+        "addr=10.20.0.1,laddr=192.0.2.1,lport=22"
+    )
+
+
+@pytest.mark.parametrize(
+    ("read", "message"),
+    [
+        (
+            ServerRead(
+                effective={"root": KEY_ONLY},
+                config_error="/etc/ssh/x.conf could not be read: denied",
+            ),
+            "Could not check every Match block: /etc/ssh/x.conf could not be read: denied.",
+        ),
+        (
+            ServerRead(
+                effective={"root": KEY_ONLY},
+                matches=(
+                    MatchRead(
+                        "f line 3", "Match Group ops", error="no known account matches Group ops"
+                    ),
+                ),
+            ),
+            "Could not check every Match block: `Match Group ops` (f line 3): "
+            "no known account matches Group ops.",
+        ),
+    ],
+)
+def test_a_match_block_not_judged_is_an_error_not_a_pass(read: ServerRead, message: str) -> None:
+    probed = SshProbe("web", "192.0.2.1", 22)
+    for check in (check_effective, check_other_methods):
+        finding = check(ServerFacts("web", probed, read))
+        assert (finding.status, finding.message) == (Status.ERROR, message)
+
+
+def test_a_block_that_matches_nothing_is_no_error() -> None:
+    inert = MatchRead("f line 3", "Match User !root", note="sshd matches no connection")
+    assert check_effective(_with_block(inert)).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("methods", "config", "status"),
+    [
+        (("publickey",), {}, Status.PASS),
+        (("publickey", "gssapi-with-mic"), {}, Status.FAIL),
+        (("publickey", "securid"), {}, Status.FAIL),  # a method the auditor does not know
+        (("publickey", "hostbased"), {}, Status.WARN),
+        (("publickey",), {"gssapiauthentication": "yes"}, Status.FAIL),
+        (("publickey",), {"hostbasedauthentication": "yes"}, Status.WARN),
+        # A key first makes Kerberos a second factor, as for a password.
+        (
+            ("publickey",),
+            {"gssapiauthentication": "yes", "authenticationmethods": "publickey,gssapi-with-mic"},
+            Status.PASS,
+        ),
+    ],
+)
+def test_logins_other_than_keys_and_passwords(
+    methods: tuple[str, ...], config: dict[str, str], status: Status
+) -> None:
+    probed = SshProbe("web", "192.0.2.1", 22, users=(UserMethods("root", methods),))
+    read = ServerRead(effective={"root": KEY_ONLY | config})
+    assert check_other_methods(ServerFacts("web", probed, read)).status is status
 
 
 def test_pubkeyauthentication_no_fails_and_the_evidence_shows_it() -> None:

@@ -28,7 +28,7 @@ from checks.access import AccessTarget, evaluate
 from checks.ssh.model import ReadRefused
 from checks.ssh.probe import probe
 from checks.ssh.read import read_server
-from tests.support.sshd_lab import SSHD, LabSshd, SshdLab, keygen, lone_sshd
+from tests.support.sshd_lab import CASES, SSHD, LabSshd, SshdLab, keygen, lone_sshd
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
 USERS = ("root", "nobody")
@@ -101,6 +101,7 @@ def _verdicts(report: Report, target: str) -> dict[str, Status]:
                 "ssh.connect": P,
                 "ssh.auth.password": P,
                 "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.other_methods": P,
                 "ssh.auth.publickey": P,
                 "ssh.config.effective": P,
             },
@@ -111,6 +112,7 @@ def _verdicts(report: Report, target: str) -> dict[str, Status]:
                 "ssh.connect": P,
                 "ssh.auth.password": F,
                 "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.other_methods": P,
                 "ssh.auth.publickey": P,
                 "ssh.config.effective": F,
             },
@@ -121,6 +123,7 @@ def _verdicts(report: Report, target: str) -> dict[str, Status]:
                 "ssh.connect": P,
                 "ssh.auth.password": P,
                 "ssh.auth.keyboard_interactive": F,
+                "ssh.auth.other_methods": P,
                 "ssh.auth.publickey": P,
                 "ssh.config.effective": F,
             },
@@ -131,6 +134,7 @@ def _verdicts(report: Report, target: str) -> dict[str, Status]:
                 "ssh.connect": P,
                 "ssh.auth.password": F,
                 "ssh.auth.keyboard_interactive": P,
+                "ssh.auth.other_methods": P,
                 "ssh.auth.publickey": P,
                 "ssh.config.effective": F,
             },
@@ -610,3 +614,151 @@ def test_a_keys_file_the_auditor_may_not_read_is_an_error_not_an_absent_file(
         ("root", "/root/.ssh/authorized_keys", "cat: /root/.ssh/authorized_keys: Permission denied")
     ]
     assert [f.user for f in read.keys_files if f.keys] == ["auditor"]
+
+
+def _finding(report: Report, check: str) -> Finding:
+    return next(f for f in report.findings if f.check == check)
+
+
+def _audit_lone_with(
+    tmp_path: Path, address: str, extra: str, body: str = CASES["keyonly"]
+) -> tuple[Report, LabSshd]:
+    """A lone sshd with this config, audited as root (probing root) with an authenticated read."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    with lone_sshd(tmp_path, address, {"ed25519": None}, extra=extra, body=body) as server:
+        return _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",)), server
+
+
+def test_a_password_after_a_key_is_a_second_factor_and_passes(tmp_path: Path) -> None:
+    """AuthenticationMethods publickey,password: every login needs the key, then a password.
+    (root, the auditor, logs in by key alone: a Match block the read evaluates too.)"""
+    body = "PasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
+    body += "AuthenticationMethods publickey,password\n"
+    extra = "Match User root\n    AuthenticationMethods publickey\n"
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    with lone_sshd(tmp_path, "127.0.74.20", {"ed25519": None}, extra, body) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("nobody",))
+    assert report.inventory.ssh_servers[0].methods == {"nobody": ("publickey",)}
+    effective = _finding(report, "ssh.config.effective")
+    assert effective.status is P, effective.message
+    assert effective.message == (
+        "sshd -T requires a key for every login; a password is asked for only after it, "
+        "as a second factor (for nobody: passwordauthentication yes after publickey)."
+    )
+    assert effective.evidence["users"]["nobody"]["authenticationmethods"] == "publickey,password"
+    assert _finding(report, "ssh.auth.password").status is P
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "offered"),
+    [
+        # Debian's sshd lists both GSSAPI methods to `none` once GSSAPIAuthentication is on.
+        (
+            "GSSAPIAuthentication yes\n",
+            F,
+            ("publickey", "gssapi-keyex", "gssapi-with-mic"),
+        ),
+        ("HostbasedAuthentication yes\n", W, ("publickey", "hostbased")),
+    ],
+)
+def test_kerberos_and_hostbased_logins_are_flagged(
+    tmp_path: Path, extra: str, status: Status, offered: tuple[str, ...]
+) -> None:
+    report, _ = _audit_lone_with(tmp_path, "127.0.74.21", extra)
+    assert report.inventory.ssh_servers[0].methods == {"root": offered}
+    other = _finding(report, "ssh.auth.other_methods")
+    assert other.status is status, other.message
+    setting = extra.split(maxsplit=1)[0].lower()
+    assert other.evidence["configured"] == {"root": [f"{setting} yes"]}
+    if status is F:
+        assert other.message == (
+            "Offers logins that are not a key the person holds: gssapi-keyex, gssapi-with-mic "
+            "to root; gssapiauthentication yes in sshd -T for root."
+        )
+
+
+OFFICE = "Match Address 10.20.0.0/16\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "message"),
+    [
+        # An office network gets passwords: invisible to a probe from loopback and to
+        # `sshd -T` for the probed users.
+        (
+            f"{OFFICE}    PasswordAuthentication yes\n",
+            F,
+            "sshd -T for `Match Address 10.20.0.0/16` ({m1}): passwordauthentication yes.",
+        ),
+        # A block that only tightens keeps the pass.
+        (f"{OFFICE}    X11Forwarding no\n    PasswordAuthentication no\n", P, None),
+        (
+            "Match Group nogroup\n    KbdInteractiveAuthentication yes\n",
+            F,
+            "sshd -T for `Match Group nogroup` ({m1}): kbdinteractiveauthentication yes.",
+        ),
+        # No account the auditor knows matches: not a pass.
+        (
+            "Match User ghost*\n    PasswordAuthentication yes\n",
+            E,
+            "Could not check every Match block: `Match User ghost*` ({m1}): "
+            "no known account matches User ghost*.",
+        ),
+        # The connection built for the second block is decided by the first: not a pass.
+        (
+            f"Match Address 10.20.0.1\n    PasswordAuthentication no\n"
+            f"{OFFICE}    PasswordAuthentication yes\n",
+            E,
+            "Could not check every Match block: `Match Address 10.20.0.0/16` ({m2}): "
+            "an earlier block decides it for this connection: sshd -T shows "
+            "passwordauthentication no where the block sets yes.",
+        ),
+    ],
+)
+def test_every_match_block_is_judged_for_a_connection_it_applies_to(
+    tmp_path: Path, extra: str, status: Status, message: str | None
+) -> None:
+    report, server = _audit_lone_with(tmp_path, "127.0.74.22", extra)
+    effective = _finding(report, "ssh.config.effective")
+    assert effective.status is status, effective.message
+    lines = enumerate(server.config.read_text().splitlines(), start=1)
+    wheres = [f"{server.config} line {n}" for n, line in lines if line.startswith("Match")]
+    assert [block["where"] for block in effective.evidence["match_blocks"]] == wheres
+    if message is not None:
+        assert effective.message == message.format(m1=wheres[0], m2=wheres[-1])
+
+
+def test_a_match_block_in_an_included_file_is_found_and_judged(tmp_path: Path) -> None:
+    """Include with a glob, as Debian's sshd_config has it; the block is for one port only,
+    which `sshd -T -C` without lport refused to evaluate at all."""
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "office.conf").write_text(
+        "Match LocalPort 2222\n    KbdInteractiveAuthentication yes\n"
+    )
+    (tmp_path / "conf.d" / "notes.txt").write_text("Match all\n    PasswordAuthentication yes\n")
+    extra = f"Include {tmp_path}/conf.d/*.conf\n"
+    report, server = _audit_lone_with(tmp_path, "127.0.74.23", extra)
+    effective = _finding(report, "ssh.config.effective")
+    assert effective.status is F, effective.message
+    office = tmp_path / "conf.d" / "office.conf"
+    assert effective.message == (
+        f"sshd -T for `Match LocalPort 2222` ({office} line 1): kbdinteractiveauthentication yes."
+    )
+    assert effective.evidence["config_files"] == [str(server.config), str(office)]
+    [block] = effective.evidence["match_blocks"]
+    assert block["connection"].endswith(",lport=2222")
+    assert _finding(report, "ssh.auth.keyboard_interactive").status is P  # not port 2222
+
+
+def test_a_match_block_enabling_kerberos_for_a_network_is_flagged(tmp_path: Path) -> None:
+    extra = f"{OFFICE}    GSSAPIAuthentication yes\n"
+    report, server = _audit_lone_with(tmp_path, "127.0.74.24", extra)
+    assert report.inventory.ssh_servers[0].methods == {"root": ("publickey",)}
+    other = _finding(report, "ssh.auth.other_methods")
+    assert other.status is F
+    assert other.message == (
+        "Offers logins that are not a key the person holds: gssapiauthentication yes in "
+        f"sshd -T for `Match Address 10.20.0.0/16` ({server.config} line 15)."
+    )
