@@ -118,6 +118,9 @@ def auditor_verdicts(report_path: Path) -> dict[str, Verdict]:
         for f in report["findings"]
         if f["check"] == "tls.ciphers"
     }
+    # "Weak" is a failing tls.ciphers: NULL, EXPORT, anonymous, RC4, DES, 3DES, the suites
+    # WEAK_SUITE names in sslyze's list. A warning (a suite outside Mozilla intermediate,
+    # checks/tls/policy.py) is not weak: sslyze and testssl.sh are asked the same question.
     return {
         c["site"]: Verdict(tuple(c["tls_versions"]), ciphers.get(c["site"]) == "fail")
         for c in report["inventory"]["certificates"]

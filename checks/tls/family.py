@@ -32,6 +32,7 @@ from auditor.core.text import excerpt
 from checks.sites import SiteTarget, site_targets
 from checks.tls import certificate as certs
 from checks.tls import record
+from checks.tls.policy import POLICY, Level, ncsc_level
 from checks.tls.probe import Endpoint, TlsScan, TlsVersion, probe
 
 OLD_VERSIONS = (TlsVersion.SSL_2_0, TlsVersion.SSL_3_0, TlsVersion.TLS_1_0, TlsVersion.TLS_1_1)
@@ -199,10 +200,32 @@ def check_protocols(scan: TlsScan, j: Judgement) -> Verdict:
     return Verdict(Status.PASS, f"Accepts {shown} only.", evidence)
 
 
+def _graded(suites: tuple[tuple[TlsVersion, str], ...], failing: bool) -> list[dict[str, str]]:
+    return [
+        {"version": v.value, "suite": s, "ncsc": ncsc_level(s, failing).value} for v, s in suites
+    ]
+
+
+def _outside_message(scan: TlsScan) -> str:
+    """Every accepted suite outside Mozilla intermediate, by its NCSC level, worst first."""
+    by_level: dict[Level, list[str]] = {}
+    for _, suite in scan.outside_suites:
+        names = by_level.setdefault(ncsc_level(suite, failing=False), [])
+        if suite not in names:
+            names.append(suite)
+    order = (Level.PHASE_OUT, Level.UNCLASSIFIED, Level.SUFFICIENT, Level.GOOD)
+    parts = [f"{level.value}: {', '.join(by_level[level])}" for level in order if level in by_level]
+    unsure = " (the list may be incomplete)" if scan.outside_errors else ""
+    return f"Accepts suites outside Mozilla intermediate ({'; '.join(parts)}){unsure}."
+
+
 def check_ciphers(scan: TlsScan, j: Judgement) -> Verdict:
     evidence: dict[str, object] = {
-        "weak_accepted": [{"version": v.value, "suite": s} for v, s in scan.weak_suites],
+        "policy": POLICY,
+        "weak_accepted": _graded(scan.weak_suites, failing=True),
+        "outside_intermediate": _graded(scan.outside_suites, failing=False),
         "inconclusive": {v.value: e for v, e in scan.weak_errors.items()},
+        "outside_inconclusive": {v.value: e for v, e in scan.outside_errors.items()},
     }
     if scan.deep_suites is not None:
         deep = scan.deep_suites
@@ -214,11 +237,13 @@ def check_ciphers(scan: TlsScan, j: Judgement) -> Verdict:
         return Verdict(Status.FAIL, f"Accepts weak suites: {', '.join(names)}.", evidence)
     if scan.weak_errors:
         return Verdict(Status.ERROR, "Could not finish testing weak suites.", evidence)
-    return Verdict(
-        Status.PASS,
-        "Accepts no NULL, EXPORT, anonymous, RC4, DES or 3DES suite.",
-        evidence,
-    )
+    if scan.outside_suites:
+        return Verdict(Status.WARN, _outside_message(scan), evidence)
+    if scan.outside_errors:
+        return Verdict(
+            Status.ERROR, "Could not finish testing suites outside Mozilla intermediate.", evidence
+        )
+    return Verdict(Status.PASS, "Accepts only Mozilla intermediate's suites.", evidence)
 
 
 # Every tls check, in report order. Without a certificate, nothing vouches for the site:
@@ -333,8 +358,9 @@ CHECKS: CheckTable[Judge] = CheckTable(
                 title_da="Ingen svage krypteringer",
                 claim=ClaimId.HTTPS,
                 severity=Severity.HIGH,
-                remediation="Remove NULL, EXPORT, anonymous, RC4, DES and 3DES suites (Mozilla's "
-                "intermediate profile).",
+                remediation="Accept Mozilla's intermediate suites only (Server Side TLS 5.7): "
+                "no NULL, EXPORT, anonymous, RC4, DES or 3DES (fails), no static RSA key exchange "
+                "or CBC (NCSC 2.1 phase out or sufficient: warns).",
             ),
             check_ciphers,
             Need.CONNECTION,

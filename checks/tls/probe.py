@@ -1,12 +1,14 @@
-"""The TLS probe: a site's chain, protocol versions and weak suites in a dozen handshakes.
+"""The TLS probe: a site's chain, protocol versions and suites in a dozen or two handshakes.
 
 sslyze's default scan enumerates every cipher suite of every protocol, one connection per
 suite (about 590 per site). The verdicts need far less: one handshake per protocol version
 says which versions are accepted, and offering every weak suite of a version in one
 ClientHello says whether any is accepted; an accepted one is dropped and the rest offered
-again, so a clean server costs one connection per version. Handshakes use nassl, sslyze's
-own OpenSSL binding: its legacy build still speaks SSL 2/3 and the weak suites that a
-modern OpenSSL no longer compiles in, which is what it takes to notice a server that does.
+again, so a clean server costs one connection per version. The suites Mozilla's intermediate
+profile leaves out (checks/tls/policy.py) are found the same way, within a fixed budget of
+handshakes per site. Handshakes use nassl, sslyze's own OpenSSL binding: its legacy build
+still speaks SSL 2/3 and the weak suites that a modern OpenSSL no longer compiles in, which
+is what it takes to notice a server that does.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from nassl.ssl_client import (
 
 from auditor.core.deadlines import DEADLINES, Cutoff, shut_down
 from auditor.core.slots import Gate, no_gate
-from checks.tls.suites import EVERYTHING, STRONG_CIPHER_STRING, WEAK_CIPHER_STRING
+from checks.tls.suites import (
+    EVERYTHING,
+    OUTSIDE_INTERMEDIATE_STRING,
+    STRONG_CIPHER_STRING,
+    WEAK_CIPHER_STRING,
+)
 
 
 class TlsVersion(StrEnum):
@@ -61,6 +68,9 @@ WEAK_SUITE_VERSIONS = (
     TlsVersion.TLS_1_2,
 )
 _MAX_WEAK_ROUNDS = 64  # a bound, in case a server keeps accepting what we drop
+# Handshakes per site for the suites outside Mozilla intermediate, every version together:
+# with the versions' and weak suites' own, a site stays within 30 connections (the target).
+OUTSIDE_ROUNDS = 12
 
 
 class HandshakeRefused(Exception):
@@ -85,6 +95,21 @@ class Handshake:
     cipher: str
     chain_pem: tuple[str, ...] = ()
     ocsp_stapled: bool | None = None
+
+
+@dataclass
+class Rounds:
+    """A budget of handshakes shared by several searches (threads) of one site."""
+
+    left: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
 
 
 @dataclass
@@ -119,6 +144,9 @@ class TlsScan:
     version_errors: dict[TlsVersion, str] = field(default_factory=dict)
     weak_suites: tuple[tuple[TlsVersion, str], ...] = ()
     weak_errors: dict[TlsVersion, str] = field(default_factory=dict)
+    # Strong suites outside Mozilla intermediate (each a warning), and why any list is unsure.
+    outside_suites: tuple[tuple[TlsVersion, str], ...] = ()
+    outside_errors: dict[TlsVersion, str] = field(default_factory=dict)
     deep_suites: DeepSuites | None = None
     connections: int = 0
 
@@ -250,12 +278,38 @@ def _weak_suites(
     endpoint: Endpoint, counter: ConnectionCounter, version: TlsVersion
 ) -> tuple[list[str], str | None]:
     """Offer every weak suite at once; drop what the server picks; again until it refuses."""
+    return _accepted_of(
+        endpoint, counter, version, WEAK_CIPHER_STRING, True, Rounds(_MAX_WEAK_ROUNDS)
+    )
+
+
+def _outside_suites(
+    endpoint: Endpoint, counter: ConnectionCounter, version: TlsVersion, rounds: Rounds
+) -> tuple[list[str], str | None]:
+    """The same for the suites outside Mozilla intermediate, within the site's budget.
+
+    TLS 1.2 is offered by the modern build, which knows ChaCha20, CCM and ARIA; the older
+    versions only by the legacy one.
+    """
+    legacy = version in _LEGACY_ONLY
+    return _accepted_of(endpoint, counter, version, OUTSIDE_INTERMEDIATE_STRING, legacy, rounds)
+
+
+def _accepted_of(
+    endpoint: Endpoint,
+    counter: ConnectionCounter,
+    version: TlsVersion,
+    offered: str,
+    legacy: bool,
+    rounds: Rounds,
+) -> tuple[list[str], str | None]:
+    """Offer a class of suites at once; drop what the server picks; again until it refuses."""
     accepted: list[str] = []
-    for _ in range(_MAX_WEAK_ROUNDS):
+    while rounds.take():
         excluded = "".join(f":!{suite}" for suite in accepted)
         try:
             result = handshake(
-                endpoint, counter, version, ciphers=WEAK_CIPHER_STRING + excluded, legacy=True
+                endpoint, counter, version, ciphers=offered + excluded, legacy=legacy
             )
         except HandshakeRefused:
             return accepted, None
@@ -266,7 +320,7 @@ def _weak_suites(
         if result.cipher in accepted:  # the server ignored our exclusion: stop, don't loop
             return accepted, None
         accepted.append(result.cipher)
-    return accepted, f"stopped after {_MAX_WEAK_ROUNDS} rounds"
+    return accepted, "the handshake budget ran out: the list may be incomplete"
 
 
 def first_handshake(endpoint: Endpoint, counter: ConnectionCounter) -> Handshake:
@@ -302,12 +356,28 @@ class _Collected:
     version_errors: dict[TlsVersion, str] = field(default_factory=dict)
     weak: dict[TlsVersion, list[str]] = field(default_factory=dict)
     weak_errors: dict[TlsVersion, str] = field(default_factory=dict)
+    outside: dict[TlsVersion, list[str]] = field(default_factory=dict)
+    outside_errors: dict[TlsVersion, str] = field(default_factory=dict)
 
     def add_weak(self, version: TlsVersion, found: tuple[list[str], str | None]) -> None:
-        suites, error = found
-        self.weak[version] = suites
-        if error:
-            self.weak_errors[version] = error
+        _keep(version, found, self.weak, self.weak_errors)
+
+    def add_outside(self, version: TlsVersion, found: tuple[list[str], str | None]) -> None:
+        _keep(version, found, self.outside, self.outside_errors)
+
+    def listed(self, found: dict[TlsVersion, list[str]]) -> tuple[tuple[TlsVersion, str], ...]:
+        return tuple((v, suite) for v in WEAK_SUITE_VERSIONS for suite in found.get(v, []))
+
+
+def _keep(
+    version: TlsVersion,
+    found: tuple[list[str], str | None],
+    suites: dict[TlsVersion, list[str]],
+    errors: dict[TlsVersion, str],
+) -> None:
+    suites[version], error = found
+    if error:
+        errors[version] = error
 
 
 def probe(
@@ -341,6 +411,12 @@ def probe(
             else:
                 got.versions[version] = isinstance(answer, Handshake)
         legacy = {v: pool.submit(_version_accepted, endpoint, counter, v) for v in _LEGACY_ORDER}
+        rounds = Rounds(OUTSIDE_ROUNDS)
+        outside_jobs = {}
+        if got.versions[TlsVersion.TLS_1_2] is not False:
+            outside_jobs[TlsVersion.TLS_1_2] = pool.submit(
+                _outside_suites, endpoint, counter, TlsVersion.TLS_1_2, rounds
+            )
         got.add_weak(TlsVersion.TLS_1_2, weak_12.result())
         if got.weak[TlsVersion.TLS_1_2]:  # a suite the modern client does not offer: spoken
             got.versions[TlsVersion.TLS_1_2] = True
@@ -355,8 +431,13 @@ def probe(
                 got.version_errors[version] = error
             if accepted is not False and version in WEAK_SUITE_VERSIONS:
                 weak_jobs[version] = pool.submit(_weak_suites, endpoint, counter, version)
+                outside_jobs[version] = pool.submit(
+                    _outside_suites, endpoint, counter, version, rounds
+                )
         for version, weak_job in weak_jobs.items():
             got.add_weak(version, weak_job.result())
+        for version, outside_job in outside_jobs.items():
+            got.add_outside(version, outside_job.result())
     if first is None:  # a legacy-only or version-intolerant server: let it choose
         try:
             first = first_handshake(endpoint, counter)
@@ -370,8 +451,10 @@ def probe(
         ocsp_stapled=first.ocsp_stapled,
         versions={v: got.versions.get(v) for v in TlsVersion},
         version_errors=got.version_errors,
-        weak_suites=tuple((v, suite) for v in WEAK_SUITE_VERSIONS for suite in got.weak.get(v, [])),
+        weak_suites=got.listed(got.weak),
         weak_errors=got.weak_errors,
+        outside_suites=got.listed(got.outside),
+        outside_errors=got.outside_errors,
         deep_suites=deep(endpoint) if deep else None,
         connections=counter.count,
     )

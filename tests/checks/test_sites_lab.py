@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,10 @@ from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
 from auditor.core.runner import run_audit
 from checks import families
+from checks.tls import probe as tls_probe
+from checks.tls.certificate import Anchors
+from checks.tls.family import Judgement, check_ciphers
+from checks.tls.probe import Endpoint, TlsVersion
 from tests.support.sites_lab import SitesLab
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
@@ -44,7 +49,7 @@ EXPECTED: dict[str, dict[str, Status]] = {
     "nochain": {"tls.cert.chain_complete": F, "tls.cert.trusted": F},
     "weakkey": {"tls.cert.key": F},
     "sha1": {"tls.cert.signature": F, "tls.cert.trusted": F},
-    "legacy": {"tls.protocols": F},
+    "legacy": {"tls.protocols": F, "tls.ciphers": W},  # Debian's default suites: CBC, RSA
     "weakciphers": {"tls.ciphers": F},
     "tls13only": {},
     "noredirect": {"https.redirect": F},
@@ -56,8 +61,9 @@ EXPECTED: dict[str, dict[str, Status]] = {
     "badhsts": {"https.hsts": F},
     "hostile": {},
     "ed25519": {"tls.cert.key": F},  # the chain validates: only the key type is refused
-    "tls12rare": {},
+    "tls12rare": {"tls.ciphers": W},  # CCM: outside Mozilla intermediate
     "extrasha1": {},
+    "phaseout": {"tls.ciphers": W},
 }
 
 
@@ -130,6 +136,26 @@ def test_weak_suites_and_old_versions_are_named_in_the_evidence(
     assert hsts.evidence["include_subdomains"] is True
 
 
+def test_suites_outside_mozilla_intermediate_are_all_named_with_their_ncsc_level(
+    sites_lab: SitesLab, lab_report: Report
+) -> None:
+    by_key = {f.key: f for f in lab_report.findings}
+    ciphers = by_key[("tls.ciphers", sites_lab.site("phaseout").label)]
+    listed = {(e["suite"], e["ncsc"]) for e in ciphers.evidence["outside_intermediate"]}
+    assert listed == {
+        ("AES128-GCM-SHA256", "phase out"),
+        ("AES256-SHA", "phase out"),
+        ("ECDHE-RSA-AES128-SHA", "sufficient"),
+    }
+    assert ciphers.message == (
+        "Accepts suites outside Mozilla intermediate (phase out: AES128-GCM-SHA256, AES256-SHA; "
+        "sufficient: ECDHE-RSA-AES128-SHA)."
+    )
+    good = by_key[("tls.ciphers", sites_lab.site("good").label)]
+    assert good.message == "Accepts only Mozilla intermediate's suites."
+    assert good.evidence["outside_intermediate"] == []
+
+
 def test_browser_refused_keys_rare_suites_and_stray_certificates_are_judged_for_what_they_are(
     sites_lab: SitesLab, lab_report: Report
 ) -> None:
@@ -157,7 +183,7 @@ def test_a_site_costs_at_most_thirty_connections(
     sites_lab: SitesLab, lab_report: Report, tmp_path: Path
 ) -> None:
     """The tls probe counts its own connections; nginx's log counts the HTTP ones."""
-    for case in ("good", "legacy", "weakciphers", "tls12rare"):
+    for case in ("good", "legacy", "weakciphers", "tls12rare", "phaseout"):
         connect = next(
             f
             for f in lab_report.findings
@@ -188,3 +214,20 @@ def test_a_silent_host_errors_within_the_timeout_and_others_finish(
     assert "no complete TLS answer within 2 s" in silent.message
     # Bounded by the 2 s connect timeout, far from sslyze's ~55 s of retries.
     assert elapsed < 30
+
+
+def test_a_spent_suite_budget_says_the_list_may_be_incomplete(
+    sites_lab: SitesLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The phaseout site accepts three suites outside intermediate; two handshakes find two."""
+    monkeypatch.setattr(tls_probe, "OUTSIDE_ROUNDS", 2)
+    site = sites_lab.site("phaseout")
+    scan = tls_probe.probe(Endpoint(site.host, site.address, site.https_port, 5.0), 4)
+    assert len(scan.outside_suites) == 2
+    assert "may be incomplete" in scan.outside_errors[TlsVersion.TLS_1_2]
+    judgement = Judgement(
+        site.label, site.host, Anchors.of((sites_lab.ca.root.cert,)), datetime.now(UTC), 21
+    )
+    verdict = check_ciphers(scan, judgement)
+    assert verdict.status is W
+    assert verdict.message.endswith("(the list may be incomplete).")

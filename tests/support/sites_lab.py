@@ -20,15 +20,22 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from auditor.lab.pki import Issued, LeafFiles, TestCA
+from checks.tls.policy import MOZILLA_INTERMEDIATE_STRING
 from tests.support.nginx import Nginx, free_port
 
 NET = "127.0.10"
 DOMAIN = "lab.test"
 HSTS_GOOD = "max-age=63072000; includeSubDomains"
+# Debian nginx's default ssl_ciphers also accepts CBC and static-RSA suites, which warn: a
+# healthy site serves Mozilla intermediate's suites.
+INTERMEDIATE = f"ssl_ciphers '{MOZILLA_INTERMEDIATE_STRING}';"
 MODERN = "ssl_protocols TLSv1.2 TLSv1.3;"
 # OpenSSL 3 refuses old protocols, weak keys and SHA-1 below security level 0. Debian builds
 # it without RC4, DES and 3DES, so the weak-cipher case serves NULL and anonymous suites.
 LEGACY_CIPHERS = "ssl_ciphers 'DEFAULT:@SECLEVEL=0';"
+HEALTHY_LEGACY_CIPHERS = f"ssl_ciphers '{MOZILLA_INTERMEDIATE_STRING}:@SECLEVEL=0';"
+# Outside Mozilla intermediate: two static-RSA suites (NCSC phase out), one CBC (sufficient).
+PHASE_OUT_SUITES = ("AES128-GCM-SHA256", "AES256-SHA", "ECDHE-RSA-AES128-SHA")
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ CASES = [
     "ed25519",
     "tls12rare",
     "extrasha1",
+    "phaseout",
 ]
 
 
@@ -128,13 +136,13 @@ def _leaf(ca: TestCA, case: str, host: str, now: datetime) -> tuple[Issued, str]
     if case == "wronghost":
         return ca.issue([f"other.{DOMAIN}"]), ""
     if case == "weakkey":
-        return ca.issue([host], key="rsa1024"), LEGACY_CIPHERS
-    if case == "weakciphers":
+        return ca.issue([host], key="rsa1024"), HEALTHY_LEGACY_CIPHERS
+    if case in ("weakciphers", "phaseout"):
         return ca.issue([host], key="rsa2048"), ""
     if case == "ed25519":
         return ca.issue([host], key="ed25519"), ""
     if case == "extrasha1":  # OpenSSL 3 loads a SHA-1 certificate into a chain at level 0 only
-        return ca.issue([host]), LEGACY_CIPHERS
+        return ca.issue([host]), HEALTHY_LEGACY_CIPHERS
     if case == "hostile":
         evil = '<script>alert("x")</script>\' "quoted" & <b>bold</b>'
         return ca.issue([host], common_name=evil, organization=evil), ""
@@ -147,6 +155,9 @@ def _protocols(case: str) -> str:
     if case == "weakciphers":
         weak = "ECDHE-RSA-NULL-SHA:NULL-SHA256:AECDH-AES128-SHA"
         return f"ssl_protocols TLSv1.2;\nssl_ciphers 'ECDHE+AESGCM:{weak}:@SECLEVEL=0';"
+    if case == "phaseout":
+        suites = ":".join(PHASE_OUT_SUITES)
+        return f"ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers 'ECDHE+AESGCM:{suites}';"
     if case == "tls13only":
         return "ssl_protocols TLSv1.3;"
     if case == "tls12rare":  # strong, but outside OpenSSL's default list of suites
@@ -178,6 +189,9 @@ def _http_block(site: LabSite) -> str:
 
 def _https_block(site: LabSite, files: LeafFiles, extra: str) -> str:
     chain = files.leaf_only if site.case == "nochain" else files.fullchain
+    protocols = _protocols(site.case)
+    if "ssl_ciphers" not in protocols + extra:
+        protocols += "\n    " + INTERMEDIATE
     answer = 'return 200 "ok\\n";'
     if site.case == "loop":  # https:// sends the visitor back to http://, which sends it here
         answer = f"return 301 http://{site.host}:{site.http_port}$request_uri;"
@@ -186,7 +200,7 @@ def _https_block(site: LabSite, files: LeafFiles, extra: str) -> str:
     server_name {site.host};
     ssl_certificate {chain};
     ssl_certificate_key {files.key};
-    {_protocols(site.case)}
+    {protocols}
     {extra}
     {_hsts(site.case)}
     location / {{ {answer} }}
@@ -294,7 +308,7 @@ def build_sites_lab(
         if case in ("closed", "silent"):
             continue
         if case == "sha1":
-            leaf, extra = sha1_leaf(ca, site.host, folder / "sha1"), LEGACY_CIPHERS
+            leaf, extra = sha1_leaf(ca, site.host, folder / "sha1"), HEALTHY_LEGACY_CIPHERS
         else:
             leaf, extra = _leaf(ca, case, site.host, now)
         files = ca.write_leaf(leaf, folder / "certs", case)

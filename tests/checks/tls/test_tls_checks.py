@@ -13,13 +13,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from auditor.core.config import SiteConfig
-from auditor.core.model import Status
+from auditor.core.model import Finding, Status
 from auditor.lab.pki import TestCA
 from auditor.lab.pki import _ca_usage as ca_usage
+from auditor.lab.web_server import INTERMEDIATE_SUITES
 from checks.sites import SiteTarget
 from checks.tls import certificate as certs
 from checks.tls import record
 from checks.tls.family import Judgement, evaluate
+from checks.tls.policy import MOZILLA_INTERMEDIATE_STRING
 from checks.tls.probe import DeepSuites, Endpoint, TlsScan, TlsVersion
 from tests.support.sites_lab import sha1_leaf
 
@@ -153,6 +155,53 @@ def test_weak_suites_fail_and_inconclusive_is_an_error(ca: TestCA) -> None:
     assert _statuses(weak, _judge(ca))["tls.ciphers"] is Status.FAIL
     unknown = _scan(ca, weak_errors={TlsVersion.TLS_1_2: "no answer"})
     assert _statuses(unknown, _judge(ca))["tls.ciphers"] is Status.ERROR
+
+
+def _ciphers(ca: TestCA, scan: TlsScan) -> Finding:
+    return next(f for f in evaluate(scan, _judge(ca)) if f.check == "tls.ciphers")
+
+
+def test_suites_outside_mozilla_intermediate_warn_each_named_with_its_ncsc_level(
+    ca: TestCA,
+) -> None:
+    outside = (
+        (TlsVersion.TLS_1_2, "AES128-GCM-SHA256"),
+        (TlsVersion.TLS_1_2, "ECDHE-RSA-AES128-SHA"),
+        (TlsVersion.TLS_1_2, "ECDHE-ECDSA-AES256-CCM"),
+        (TlsVersion.TLS_1_0, "ECDHE-RSA-AES128-SHA"),
+    )
+    finding = _ciphers(ca, _scan(ca, outside_suites=outside))
+    assert finding.status is Status.WARN
+    assert finding.message == (
+        "Accepts suites outside Mozilla intermediate (phase out: AES128-GCM-SHA256; "
+        "unclassified: ECDHE-ECDSA-AES256-CCM; sufficient: ECDHE-RSA-AES128-SHA)."
+    )
+    assert [e["ncsc"] for e in finding.evidence["outside_intermediate"]] == [
+        "phase out",
+        "sufficient",
+        "unclassified",
+        "sufficient",
+    ]
+    assert "Mozilla Server Side TLS intermediate 5.7" in finding.evidence["policy"]
+    # A weak suite still fails, whatever else is accepted.
+    both = _scan(ca, outside_suites=outside, weak_suites=((TlsVersion.TLS_1_2, "NULL-SHA256"),))
+    assert _ciphers(ca, both).status is Status.FAIL
+
+
+def test_a_spent_budget_or_no_answer_is_never_a_silent_pass(ca: TestCA) -> None:
+    spent = {TlsVersion.TLS_1_2: "the handshake budget ran out: the list may be incomplete"}
+    found = _ciphers(
+        ca, _scan(ca, outside_suites=((TlsVersion.TLS_1_2, "AES256-SHA"),), outside_errors=spent)
+    )
+    assert found.status is Status.WARN
+    assert found.message.endswith("(the list may be incomplete).")
+    unknown = _scan(ca, outside_errors={TlsVersion.TLS_1_2: "no answer"})
+    assert _ciphers(ca, unknown).status is Status.ERROR
+    assert _ciphers(ca, _scan(ca)).status is Status.PASS
+
+
+def test_the_demo_lab_serves_exactly_mozilla_intermediate() -> None:
+    assert INTERMEDIATE_SUITES == MOZILLA_INTERMEDIATE_STRING
 
 
 @pytest.mark.parametrize(
