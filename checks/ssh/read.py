@@ -310,6 +310,7 @@ def _read(
     files: list[KeysFile] = []
     auditor = _Identity(transport, timeout)
     commands: list[KeysFile] = []
+    slow: set[str] = set()  # the keys commands that ran out of time for one account
     ca_users: dict[str, list[str]] = {}  # TrustedUserCAKeys file -> the accounts it opens
     accounts_read = login_accounts(passwd)
     for user, uid, home in accounts_read:
@@ -337,7 +338,7 @@ def _read(
                 continue
             keys, bad = parse_authorized_keys(text)
             files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
-        command = _command_keys(transport, config, (user, uid, home), auditor, timeout)
+        command = _command_keys(transport, config, (user, uid, home), auditor, slow, timeout)
         commands += [command] if command else []
         ca_file = config.get("trustedusercakeys", "none")
         if ca_file.lower() != "none":
@@ -429,6 +430,7 @@ def _command_keys(
     config: dict[str, str],
     account: tuple[str, str, str],
     auditor: _Identity,
+    slow: set[str],
     timeout: float,
 ) -> KeysFile | None:
     """The keys the account's AuthorizedKeysCommand prints, read as sshd would read them.
@@ -452,12 +454,18 @@ def _command_keys(
         shell = _as_user(run_as, auditor.get(), argv, timeout)
     except CommandUnrun as exc:
         return KeysFile(user, where, error=f"not run: {exc}")
+    # A hung command would hold the read once for every account: it is run until it hangs.
+    # (One wording for both: a command that ignores the account is then listed once.)
+    too_slow = f"it did not finish within {timeout:g} s (not run again for other accounts)"
+    if command in slow:
+        return KeysFile(user, where, error=too_slow)
     # timeout(1) stops it (then kills it a second later) before the channel's own wait ends.
     status, text = _run(transport, shell, timeout + 2)
     if status == -1:
         return KeysFile(user, where, error=f"output larger than {MAX_OUTPUT} bytes")
     if status in (124, 137):  # timeout(1): the command ran over, and was stopped
-        return KeysFile(user, where, error=f"it did not finish within {timeout:g} s")
+        slow.add(command)
+        return KeysFile(user, where, error=too_slow)
     if status != 0:
         return KeysFile(user, where, error=f"it exited with status {status}")
     keys, bad = parse_authorized_keys(text)
