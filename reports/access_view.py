@@ -97,6 +97,9 @@ def _holders(report: Report) -> tuple[Row, ...]:
             for loc in record.locations
         )
         kind = f"{record.key_type} {record.bits}" if record.bits else record.key_type
+        # A CA key is not one person's: whoever holds it can sign a certificate for anyone.
+        if record.cert_authority:
+            kind += " (CA-nøgle: alle med et certifikat, den har underskrevet)"
         rows.append(
             Row(
                 (person, record.team or "-", kind, record.fingerprint, places),

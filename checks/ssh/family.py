@@ -356,7 +356,10 @@ def droplet_agent(comment: str | None) -> tuple[str | None, str | None]:
     return DROPLET_AGENT, person if isinstance(person, str) else None
 
 
-def found_key(label: str, user: str, path: str, key: AuthorizedKey) -> FoundKey:
+def found_key(
+    label: str, user: str, path: str, key: AuthorizedKey, ca_file: bool = False
+) -> FoundKey:
+    """A key as the access family counts it; `ca_file`: it was read from TrustedUserCAKeys."""
     managed_by, person = droplet_agent(key.comment)
     return FoundKey(
         fingerprint=key.key.fingerprint,
@@ -371,7 +374,7 @@ def found_key(label: str, user: str, path: str, key: AuthorizedKey) -> FoundKey:
             comment=key.comment,
         ),
         managed_by=managed_by,
-        cert_authority=key.cert_authority,
+        cert_authority=ca_file or key.cert_authority,
         named_person=person,
     )
 
@@ -553,7 +556,8 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     if read is not None:
         for keys_file in read.keys_files:
             keys += [
-                found_key(target.label, keys_file.user, keys_file.path, k) for k in keys_file.keys
+                found_key(target.label, keys_file.user, keys_file.path, k, keys_file.cert_authority)
+                for k in keys_file.keys
             ]
             # A line that is not a key is reported and the rest of the file still read.
             findings += [

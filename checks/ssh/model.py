@@ -48,11 +48,15 @@ class ReadRefused(Exception):
 
 @dataclass(frozen=True)
 class KeysFile:
-    user: str
+    """Where keys that open an account come from: an authorized_keys file, the output of an
+    AuthorizedKeysCommand, or a TrustedUserCAKeys file (whose keys are all CA keys)."""
+
+    user: str  # the account; "*" for every login account, or several joined with ", "
     path: str
     keys: tuple[AuthorizedKey, ...] = ()
     bad_lines: tuple[BadLine, ...] = ()
     error: str | None = None  # the file is there but could not be read whole
+    cert_authority: bool = False  # anyone with a certificate signed by one of its keys
 
 
 @dataclass(frozen=True)

@@ -308,12 +308,18 @@ def _read(
         any_config.get("authorizedkeysfile") or ".ssh/authorized_keys .ssh/authorized_keys2"
     ).split()
     files: list[KeysFile] = []
-    for user, uid, home in login_accounts(passwd):
+    auditor = _Identity(transport, timeout)
+    commands: list[KeysFile] = []
+    slow: set[str] = set()  # the keys commands that ran out of time for one account
+    ca_users: dict[str, list[str]] = {}  # TrustedUserCAKeys file -> the accounts it opens
+    accounts_read = login_accounts(passwd)
+    for user, uid, home in accounts_read:
         config = effective.get(user)
         if config is None:
             # A Match block may give this account keys files of its own: ask sshd for them.
             status, out = _sshd_t(transport, sshd_command, replace(base, user=user), timeout)
-            config = parse_sshd_t(out) if status == 0 else {}
+            # Unknown for this account: the settings of another stand in, as for the files.
+            config = parse_sshd_t(out) if status == 0 else any_config
         user_patterns = config.get("authorizedkeysfile", "").split() or patterns
         for pattern in user_patterns:
             if pattern.lower() == "none":
@@ -332,6 +338,16 @@ def _read(
                 continue
             keys, bad = parse_authorized_keys(text)
             files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
+        command = _command_keys(transport, config, (user, uid, home), auditor, slow, timeout)
+        commands += [command] if command else []
+        ca_file = config.get("trustedusercakeys", "none")
+        if ca_file.lower() != "none":
+            ca_users.setdefault(ca_file, []).append(user)
+    files += _merged(commands, len(accounts_read))
+    files += [
+        _ca_keys(transport, path, users, len(accounts_read), timeout)
+        for path, users in ca_users.items()
+    ]
     return ServerRead(
         effective,
         errors,
@@ -340,6 +356,166 @@ def _read(
         config_files=config_files,
         config_error=config_error,
     )
+
+
+# The AuthorizedKeysCommand tokens that describe a login attempt (the connection, the key
+# offered): before one there is nothing to put in their place.
+_ATTEMPT_TOKENS = {
+    "C": "the connection",
+    "D": "the routing domain",
+    "f": "the offered key's fingerprint",
+    "k": "the offered key",
+    "t": "the offered key's type",
+}
+
+
+class CommandUnrun(Exception):
+    """The AuthorizedKeysCommand cannot be run as sshd would run it: why."""
+
+
+def keys_command_argv(command: str, user: str, uid: str, home: str) -> list[str] | None:
+    """The arguments sshd runs an AuthorizedKeysCommand with for this account
+    (auth2-pubkey.c): split like a shell line, tokens expanded in the arguments but not in
+    the program, and the user name as the one argument when none is given. None when sshd
+    runs nothing: the program must be an absolute path."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise CommandUnrun(f"the command cannot be split into arguments: {exc}") from None
+    if not argv or not argv[0].startswith("/"):
+        return None
+    if len(argv) == 1:
+        return [argv[0], user]
+    return [argv[0]] + [_expand_command_tokens(arg, user, uid, home) for arg in argv[1:]]
+
+
+def _expand_command_tokens(arg: str, user: str, uid: str, home: str) -> str:
+    known = {"%": "%", "u": user, "U": uid, "h": home}
+    out: list[str] = []
+    index = 0
+    while index < len(arg):
+        if arg[index] != "%":
+            out.append(arg[index])
+            index += 1
+            continue
+        token = arg[index + 1 : index + 2]
+        if token in _ATTEMPT_TOKENS:
+            raise CommandUnrun(
+                f"it uses %{token} ({_ATTEMPT_TOKENS[token]}), known only at a login attempt"
+            )
+        if token not in known:
+            raise CommandUnrun(f"%{token} is not a token sshd expands")
+        out.append(known[token])
+        index += 2
+    return "".join(out)
+
+
+class _Identity:
+    """The auditor account on the server (name, uid), asked for once and only when needed."""
+
+    def __init__(self, transport: paramiko.Transport, timeout: float) -> None:
+        self._transport, self._timeout = transport, timeout
+        self._answer: tuple[str, str] | None = None
+
+    def get(self) -> tuple[str, str]:
+        if self._answer is None:
+            status, out = _run(self._transport, "id -un && id -u", self._timeout)
+            words = out.split()
+            self._answer = (words[0], words[1]) if status == 0 and len(words) == 2 else ("", "")
+        return self._answer
+
+
+def _command_keys(
+    transport: paramiko.Transport,
+    config: dict[str, str],
+    account: tuple[str, str, str],
+    auditor: _Identity,
+    slow: set[str],
+    timeout: float,
+) -> KeysFile | None:
+    """The keys the account's AuthorizedKeysCommand prints, read as sshd would read them.
+
+    The keys it prints open the account as surely as an authorized_keys file. It runs as
+    AuthorizedKeysCommandUser, with no environment and no input, and is cut off after
+    `timeout`. If the auditor cannot run it so, the keys are not all read: the KeysFile says
+    why, and the count of holders becomes "could not check".
+    """
+    command = config.get("authorizedkeyscommand", "none")
+    run_as = config.get("authorizedkeyscommanduser", "none")
+    if command.lower() == "none" or run_as.lower() == "none":  # sshd runs nothing
+        return None
+    user, uid, home = account
+    where = f"AuthorizedKeysCommand {command}"
+    try:
+        argv = keys_command_argv(command, user, uid, home)
+        if argv is None:
+            return None
+        where = f"AuthorizedKeysCommand {shlex.join(argv)}"
+        shell = _as_user(run_as, auditor.get(), argv, timeout)
+    except CommandUnrun as exc:
+        return KeysFile(user, where, error=f"not run: {exc}")
+    # A hung command would hold the read once for every account: it is run until it hangs.
+    # (One wording for both: a command that ignores the account is then listed once.)
+    too_slow = f"it did not finish within {timeout:g} s (not run again for other accounts)"
+    if command in slow:
+        return KeysFile(user, where, error=too_slow)
+    # timeout(1) stops it (then kills it a second later) before the channel's own wait ends.
+    status, text = _run(transport, shell, timeout + 2)
+    if status == -1:
+        return KeysFile(user, where, error=f"output larger than {MAX_OUTPUT} bytes")
+    if status in (124, 137):  # timeout(1): the command ran over, and was stopped
+        slow.add(command)
+        return KeysFile(user, where, error=too_slow)
+    if status != 0:
+        return KeysFile(user, where, error=f"it exited with status {status}")
+    keys, bad = parse_authorized_keys(text)
+    return KeysFile(user, where, tuple(keys), tuple(bad))
+
+
+def _merged(files: list[KeysFile], accounts: int) -> list[KeysFile]:
+    """One KeysFile for the accounts a command gave the same answer (the same keys, or the
+    same reason it was not read): a command that ignores the account is listed once."""
+    users: dict[KeysFile, list[str]] = {}
+    for keys_file in files:
+        users.setdefault(replace(keys_file, user=""), []).append(keys_file.user)
+    return [
+        replace(shared, user="*" if len(names) == accounts else ", ".join(names))
+        for shared, names in users.items()
+    ]
+
+
+def _as_user(run_as: str, auditor: tuple[str, str], argv: list[str], timeout: float) -> str:
+    """The shell line that runs `argv` as `run_as`: directly when the auditor is that account,
+    through runuser (which never asks for a password) when the auditor is root."""
+    name, uid = auditor
+    line = (
+        f"timeout -k 1 {timeout:g} env -i {shlex.join(argv)} </dev/null 2>/dev/null"
+        if name == run_as
+        else f"runuser -u {shlex.quote(run_as)} -- timeout -k 1 {timeout:g} env -i "
+        f"{shlex.join(argv)} </dev/null 2>/dev/null"
+    )
+    if name == run_as or uid == "0":
+        return line
+    who = f"the auditor account {name}" if name else "the auditor account (id failed)"
+    raise CommandUnrun(f"{who} is neither {run_as} nor root, so cannot run it as {run_as}")
+
+
+def _ca_keys(
+    transport: paramiko.Transport, path: str, users: list[str], accounts: int, timeout: float
+) -> KeysFile:
+    """A TrustedUserCAKeys file: anyone holding a certificate one of its keys signed can log
+    in to the accounts it applies to, so each key is a holder like any other."""
+    user = "*" if len(users) == accounts else ", ".join(users)
+    path = path if path.startswith("/") else f"/{path}"  # sshd runs in /
+    status, text = _cat(transport, path, timeout)
+    if status == -1:
+        return KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes", cert_authority=True)
+    if status != 0:
+        # A missing CA file opens nothing (sshd only logs it); anything else may hide keys.
+        problem = None if _absent(text) else text.strip()[:200] or f"{status}"
+        return KeysFile(user, path, error=problem, cert_authority=True)
+    keys, bad = parse_authorized_keys(text)
+    return KeysFile(user, path, tuple(keys), tuple(bad), cert_authority=True)
 
 
 def _login_shell(shell: str) -> bool:

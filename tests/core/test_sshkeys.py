@@ -17,7 +17,13 @@ from auditor.core.sshkeys import (
     parse_public_key_line,
     split_options,
 )
-from checks.ssh.read import expand_keys_file, login_accounts, parse_sshd_t
+from checks.ssh.read import (
+    CommandUnrun,
+    expand_keys_file,
+    keys_command_argv,
+    login_accounts,
+    parse_sshd_t,
+)
 
 
 def _keygen(folder: Path, kind: str, bits: int | None = None) -> Path:
@@ -174,3 +180,35 @@ def test_sshd_t_and_passwd_and_tokens() -> None:
     )
     assert expand_keys_file("/etc/keys/%u.%U%%", "bo", "7", "/home/bo") == "/etc/keys/bo.7%"
     assert expand_keys_file("%h/k", "bo", "7", "/home/bo") == "/home/bo/k"
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [
+        ("/usr/bin/keys %u %U %h 100%%", ["/usr/bin/keys", "bo", "7", "/home/bo", "100%"]),
+        ("/usr/bin/keys", ["/usr/bin/keys", "bo"]),  # no arguments: sshd gives the user's name
+        ("'/opt/my keys' --for=%u", ["/opt/my keys", "--for=bo"]),
+        ("/opt/%u/keys x", ["/opt/%u/keys", "x"]),  # the program's path is taken as written
+        ("keys %u", None),  # not an absolute path: sshd refuses to run it
+    ],
+)
+def test_a_keys_command_is_run_with_the_arguments_sshd_gives_it(
+    command: str, argv: list[str] | None
+) -> None:
+    assert keys_command_argv(command, "bo", "7", "/home/bo") == argv
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("/usr/bin/keys %u %f", "%f"),
+        ("/usr/bin/keys %k", "%k"),
+        ("/usr/bin/keys %t", "%t"),
+        ("/usr/bin/keys %C", "%C"),
+        ("/usr/bin/keys %Q", "%Q is not a token"),
+        ("/usr/bin/keys 'open", "cannot be split"),
+    ],
+)
+def test_a_keys_command_that_needs_a_login_attempt_is_not_run(command: str, reason: str) -> None:
+    with pytest.raises(CommandUnrun, match=reason):
+        keys_command_argv(command, "bo", "7", "/home/bo")

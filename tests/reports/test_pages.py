@@ -117,6 +117,18 @@ def test_internal_page_marks_a_service_and_shows_a_comments_name_only_as_a_hint(
     assert "<td>UKENDT (kommentaren nævner a@x.dk)</td>" in page
 
 
+def test_internal_page_marks_a_ca_key() -> None:
+    """A CA key (TrustedUserCAKeys, a cert-authority line) lets in whoever it certifies."""
+    report = sample_report()
+    holders = tuple(
+        replace(h, cert_authority=h.person == HOLDER) for h in report.inventory.key_holders
+    )
+    page = html.render_page(
+        replace(report, inventory=replace(report.inventory, key_holders=holders)), "adgang", CATALOG
+    )
+    assert page.count("(CA-nøgle: alle med et certifikat, den har underskrevet)") == 1
+
+
 def test_internal_page_escapes_everything_too() -> None:
     report = sample_report(hostile=True)
     holders = tuple(replace(h, person=HOSTILE) for h in report.inventory.key_holders)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -446,9 +448,10 @@ def _audit_lone(
     auditor_key: Path,
     users: tuple[str, ...],
     known_hosts_before: str = "",
+    roster: Path | None = None,
 ) -> Report:
     """Audit a lone sshd (host keys in `folder`, pinned after `known_hosts_before`) with
-    authenticated reads as root."""
+    authenticated reads as root; with a roster, its keys are judged by the access family."""
     pinned = [" ".join(path.read_text().split()[:2]) for path in folder.glob("ssh_host_*_key.pub")]
     known = folder / "known_hosts"
     known.write_text(
@@ -462,8 +465,10 @@ def _audit_lone(
         f"[ssh]\nusers = [{users_toml}]\nfrom_inventory = false\n"
         f'auditor_user = "root"\nauditor_key = "{auditor_key}"\nknown_hosts = "{known}"\n'
         "[limits]\nconnect_timeout = 3\ntarget_timeout = 60\n"
+        + (f'[access]\nmax_holders = 3\nroster = "{roster}"\n' if roster else "")
     )
-    return run_audit(families("ssh"), AuditContext(config=load_config(config)))
+    names = ("ssh", "access") if roster else ("ssh",)
+    return run_audit(families(*names), AuditContext(config=load_config(config)))
 
 
 def _logs_in(server: LabSshd, folder: Path, key: Path) -> bool:
@@ -762,3 +767,174 @@ def test_a_match_block_enabling_kerberos_for_a_network_is_flagged(tmp_path: Path
         "Offers logins that are not a key the person holds: gssapiauthentication yes in "
         f"sshd -T for `Match Address 10.20.0.0/16` ({server.config} line 15)."
     )
+
+
+def _service_roster(folder: Path, auditor: str) -> Path:
+    """A roster that knows only the auditor's own key (a service)."""
+    roster = folder / "roster.toml"
+    roster.write_text(
+        '[[people]]\nkind = "service"\nname = "Auditor"\nteam = "Landssekretariatet"\n'
+        f'approved = true\nkeys = ["{auditor}"]\n'
+    )
+    return roster
+
+
+def _keys_script(folder: Path, key: str, run_as: str) -> Path:
+    """A keys command that prints `key` for root, and only when run as `run_as`."""
+    folder.chmod(0o755)
+    script = folder / "keys.sh"
+    script.write_text(
+        f'#!/bin/sh\n[ "$(id -un)" = {run_as} ] && [ "$1" = root ] && echo "{key}"\nexit 0\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder any account may read (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="auditor-keys-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize(
+    ("run_as", "address"), [("root", "127.0.74.30"), ("nobody", "127.0.74.31")]
+)
+def test_the_keys_an_authorized_keys_command_prints_are_counted_and_judged(
+    tmp_path: Path, open_folder: Path, run_as: str, address: str
+) -> None:
+    """The command's keys open root as surely as authorized_keys: they are read by running it
+    as sshd would (as AuthorizedKeysCommandUser, %u expanded), listed and judged."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    stranger = keygen(tmp_path / "stranger", "ed25519", comment="stranger")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    script = _keys_script(open_folder, stranger, run_as)
+    extra = f"AuthorizedKeysCommand {script} %u\nAuthorizedKeysCommandUser {run_as}\n"
+    roster = _service_roster(tmp_path, auditor)
+    with lone_sshd(tmp_path, address, {"ed25519": None}, extra=extra) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), roster=roster)
+    fingerprint = parse_public_key_line(stranger).fingerprint
+    found = [k for k in report.inventory.found_keys if k.fingerprint == fingerprint]
+    assert [(k.location.user, k.location.path) for k in found] == [
+        ("root", f"AuthorizedKeysCommand {script} root")
+    ]
+    unknown = [f for f in report.findings if f.check == "access.key.unknown"]
+    assert [(f.status, fingerprint in f.target) for f in unknown if f.status is not P] == [
+        (F, True)
+    ]
+    assert _finding(report, "access.holders.count").evidence["unknown_keys"] == 1
+    assert report.inventory.ssh_servers[0].keys_read is True
+
+
+@pytest.mark.parametrize(
+    ("command", "run_as", "address", "reason"),
+    [
+        (
+            "{script} %f",
+            "root",
+            "127.0.74.32",
+            "not run: it uses %f (the offered key's fingerprint), known only at a login attempt",
+        ),
+        ("{script} %u", "nobody", "127.0.74.33", "it exited with status 126"),
+        (
+            "{script} slow",
+            "root",
+            "127.0.74.36",
+            "it did not finish within 3 s (not run again for other accounts)",
+        ),
+    ],
+)
+def test_a_keys_command_the_auditor_cannot_run_leaves_the_count_unchecked(
+    tmp_path: Path, command: str, run_as: str, address: str, reason: str
+) -> None:
+    """A command that needs the key offered at a login (%f), one the command user cannot run,
+    or one that does not finish: its keys are not read, and the count of holders is "could
+    not check", not a pass."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    stranger = keygen(tmp_path / "stranger", "ed25519", comment="stranger")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    script = tmp_path / "keys.sh"  # in pytest's folder: nobody cannot reach it
+    script.write_text(f'#!/bin/sh\n[ "$1" = slow ] && sleep 30\necho "{stranger}"\n')
+    script.chmod(0o755)
+    command = command.format(script=script)
+    extra = f"AuthorizedKeysCommand {command}\nAuthorizedKeysCommandUser {run_as}\n"
+    roster = _service_roster(tmp_path, auditor)
+    with lone_sshd(tmp_path, address, {"ed25519": None}, extra=extra) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), roster=roster)
+    count = _finding(report, "access.holders.count")
+    assert count.status is E, count.message
+    errors = [
+        f.message for f in report.findings if f.check == "access.key.unknown" and f.status is E
+    ]
+    if "%u" not in command:  # the same command for every account: run once, listed once
+        assert len(errors) == 1, errors
+    # Run for root (and every other login account): %u is root's name there.
+    run = command.replace("%u", "root")
+    assert (
+        f"AuthorizedKeysCommand {run} could not be read ({reason}): the keys in it are not counted."
+        in errors
+    )
+
+
+def test_a_trusted_user_ca_key_is_a_holder(tmp_path: Path) -> None:
+    """Anyone with a certificate the CA signed logs in (shown with OpenSSH's client): the CA
+    key is listed as a holder, marked as a CA, and judged like any other key."""
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    ca = keygen(tmp_path / "ca", "ed25519", comment="user-ca")
+    keygen(tmp_path / "person", "ed25519", comment="person")
+    sign = ["ssh-keygen", "-q", "-s", str(tmp_path / "ca"), "-I", "person", "-n", "root"]
+    subprocess.run(
+        [*sign, str(tmp_path / "person.pub")],
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    (tmp_path / "user_ca.pub").write_text(f"# the CA\n{ca}\n")
+    extra = f"TrustedUserCAKeys {tmp_path / 'user_ca.pub'}\n"
+    roster = _service_roster(tmp_path, auditor)
+    with lone_sshd(tmp_path, "127.0.74.34", {"ed25519": None}, extra=extra) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), roster=roster)
+        assert _logs_in(server, tmp_path, tmp_path / "person")  # by certificate alone
+        approved = _service_roster(tmp_path, auditor)
+        approved.write_text(
+            approved.read_text()
+            + '[[people]]\nname = "Anna"\nteam = "Landssekretariatet"\napproved = true\n'
+            f'keys = ["{ca}"]\n'
+        )
+        with_ca = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), roster=approved)
+    fingerprint = parse_public_key_line(ca).fingerprint
+    found = [k for k in report.inventory.found_keys if k.fingerprint == fingerprint]
+    assert [(k.location.user, k.location.path, k.cert_authority) for k in found] == [
+        ("*", str(tmp_path / "user_ca.pub"), True)
+    ]
+    holder = next(h for h in report.inventory.key_holders if h.fingerprint == fingerprint)
+    assert holder.cert_authority
+    assert holder.unknown
+    assert _finding(report, "access.holders.count").evidence["unknown_keys"] == 1
+    # The roster approves a CA key as it approves any other key.
+    assert {f.status for f in with_ca.findings if f.check.startswith("access.")} == {P}
+    assert _finding(with_ca, "access.holders.count").evidence["people"] == ["Anna"]
+
+
+def test_an_unreadable_trusted_user_ca_file_leaves_the_count_unchecked(tmp_path: Path) -> None:
+    """A CA file that is there but cannot be read whole may hold keys: "could not check"."""
+    ca_file = tmp_path / "user_ca.pub"
+    ca_file.write_text("# a CA\n" + f"# {'x' * 1000}\n" * 1100)
+    report, _ = _audit_lone_with_roster(tmp_path, "127.0.74.35", f"TrustedUserCAKeys {ca_file}\n")
+    assert _finding(report, "access.holders.count").status is E
+    errors = [f for f in report.findings if f.check == "access.key.unknown" and f.status is E]
+    assert [f.message for f in errors] == [
+        f"{ca_file} could not be read (larger than 1048576 bytes): the keys in it are not counted."
+    ]
+
+
+def _audit_lone_with_roster(tmp_path: Path, address: str, extra: str) -> tuple[Report, LabSshd]:
+    auditor = keygen(tmp_path / "auditor", "ed25519", comment="auditor")
+    (tmp_path / "root").write_text(f"{auditor}\n")
+    roster = _service_roster(tmp_path, auditor)
+    with lone_sshd(tmp_path, address, {"ed25519": None}, extra=extra) as server:
+        report = _audit_lone(server, tmp_path, tmp_path / "auditor", ("root",), roster=roster)
+        return report, server
