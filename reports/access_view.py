@@ -14,6 +14,7 @@ from auditor.core.inventory import KeyHolderRecord
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Claim, Report
 from reports import danish
+from reports.holders import HolderWords, holder_name
 
 CHANGE_TEXT = {
     ChangeKind.CLAIM: "Løfte ændret",
@@ -72,15 +73,12 @@ def _key_verdict(record: KeyHolderRecord, access: Claim) -> tuple[Status, str, b
     return worst.status, worst.message, True
 
 
-def _holder(record: KeyHolderRecord) -> str:
-    """Who holds the key as the roster says; what a line's comment claims only as a hint."""
-    if record.team is None:  # on no roster (an older auditor put a comment's name in `person`)
-        hint = record.named_in_line or record.person
-        person = f"UKENDT (kommentaren nævner {hint})" if hint else "UKENDT"
-    else:
-        person = record.person or "UKENDT"
-        person += " (tjeneste)" if record.service else ""
-    return f"{person} (via {record.managed_by})" if record.managed_by else person
+HOLDER_WORDS = HolderWords(
+    unknown="UKENDT",
+    comment_names="kommentaren nævner {hint}",
+    service="tjeneste",
+    via="via {managed_by}",
+)
 
 
 def _holders(report: Report) -> tuple[Row, ...]:
@@ -88,7 +86,7 @@ def _holders(report: Report) -> tuple[Row, ...]:
     access = report.claim(ClaimId.FEW_HOLDERS)
     for record in report.inventory.key_holders:
         status, verdict, english = _key_verdict(record, access)
-        person = _holder(record)
+        person = holder_name(record, HOLDER_WORDS)
         places = "\n".join(
             f"{loc.server}"
             + (f" {loc.user}" if loc.user else "")

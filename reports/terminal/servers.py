@@ -10,6 +10,7 @@ from rich.text import Text
 from auditor.core.inventory import KeyHolderRecord, KeyLocation
 from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
+from reports.holders import HolderWords, holder_name
 from reports.terminal.common import STATUS_STYLE, findings_table, status_text
 
 
@@ -45,14 +46,9 @@ def _worst(report: Report, record: KeyHolderRecord) -> Status:
     return next((s for s in (Status.FAIL, Status.WARN) if s in statuses), Status.PASS)
 
 
-def _holder_name(record: KeyHolderRecord) -> str:
-    if record.team is None:  # on no roster (an older auditor put a comment's name in `person`)
-        hint = record.named_in_line or record.person
-        name = f"UNKNOWN (comment names {hint})" if hint else "UNKNOWN"
-    else:
-        name = record.person or "UNKNOWN"
-        name += " (service)" if record.service else ""
-    return f"{name} ({record.managed_by})" if record.managed_by else name
+HOLDER_WORDS = HolderWords(
+    unknown="UNKNOWN", comment_names="comment names {hint}", service="service", via="{managed_by}"
+)
 
 
 def _location(loc: KeyLocation) -> tuple[str, str, str]:
@@ -80,7 +76,8 @@ def keys_view(report: Report, console: Console) -> None:
                 people.append(", ")
             worst = _worst(report, record)
             people.append(
-                _holder_name(record), style=STATUS_STYLE[worst] if worst is not Status.PASS else ""
+                holder_name(record, HOLDER_WORDS),
+                style=STATUS_STYLE[worst] if worst is not Status.PASS else "",
             )
         table.add_row(Text(server), people)
     console.print(table)
@@ -88,7 +85,7 @@ def keys_view(report: Report, console: Console) -> None:
     for record in records:
         head = Text()
         head.append_text(status_text(_worst(report, record)))
-        head.append(f" {_holder_name(record)}", style="bold")
+        head.append(f" {holder_name(record, HOLDER_WORDS)}", style="bold")
         if record.team:
             head.append(f" ({record.team})")
         head.append(f"  {record.key_type} {record.bits or '?'}  {record.fingerprint}")
