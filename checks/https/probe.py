@@ -19,6 +19,8 @@ import string
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from auditor.core.deadlines import DEADLINES, Cutoff, shut_down
@@ -26,6 +28,9 @@ from auditor.core.hosts import is_ip_address
 from auditor.core.slots import Gate, no_gate
 from auditor.core.text import excerpt
 from checks.tls.suites import STRONG_CIPHER_STRING
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 MAX_HOPS = 10  # redirects followed; one more fails the chain
 MAX_INTERIM = 10  # 1xx answers passed over before the final one
@@ -227,15 +232,34 @@ def _resource(url: str) -> tuple[object, ...]:
 
 
 def within(host: str | None, site: str) -> bool:
-    """`host` is the site's own host or a name under it.
-
-    This stands in for "the site's registrable domain": without the Public Suffix List (no
-    maintained copy is installed) a parent name cannot be told from a public suffix such as
-    github.io, so only the names under the site's own are taken to be the site's.
-    """
+    """`host` is on the site: in the site's registrable domain, as the Public Suffix List
+    draws it (www.alternativet.dk and alternativet.dk are one site; a.github.io and
+    b.github.io are not). An address, or a name that is itself a public suffix, has only
+    itself and the names under it."""
     if not host:
         return False
-    return host == site or (not is_ip_address(site) and host.endswith("." + site))
+    if host == site:
+        return True
+    if is_ip_address(site) or is_ip_address(host):
+        return False
+    if host.endswith("." + site):
+        return True
+    registrable = _registrable(site)
+    return registrable is not None and _registrable(host) == registrable
+
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    # Loaded only for a redirect to another host: reading the bundled list takes ~75 ms.
+    from publicsuffixlist import PublicSuffixList  # noqa: PLC0415
+
+    return PublicSuffixList()
+
+
+def _registrable(name: str) -> str | None:
+    """The name's registrable domain ("private suffix"), or None for a public suffix."""
+    found = _public_suffixes().privatesuffix(name.lower().rstrip("."))
+    return found if isinstance(found, str) else None
 
 
 def _as_browser_reads(location: str) -> str:

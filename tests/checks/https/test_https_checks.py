@@ -8,7 +8,7 @@ from auditor.core.config import SiteConfig
 from auditor.core.model import Status
 from checks.https import record
 from checks.https.family import check_hsts, check_redirect, evaluate
-from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
+from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace, within
 from checks.sites import SiteTarget
 
 HOST = "alternativet.dk"
@@ -58,8 +58,7 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
             "another host",
         ),
         (
-            # A name under the site's own is the site's (its registrable domain, judged
-            # conservatively without the Public Suffix List).
+            # A name under the site's own is the site's (its registrable domain).
             RedirectTrace(
                 (
                     _hop("http://alternativet.dk/", 301, "https://www.alternativet.dk/"),
@@ -70,7 +69,7 @@ def _hop(url: str, status: int, location: str | None) -> Hop:
             "redirects (301)",
         ),
         (
-            # Not the other way round: a parent name may be a public suffix (github.io).
+            # A public suffix above it is no site's (the Public Suffix List says so).
             RedirectTrace(
                 (_hop("http://alternativet.dk/", 301, "https://dk/"),),
                 stopped="redirects off the site (not followed)",
@@ -249,3 +248,20 @@ def test_the_record_holds_the_answers_as_facts() -> None:
     scan = HttpsScan("http://a/", "https://a/", RedirectTrace(error="timed out"), None, "refused")
     answers = record.scanned_record(target, scan, evaluate(scan, target)[0])
     assert (answers.http_served, answers.https_status, answers.hsts_header) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("host", "site", "on_site"),
+    [
+        ("www.alternativet.dk", "alternativet.dk", True),
+        ("alternativet.dk", "www.alternativet.dk", True),  # up to the registrable domain
+        ("dialog.alternativet.dk", "www.alternativet.dk", True),
+        ("alternativet.example", "alternativet.dk", False),
+        ("b.github.io", "a.github.io", False),  # a public suffix's names are not one site
+        ("dk", "alternativet.dk", False),
+        ("127.0.0.2", "127.0.0.1", False),
+        (None, "alternativet.dk", False),
+    ],
+)
+def test_a_site_is_its_registrable_domain(host: str | None, site: str, on_site: bool) -> None:
+    assert within(host, site) is on_site

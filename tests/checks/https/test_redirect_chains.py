@@ -80,6 +80,10 @@ CASES: dict[str, tuple[str, str]] = {
         'location / { return 200 "plain\\n"; }',
         f"location / {{ {GOOD} return 301 @HTTP@/; }}",
     ),
+    # From www. up to the name above it, on https://: the same registrable domain (the Public
+    # Suffix List's: chain.test), so the site's own. Failed on main as "another host".
+    "www.parent": (f"location / {{ return 301 https://parent.{DOMAIN}:@PORT@/; }}", PAGE),
+    "parent": (TO_HTTPS, PAGE),
 }
 NOT_CONFIGURED = ("www.viadns",)
 
@@ -256,3 +260,11 @@ def test_a_name_under_the_site_is_found_through_the_runs_resolver(chain_lab: Cha
         f"https://{www}:{chain_lab.https_port}/ redirects back to http://: "
         f"http://{www}:{chain_lab.http_port}/.",
     )
+
+
+def test_a_redirect_up_to_the_registrable_domain_stays_on_the_site(
+    chain_lab: ChainLab, report: Report
+) -> None:
+    redirect = _finding(report, "https.redirect", "www.parent", chain_lab)
+    assert redirect.status == "pass", redirect.message
+    assert f"https://parent.{DOMAIN}:{chain_lab.https_port}/" in redirect.message
