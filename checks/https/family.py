@@ -64,14 +64,16 @@ def check_redirect(scan: HttpsScan, target: SiteTarget) -> Verdict:
         return Verdict(Status.FAIL, "The redirects loop.", evidence)
     if trace.too_many:
         return Verdict(Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence)
-    if any(urlsplit(h.location or "").fragment for h in trace.hops):
-        # Kept by the browser and never sent to a server (RFC 9110 10.2.2): it moves nobody
-        # to another page or to cleartext, so it is noted, not held against the site.
-        evidence["fragment"] = True
     shown = f"http:// redirects ({first.status}) to {excerpt(first.location)}"
     redirects = sum(1 for hop in trace.hops if hop.location is not None)
     if redirects > 1:
         shown += f", and on through {redirects - 1} more to {excerpt(trace.final or '')}"
+    if any(urlsplit(h.location or "").fragment for h in trace.hops):
+        # Kept by the browser and never sent to a server (RFC 9110 10.2.2): it moves nobody
+        # to another page or to cleartext, so it does not break the promise; but a redirect
+        # rule rarely means to add one, so it is shown for review.
+        evidence["fragment"] = True
+        return Verdict(Status.WARN, f"{shown}; a redirect carries a #fragment.", evidence)
     return Verdict(Status.PASS, f"{shown}.", evidence)
 
 
