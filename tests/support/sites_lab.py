@@ -178,7 +178,9 @@ def _http_block(site: LabSite) -> str:
     https_url = f"https://{site.host}:{site.https_port}$request_uri"
     action = {
         "noredirect": 'return 200 "plain http\\n";',
-        "offhost": f"return 301 https://elsewhere.{DOMAIN}:{site.https_port}/;",
+        # Another registrable domain (a name beside the site's, under lab.test, is still the
+        # site's own): never connected to, the redirect is judged without following it.
+        "offhost": f"return 301 https://elsewhere.example:{site.https_port}/;",
         "tohttp": f"return 301 http://{site.host}:{site.http_port}/moved;",
     }.get(site.case, f"return 301 {https_url};")
     return (
