@@ -182,26 +182,33 @@ def check_publickey(facts: ServerFacts) -> Verdict:
     return Verdict(Status.PASS, "Offers public-key login.", evidence)
 
 
-# What `sshd -T` says about logins: the evidence of ssh.config.effective shows every setting
-# the check judges (effective_problems, _publickey_first, permitrootlogin) and where keys live.
-EFFECTIVE_KEYS = (
-    "passwordauthentication",
-    "kbdinteractiveauthentication",
-    "pubkeyauthentication",
-    "permitrootlogin",
-    "permitemptypasswords",
-    "authenticationmethods",
-    "authorizedkeysfile",
-    "authorizedkeyscommand",
-)
-
-
 # What lets a password, a prompt or nothing at all stand in for a key. After a key
 # (AuthenticationMethods publickey,password) it is a second factor: the key still decides.
 PASSWORD_SETTINGS = (
     "passwordauthentication",
     "permitemptypasswords",
     "kbdinteractiveauthentication",
+)
+# Login methods that are not a key the person holds: a Kerberos ticket (GSSAPI) fails the
+# promise; a hostbased login trusts another host's key, not a person's, and warns.
+OTHER_SETTINGS = {
+    "gssapiauthentication": Status.FAIL,
+    "gssapikeyexchange": Status.FAIL,  # Debian's gssapi-keyex
+    "hostbasedauthentication": Status.WARN,
+}
+# What `sshd -T` says about logins: the evidence shows every setting the checks judge
+# (effective_problems, _publickey_first, permitrootlogin, check_other_methods) and every
+# place keys that open an account come from.
+EFFECTIVE_KEYS = (
+    *PASSWORD_SETTINGS,
+    "pubkeyauthentication",
+    "permitrootlogin",
+    "authenticationmethods",
+    *OTHER_SETTINGS,
+    "authorizedkeysfile",
+    "authorizedkeyscommand",
+    "authorizedkeyscommanduser",
+    "trustedusercakeys",
 )
 
 
@@ -275,16 +282,10 @@ def check_effective(facts: ServerFacts) -> Verdict:
     return Verdict(Status.PASS, "sshd -T allows key logins only.", evidence)
 
 
-# Login methods that are not a key the person holds: a Kerberos ticket (GSSAPI) fails the
-# promise; a hostbased login trusts another host's key, not a person's, and warns. Keys and
-# passwords have checks of their own; a method the auditor does not know fails.
+# Offered to the `none` probe: keys and passwords have checks of their own; hostbased warns
+# (OTHER_SETTINGS); any other method, Kerberos's or one the auditor does not know, fails.
 JUDGED_ELSEWHERE = ("publickey", "password", "keyboard-interactive", "none")
 HOST_KEY_METHODS = ("hostbased",)
-OTHER_SETTINGS = {
-    "gssapiauthentication": Status.FAIL,
-    "gssapikeyexchange": Status.FAIL,  # Debian's gssapi-keyex
-    "hostbasedauthentication": Status.WARN,
-}
 
 
 def _other_offered(scan: SshProbe) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import shlex
 import socket
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -217,20 +218,29 @@ def login_accounts(passwd: str) -> list[tuple[str, str, str]]:
     return accounts
 
 
+def expand_tokens(text: str, values: Mapping[str, str], unknown: Callable[[str], str]) -> str:
+    """sshd's %-tokens (sshd_config(5) TOKENS) in `text`: each one `values` knows is replaced,
+    any other (a lone trailing % too, as "") is handed to `unknown`."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text[index] != "%":
+            out.append(text[index])
+            index += 1
+            continue
+        token = text[index + 1 : index + 2]
+        out.append(values[token] if token in values else unknown(token))
+        index += 2
+    return "".join(out)
+
+
+def _account_tokens(user: str, uid: str, home: str) -> dict[str, str]:
+    return {"%": "%", "h": home, "u": user, "U": uid}
+
+
 def expand_keys_file(pattern: str, user: str, uid: str, home: str) -> str:
     """AuthorizedKeysFile tokens (sshd_config(5)): %% %h %u %U; relative paths are in $HOME."""
-    out = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "%" and index + 1 < len(pattern):
-            token = pattern[index + 1]
-            out.append({"%": "%", "h": home, "u": user, "U": uid}.get(token, "%" + token))
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    path = "".join(out)
+    path = expand_tokens(pattern, _account_tokens(user, uid, home), lambda token: "%" + token)
     return path if path.startswith("/") else f"{home.rstrip('/')}/{path}"
 
 
@@ -325,29 +335,17 @@ def _read(
             if pattern.lower() == "none":
                 continue
             path = expand_keys_file(pattern, user, uid, home)
-            # No such file is nothing granting access; a file that is there but cannot be read
-            # (another user's, read by an auditor that is not root) or read whole may grant it.
-            # cat's message tells them apart (in the C locale: errno's words, not the server's).
-            status, text = _cat(transport, path, timeout)
-            if status == -1:
-                files.append(KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes"))
-                continue
-            if status != 0:
-                if not _absent(text):
-                    files.append(KeysFile(user, path, error=text.strip()[:200] or f"{status}"))
-                continue
-            keys, bad = parse_authorized_keys(text)
-            files.append(KeysFile(user, path, tuple(keys), tuple(bad)))
+            found = _keys_file(transport, user, path, timeout)
+            files += [found] if found else []
         command = _command_keys(transport, config, (user, uid, home), auditor, slow, timeout)
         commands += [command] if command else []
         ca_file = config.get("trustedusercakeys", "none")
         if ca_file.lower() != "none":
             ca_users.setdefault(ca_file, []).append(user)
     files += _merged(commands, len(accounts_read))
-    files += [
-        _ca_keys(transport, path, users, len(accounts_read), timeout)
-        for path, users in ca_users.items()
-    ]
+    for path, opened in ca_users.items():
+        found = _ca_keys(transport, path, opened, len(accounts_read), timeout)
+        files += [found] if found else []
     return ServerRead(
         effective,
         errors,
@@ -390,24 +388,14 @@ def keys_command_argv(command: str, user: str, uid: str, home: str) -> list[str]
 
 
 def _expand_command_tokens(arg: str, user: str, uid: str, home: str) -> str:
-    known = {"%": "%", "u": user, "U": uid, "h": home}
-    out: list[str] = []
-    index = 0
-    while index < len(arg):
-        if arg[index] != "%":
-            out.append(arg[index])
-            index += 1
-            continue
-        token = arg[index + 1 : index + 2]
+    def unknown(token: str) -> str:
         if token in _ATTEMPT_TOKENS:
             raise CommandUnrun(
                 f"it uses %{token} ({_ATTEMPT_TOKENS[token]}), known only at a login attempt"
             )
-        if token not in known:
-            raise CommandUnrun(f"%{token} is not a token sshd expands")
-        out.append(known[token])
-        index += 2
-    return "".join(out)
+        raise CommandUnrun(f"%{token} is not a token sshd expands")
+
+    return expand_tokens(arg, _account_tokens(user, uid, home), unknown)
 
 
 class _Identity:
@@ -488,34 +476,49 @@ def _as_user(run_as: str, auditor: tuple[str, str], argv: list[str], timeout: fl
     """The shell line that runs `argv` as `run_as`: directly when the auditor is that account,
     through runuser (which never asks for a password) when the auditor is root."""
     name, uid = auditor
-    line = (
-        f"timeout -k 1 {timeout:g} env -i {shlex.join(argv)} </dev/null 2>/dev/null"
-        if name == run_as
-        else f"runuser -u {shlex.quote(run_as)} -- timeout -k 1 {timeout:g} env -i "
-        f"{shlex.join(argv)} </dev/null 2>/dev/null"
-    )
-    if name == run_as or uid == "0":
+    line = f"timeout -k 1 {timeout:g} env -i {shlex.join(argv)} </dev/null 2>/dev/null"
+    if name == run_as:
         return line
+    if uid == "0":
+        return f"runuser -u {shlex.quote(run_as)} -- {line}"
     who = f"the auditor account {name}" if name else "the auditor account (id failed)"
     raise CommandUnrun(f"{who} is neither {run_as} nor root, so cannot run it as {run_as}")
 
 
 def _ca_keys(
     transport: paramiko.Transport, path: str, users: list[str], accounts: int, timeout: float
-) -> KeysFile:
+) -> KeysFile | None:
     """A TrustedUserCAKeys file: anyone holding a certificate one of its keys signed can log
     in to the accounts it applies to, so each key is a holder like any other."""
     user = "*" if len(users) == accounts else ", ".join(users)
     path = path if path.startswith("/") else f"/{path}"  # sshd runs in /
+    return _keys_file(transport, user, path, timeout, cert_authority=True)
+
+
+def _keys_file(
+    transport: paramiko.Transport,
+    user: str,
+    path: str,
+    timeout: float,
+    cert_authority: bool = False,
+) -> KeysFile | None:
+    """The keys in a file on the server, or None where there is no such file.
+
+    No such file is nothing granting access; a file that is there but cannot be read
+    (another user's, read by an auditor that is not root) or read whole may grant it. cat's
+    message tells them apart (in the C locale: errno's words, not the server's).
+    """
     status, text = _cat(transport, path, timeout)
     if status == -1:
-        return KeysFile(user, path, error=f"larger than {MAX_OUTPUT} bytes", cert_authority=True)
+        error = f"larger than {MAX_OUTPUT} bytes"
+        return KeysFile(user, path, error=error, cert_authority=cert_authority)
     if status != 0:
-        # A missing CA file opens nothing (sshd only logs it); anything else may hide keys.
-        problem = None if _absent(text) else text.strip()[:200] or f"{status}"
-        return KeysFile(user, path, error=problem, cert_authority=True)
+        if _absent(text):
+            return None
+        error = text.strip()[:200] or f"{status}"
+        return KeysFile(user, path, error=error, cert_authority=cert_authority)
     keys, bad = parse_authorized_keys(text)
-    return KeysFile(user, path, tuple(keys), tuple(bad), cert_authority=True)
+    return KeysFile(user, path, tuple(keys), tuple(bad), cert_authority=cert_authority)
 
 
 def _login_shell(shell: str) -> bool:

@@ -165,6 +165,18 @@ def test_pubkeyauthentication_no_fails_and_the_evidence_shows_it() -> None:
     assert finding.evidence["users"]["root"]["passwordauthentication"] == "no"
 
 
+def test_the_settings_that_decide_other_methods_are_in_the_evidence() -> None:
+    # ssh.auth.other_methods fails on gssapiauthentication from sshd -T; the value that decided
+    # it must be shown where sshd -T's settings are (the effective check's evidence).
+    config = KEY_ONLY | {"gssapiauthentication": "yes", "hostbasedauthentication": "no"}
+    probed = SshProbe("web", "192.0.2.1", 22)
+    read = ServerRead(effective={"root": config})
+    assert check_other_methods(ServerFacts("web", probed, read)).status is Status.FAIL
+    shown = check_effective(ServerFacts("web", probed, read)).evidence["users"]["root"]
+    assert shown["gssapiauthentication"] == "yes"
+    assert shown["hostbasedauthentication"] == "no"
+
+
 def _droplets_context(tmp_path: Path) -> AuditContext:
     text = "[ssh]\nfrom_inventory = true\ninventory_port = 2222\n"
     return AuditContext(parse_config(text, "test", tmp_path))
