@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -48,6 +48,16 @@ class Judgement:
     anchors: certs.Anchors
     now: datetime
     warning_days: int
+    _trusts: dict[tuple[x509.Certificate, ...], certs.Trust] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def trust(self, chain: tuple[x509.Certificate, ...]) -> certs.Trust:
+        """The chain's path to a trust anchor, worked out once: the trust and signature
+        checks and the site's record all ask."""
+        if chain not in self._trusts:
+            self._trusts[chain] = certs.verify_trust(chain, self.anchors, self.now, self.host)
+        return self._trusts[chain]
 
 
 Judge = Callable[[TlsScan, Judgement], Verdict]
@@ -83,7 +93,7 @@ def check_connect(scan: TlsScan, j: Judgement) -> Verdict:
 
 def check_trusted(scan: TlsScan, j: Judgement) -> Verdict:
     leaf = _leaf(scan)
-    trust = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
+    trust = j.trust(scan.chain)
     issuer = leaf.issuer.rfc4514_string()
     # The issuer's name is the server's text (CR, LF, ESC and all): in full in the evidence.
     if trust.ok:
@@ -156,7 +166,7 @@ def _signed_certificates(scan: TlsScan, j: Judgement) -> tuple[tuple[x509.Certif
     A chain that does not validate has no such path: then every certificate sent is judged
     but a self-issued one (a root sent along).
     """
-    trust = certs.verify_trust(scan.chain, j.anchors, j.now, j.host)
+    trust = j.trust(scan.chain)
     if trust.ok:
         return trust.path[:-1], "the validated path"
     sent = tuple(c for c in scan.chain if not certs.is_self_issued(c)) or scan.chain[:1]
@@ -443,7 +453,9 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     return Outcome(
         findings=tuple(evaluate(scan, judgement)),
         inventory=Inventory(
-            certificates=(record.scanned_record(target, scan, judgement.anchors, judgement.now),)
+            certificates=(
+                record.scanned_record(target, scan, judgement.trust(scan.chain), judgement.now),
+            )
         ),
     )
 

@@ -28,9 +28,10 @@ def known(target: SiteTarget) -> Inventory:
 
 
 def scanned_record(
-    target: SiteTarget, scan: TlsScan, anchors: certs.Anchors, now: datetime
+    target: SiteTarget, scan: TlsScan, trust: certs.Trust, now: datetime
 ) -> CertificateRecord:
-    """The record of a finished scan: the certificate if one was sent, the server's TLS."""
+    """The record of a finished scan: the certificate if one was sent, the server's TLS;
+    `trust` is what path validation concluded of its chain."""
     record = site_record(target)
     if scan.connect_error:
         return record
@@ -48,7 +49,6 @@ def scanned_record(
     if not scan.chain:
         return record
     details = certs.describe(scan.chain[0], now)
-    trusted = certs.verify_trust(scan.chain, anchors, now, target.site.host).ok
     return replace(
         record,
         subject=details.subject,
@@ -67,7 +67,7 @@ def scanned_record(
         signature_algorithm=details.signature_algorithm,
         chain=tuple(c.subject.rfc4514_string() for c in scan.chain),
         ocsp_stapling=scan.ocsp_stapled,
-        trusted=trusted,
+        trusted=trust.ok,
     )
 
 

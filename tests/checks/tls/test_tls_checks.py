@@ -361,7 +361,7 @@ def test_the_record_holds_the_certificate_and_the_suites(ca: TestCA) -> None:
     )
     weak = ((TlsVersion.TLS_1_2, "DES-CBC3-SHA"), (TlsVersion.TLS_1_0, "RC4-SHA"))
     scan = _scan(ca, weak_suites=weak, deep_suites=deep, ocsp_stapled=True)
-    made = record.scanned_record(target, scan, _judge(ca).anchors, NOW)
+    made = record.scanned_record(target, scan, _judge(ca).trust(scan.chain), NOW)
     assert (made.target, made.site, made.port, made.address) == (
         "alternativet.dk@2001:db8::1",
         "alternativet.dk",
@@ -376,6 +376,6 @@ def test_the_record_holds_the_certificate_and_the_suites(ca: TestCA) -> None:
     assert made.unlisted_suites == {"TLS 1.3": "timeout"}
     # Not reached: the site at that address, with no certificate.
     refused = TlsScan(Endpoint(HOST, "2001:db8::1", 443, 5.0), connect_error="refused")
-    bare = record.scanned_record(target, refused, _judge(ca).anchors, NOW)
+    bare = record.scanned_record(target, refused, _judge(ca).trust(refused.chain), NOW)
     assert not bare.reached
     assert (bare.target, bare.address, bare.tls_versions) == (made.target, made.address, ())
