@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from auditor.core.hosts import parse_host_port
+from auditor.core.hosts import HTTPS_PORT, parse_host_port, target_label
 from auditor.core.model import Finding, Status, worst_status
 
 V1 = "auditor.report/1"
@@ -68,16 +68,10 @@ def _site_of(target: str) -> tuple[str, int, str | None]:
     """Host, port and address from a /1 site target: "host[:port]" or that "@address"."""
     label, _, address = target.partition("@")
     try:
-        host, port = parse_host_port(label, 443)
+        host, port = parse_host_port(label, HTTPS_PORT)
     except ValueError:
-        host, port = label, 443
+        host, port = label, HTTPS_PORT
     return host, port, address or None
-
-
-def _base_label(host: str, port: int) -> str:
-    if port == 443:
-        return host
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _tls_records(
@@ -87,7 +81,9 @@ def _tls_records(
     records: dict[str, dict[str, Any]] = {}
     for record in old:
         data = {k: v for k, v in record.items() if k not in ("hsts", "redirect")}
-        base = _base_label(str(data.get("site", "")), _int(data.get("port")) or 443)
+        base = target_label(
+            str(data.get("site", "")), _int(data.get("port")) or HTTPS_PORT, HTTPS_PORT
+        )
         address = data.get("address")
         target = f"{base}@{address}" if f"{base}@{address}" in by_target else base
         records.setdefault(target, {"target": target, **data})
