@@ -31,9 +31,10 @@ from checks.sites import SiteTarget, site_targets
 ONE_YEAR = 31_536_000
 
 
-def _url(scheme: str, host: str, port: int) -> str:
+def site_url(scheme: str, host: str, port: int) -> str:
     default = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}/" if port == default else f"{scheme}://{host}:{port}/"
+    name = f"[{host}]" if ":" in host else host  # an IPv6 address, as URLs write it
+    return f"{scheme}://{name}/" if port == default else f"{scheme}://{name}:{port}/"
 
 
 Judge = Callable[[HttpsScan, SiteTarget], Verdict]
@@ -215,8 +216,8 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         outcome = FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
         return replace(outcome, inventory=record.known(target))
     site = target.site
-    http_url = _url("http", site.host, site.http_port)
-    https_url = _url("https", site.host, site.port)
+    http_url = site_url("http", site.host, site.http_port)
+    https_url = site_url("https", site.host, site.port)
     pages = Pages(_address_of(target, ctx), ctx.config.limits.connect_timeout, ctx.gate)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pages.prefetch(https_url, pool)  # asked for while http:// is still answering

@@ -7,7 +7,7 @@ import pytest
 from auditor.core.config import SiteConfig
 from auditor.core.model import Status
 from checks.https import record
-from checks.https.family import check_hsts, check_redirect, evaluate
+from checks.https.family import check_hsts, check_redirect, evaluate, site_url
 from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace, within
 from checks.sites import SiteTarget
 
@@ -265,3 +265,16 @@ def test_the_record_holds_the_answers_as_facts() -> None:
 )
 def test_a_site_is_its_registrable_domain(host: str | None, site: str, on_site: bool) -> None:
     assert within(host, site) is on_site
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host", "port", "url"),
+    [
+        ("https", "alternativet.dk", 443, "https://alternativet.dk/"),
+        ("http", "alternativet.dk", 8080, "http://alternativet.dk:8080/"),
+        ("https", "2001:db8::1", 443, "https://[2001:db8::1]/"),
+        ("https", "2001:db8::1", 8443, "https://[2001:db8::1]:8443/"),
+    ],
+)
+def test_a_sites_url_brackets_an_ipv6_address(scheme: str, host: str, port: int, url: str) -> None:
+    assert site_url(scheme, host, port) == url
