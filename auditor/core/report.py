@@ -23,6 +23,12 @@ CLAIM_TEXT: Mapping[ClaimId, str] = {
 }
 
 
+# Why a claim no check spoke to was not checked: nothing it covers was configured.
+NOTHING_CONFIGURED = "Nothing this promise covers was configured to be checked."
+
+_NOT_CHECKED = (Status.ERROR, Status.SKIPPED)
+
+
 class ReportFormatError(ValueError):
     """A saved report that is not an `auditor.report/2` (or /1) document."""
 
@@ -71,11 +77,23 @@ class Claim:
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.status is Status.WARN)
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why a claim that was skipped or could not be checked was not: the distinct messages
+        of its skipped and errored findings, in report order. Every renderer shows these, so
+        a promise left unchecked always says why."""
+        if not self.findings:
+            return (NOTHING_CONFIGURED,)
+        if self.status not in _NOT_CHECKED:
+            return ()
+        return tuple(dict.fromkeys(f.message for f in self.findings if f.status in _NOT_CHECKED))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id.value,
             "text": self.text,
             "status": self.status.value,
+            "reasons": list(self.reasons),  # derived; read back from the findings
             "findings": [f.to_dict() for f in self.findings],
         }
 

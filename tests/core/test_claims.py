@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.core.inventory import Inventory
 from auditor.core.model import ClaimId, Finding, Severity, Status, worst_status
-from auditor.core.report import Report, RunInfo, evaluate_claims
+from auditor.core.report import NOTHING_CONFIGURED, Report, RunInfo, evaluate_claims
 
 CLAIM_OF = {"tls.connect": ClaimId.HTTPS, "ssh.auth.password": ClaimId.SSH_KEYS}
 RUN = RunInfo("2026-11-25T04:00:00+00:00", "2026-11-25T04:01:00+00:00", 60.0, "0", "test")
@@ -58,3 +58,19 @@ def test_findings_go_to_their_own_claim_only() -> None:
     assert report.claim(ClaimId.SSH_KEYS).status is Status.FAIL
     assert report.claim(ClaimId.HTTPS).status is Status.SKIPPED
     assert report.claim(ClaimId.HTTPS).text.startswith("Alle forbindelser")
+
+
+def test_a_claim_left_unchecked_says_why_once_per_distinct_reason() -> None:
+    no_token = Finding("ssh.auth.password", "a", Status.SKIPPED, Severity.HIGH, "No token.")
+    again = Finding("ssh.auth.password", "b", Status.SKIPPED, Severity.HIGH, "No token.")
+    dead = Finding("tls.connect", "x", Status.ERROR, Severity.HIGH, "Connection refused.")
+    report = _report(no_token, again, dead, _finding("tls.connect", Status.PASS))
+    assert report.claim(ClaimId.SSH_KEYS).reasons == ("No token.",)
+    assert report.claim(ClaimId.HTTPS).reasons == ("Connection refused.",)
+    assert report.to_dict()["claims"][2]["reasons"] == ["No token."]
+
+
+def test_a_claim_no_check_spoke_to_says_nothing_was_configured() -> None:
+    report = _report(_finding("tls.connect", Status.PASS))
+    assert report.claim(ClaimId.HOSTING).reasons == (NOTHING_CONFIGURED,)
+    assert report.claim(ClaimId.HTTPS).reasons == ()
