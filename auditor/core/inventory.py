@@ -160,13 +160,13 @@ class CloudResource:
     features: tuple[str, ...] = ()  # e.g. "backups", "monitoring"
     firewalls: tuple[str, ...] = ()  # names of the firewalls that apply
     status: str = ""
+    # The worst verdict on this resource itself (None: no check spoke to it). Names are
+    # not unique in an account, so a finding's "kind:name" target cannot tell two apart.
+    verdict: Status | None = None
     # The names an app or a CDN endpoint serves (its custom domains and its own name):
     # their public addresses are DigitalOcean's shared edge, in no inventory list.
     domains: tuple[str, ...] = ()
     origin: str = ""  # a CDN endpoint's origin (a Spaces bucket), whose region is its own
-    # The worst verdict on this resource itself (None: no check spoke to it). Names are
-    # not unique in an account, so a finding's "kind:name" target cannot tell two apart.
-    verdict: Status | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)
