@@ -213,6 +213,7 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
         "hosting": {"via": "front", "front": front, "regions": regions},
     }
     if owners.status is not Status.PASS:
+        evidence["hosting"]["problem"] = "origin_elsewhere"
         message = owners.message.replace(
             f"{site.label} points elsewhere",
             f"{site.label} is behind {front}; its origin is elsewhere",
@@ -221,11 +222,13 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
         return Verdict(Status.FAIL, message, evidence)
     probe = facts.front
     if probe is None:
+        evidence["hosting"]["problem"] = "origin_unreachable"
         return Verdict(Status.ERROR, f"{site.label}: its origins were not asked.", evidence)
     failures, unknown, shown = _origin_problems(facts, probe)
     evidence["answers"] = shown
     evidence["public_answer"] = {"address": probe.public.address, "error": probe.public.error}
     if failures:
+        evidence["hosting"]["problem"] = "origin_not_serving"
         return Verdict(
             Status.FAIL,
             f"{site.label} is behind {front}, but it is not served from its configured origin: "
@@ -233,6 +236,7 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
             evidence,
         )
     if unknown:
+        evidence["hosting"]["problem"] = "origin_unreachable"
         return Verdict(
             Status.ERROR,
             f"Could not confirm that {site.label} is served from its origin: {'; '.join(unknown)}. "
