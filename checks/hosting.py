@@ -116,11 +116,16 @@ def _edge_resource(host: str, cloud: Sequence[CloudResource]) -> CloudResource |
 
 
 def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
-    """A name served by an app or a CDN endpoint: hosted where the app, or the origin, is."""
+    """A name served by an app or a CDN endpoint: hosted where the app, or the origin, is.
+
+    Its addresses that are not the account's are taken for the edge's; any that are the
+    account's must still be in an allowed region.
+    """
     label = facts.site.label
     via = "app" if resource.kind == "app" else "cdn"
+    pointing = check_points_to_inventory(label, facts.addresses, facts.cloud, facts.allowed)
     evidence: dict[str, Any] = {
-        "addresses": [{"address": a, "resource": None, "region": None} for a in facts.addresses],
+        "addresses": pointing.evidence["addresses"],
         "allowed": list(facts.allowed),
         "resource": f"{resource.kind}:{resource.name}",
         "hosting": {"via": via, "regions": [resource.region] if resource.region else []},
@@ -133,15 +138,25 @@ def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
         what = f"CDN endpoint {resource.name}, whose origin {resource.origin} is in {place}"
     if not resource.region:
         return Verdict(
-            Status.ERROR,
-            f"{label} is served by {what}: where it is hosted is not known.",
-            evidence,
+            Status.ERROR, f"{label} is served by {what}: where it is hosted is not known.", evidence
         )
     if not region_allowed(resource.region, facts.allowed):
         return Verdict(Status.FAIL, f"{label} is served by {what}.", evidence)
+    strays = [
+        f"{a} is {_where(owner)}"
+        for a in facts.addresses
+        if (owner := owner_of(a, facts.cloud)) and not region_allowed(owner.region, facts.allowed)
+    ]
+    if strays:
+        return Verdict(
+            Status.FAIL,
+            f"{label} is served by {what}, but also points elsewhere: {'; '.join(strays)}.",
+            evidence,
+        )
     return Verdict(
         Status.PASS,
-        f"{label} is served by {what} (its addresses are DigitalOcean's shared edge).",
+        f"{label} is served by {what} (its addresses are DigitalOcean's shared edge, in no "
+        "inventory list).",
         evidence,
     )
 

@@ -18,7 +18,7 @@ from auditor.core.report import Report
 from reports import danish
 
 HOSTING_CHECK = "dns.points_to_inventory"
-PROCESSOR_LABEL = "Hostet af databehandler"
+PROCESSOR_LABEL = "Databehandler"  # neither "OK" nor "Fejl": not our server
 CITIES = {
     "ams": "Amsterdam",
     "atl": "Atlanta",

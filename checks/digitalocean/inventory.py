@@ -252,11 +252,19 @@ def _host(value: Any) -> str:
 
 
 def _app_domains(data: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every name the app answers for: its spec's custom domains, the domains' live state,
-    and its live domain (the `*.ondigitalocean.app` name, or the primary custom one)."""
-    spec = _dict(data.get("spec"))
-    names = [_dict(d).get("domain") for d in _list(spec.get("domains"))]
-    names += [_dict(_dict(d).get("spec")).get("domain") for d in _list(data.get("domains"))]
+    """The names the app serves: its live domain, and its custom domains that DigitalOcean
+    reports ACTIVE. A domain still configuring (or left in the spec after the name moved
+    elsewhere) is not shown to be served by the app; only an answer without the domains'
+    state falls back to the spec's list."""
+    states = [_dict(d) for d in _list(data.get("domains"))]
+    if states:
+        names = [
+            _dict(d.get("spec")).get("domain")
+            for d in states
+            if str(d.get("phase") or "").upper() == "ACTIVE"
+        ]
+    else:
+        names = [_dict(d).get("domain") for d in _list(_dict(data.get("spec")).get("domains"))]
     names.append(data.get("live_domain"))
     return tuple(dict.fromkeys(h for h in map(_host, names) if h))
 

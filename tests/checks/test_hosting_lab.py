@@ -19,6 +19,7 @@ from checks import catalog, families
 from reports.html import render_page
 from tests.support.hosting_lab import (
     BAD_ORIGIN,
+    CLOSED_ORIGIN,
     GOOD_ORIGIN,
     PROCESSOR,
     REASON,
@@ -74,7 +75,11 @@ def test_each_way_of_hosting_is_judged_with_its_reason(
     # Both origins answer the auditor directly: evidence, never a broken promise.
     bypass = finding(report, "dns.front.bypass", lab.label("front-good"))
     assert bypass.status is Status.WARN
-    assert GOOD_ORIGIN in bypass.message and "answered the auditor directly" in bypass.message
+    assert GOOD_ORIGIN in bypass.message
+    assert "answered the auditor directly" in bypass.message
+    # The apps are in the inventory, judged by region like every resource of the account.
+    assert finding(report, "do.droplet.region", "app:lab-ams").status is Status.PASS
+    assert finding(report, "do.droplet.region", "app:lab-nyc").status is Status.FAIL
     # The processor's site is still audited for TLS: the https promise covers every site.
     assert finding(report, "tls.cert.hostname", lab.label("processor")).status is Status.PASS
 
@@ -85,11 +90,12 @@ def test_each_way_of_hosting_is_judged_with_its_reason(
     assert "bag cloudflare; den angivne oprindelsesserver leverer ikke siden" in public
     assert f"hostet af databehandler {PROCESSOR} ({REASON})" in public
     assert "Hostet af databehandler" in public  # the heading the processor's sites stand under
-    assert GOOD_ORIGIN not in public and BAD_ORIGIN not in public  # no server address
+    assert GOOD_ORIGIN not in public  # no server address
+    assert BAD_ORIGIN not in public
 
     internal = page_text(report, "adgang")
-    for case in verdict:
-        assert verdict[case].message in internal
+    for judged in verdict.values():
+        assert judged.message in internal
     assert f"hostet af databehandler {PROCESSOR} ({REASON})" in internal
 
 
@@ -109,3 +115,32 @@ def test_a_processors_site_alone_neither_holds_nor_breaks_the_hosting_promise(
     claim = report.claim(ClaimId.HOSTING)
     assert claim.status is Status.SKIPPED
     assert [f.status for f in claim.findings if f.check == HOSTING] == [Status.SKIPPED]
+
+
+def test_a_front_with_its_own_certificate_passes_on_the_origins_answer_for_the_name(
+    hosting_lab: HostingLab,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Cloudflare's edge serves its own certificate: the keys differ, and the origin shows it
+    # serves the site by a certificate for the site's name and an HTTP answer for it.
+    report = audit(hosting_lab, tmp_path)
+    edge = finding(report, HOSTING, hosting_lab.label("front-edge"))
+    assert edge.status is Status.PASS
+    assert "a certificate for the site's name and an HTTP 200 answer for it" in edge.message
+    assert edge.evidence["origins"][0]["resource"].startswith("reserved_ip:")
+
+
+def test_an_origin_that_lets_nobody_in_cannot_be_confirmed_and_is_not_bypassed(
+    hosting_lab: HostingLab,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    report = audit(hosting_lab, tmp_path)
+    closed = finding(report, HOSTING, hosting_lab.label("front-closed"))
+    assert closed.status is Status.ERROR  # never a pass on an origin nobody saw
+    assert f"origin {CLOSED_ORIGIN} did not answer the auditor" in closed.message
+    bypass = finding(report, "dns.front.bypass", hosting_lab.label("front-closed"))
+    assert bypass.status is Status.PASS
+    public = page_text(report, "certifikater")
+    assert "bag cloudflare; det kunne ikke bekræftes, at oprindelsesserveren leverer siden" in (
+        public
+    )

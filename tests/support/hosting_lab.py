@@ -7,7 +7,12 @@ Five sites, each built the way a real estate is:
   certificate;
 - `front-bad`: behind a front at .4; its origin .12 (droplet db-ams3) serves another
   certificate (for another name) and nothing for the site;
-- `processor`: run by a data processor at .5, in no inventory list.
+- `processor`: run by a data processor at .5, in no inventory list;
+- `front-edge`: behind a front at .6 that serves its own certificate (as Cloudflare's edge
+  does); its origin .31 (a reserved IP in ams3) serves another certificate for the site's
+  name, and answers for it;
+- `front-closed`: behind a front at .7; its origin .21 (the load balancer in ams3) lets
+  nobody in, the auditor included.
 The fake API's account is the DigitalOcean scenario's (droplets .11 and .12 in ams3), with
 the two apps added.
 """
@@ -32,9 +37,25 @@ PROCESSOR = "Acme Medlemssystemer ApS"
 REASON = "medlemssystemet drives af leverandøren under en databehandleraftale"
 
 # site -> (its public address, the addresses that serve it with the site's certificate)
-PUBLIC = {"app-ams": 1, "app-nyc": 2, "front-good": 3, "front-bad": 4, "processor": 5}
+PUBLIC = {
+    "app-ams": 1,
+    "app-nyc": 2,
+    "front-good": 3,
+    "front-bad": 4,
+    "processor": 5,
+    "front-edge": 6,
+    "front-closed": 7,
+}
 GOOD_ORIGIN = f"{NET}.11"  # droplet web-ams3 in the scenario
 BAD_ORIGIN = f"{NET}.12"  # droplet db-ams3
+EDGE_ORIGIN = f"{NET}.31"  # reserved IP in ams3
+CLOSED_ORIGIN = f"{NET}.21"  # the load balancer in ams3: nothing listens there
+ORIGINS = {
+    "front-good": GOOD_ORIGIN,
+    "front-bad": BAD_ORIGIN,
+    "front-edge": EDGE_ORIGIN,
+    "front-closed": CLOSED_ORIGIN,
+}
 
 
 def host(case: str) -> str:
@@ -73,10 +94,8 @@ class HostingLab:
                 f'addresses = ["{NET}.{last}"]',
                 f'ca_file = "{self.root_pem}"',
             ]
-            if case == "front-good":
-                lines += ['front = "cloudflare"', f'origin_addresses = ["{GOOD_ORIGIN}"]']
-            if case == "front-bad":
-                lines += ['front = "cloudflare"', f'origin_addresses = ["{BAD_ORIGIN}"]']
+            if case in ORIGINS:
+                lines += ['front = "cloudflare"', f'origin_addresses = ["{ORIGINS[case]}"]']
             if case == "processor":
                 lines += [f'processor = "{PROCESSOR}"', f'reason = "{REASON}"']
         return "\n".join(lines) + "\n"
@@ -111,6 +130,9 @@ def build_hosting_lab(folder: Path) -> HostingLab:
         servers.append(_server(f"{NET}.{last}", port, host(case), files))
         if case == "front-good":  # the origin serves the very certificate the front does
             servers.append(_server(GOOD_ORIGIN, port, host(case), files))
+        if case == "front-edge":  # an origin certificate of its own, for the site's name
+            own = _files(ca, ca.issue([host(case)]), certs, "edge-origin")
+            servers.append(_server(EDGE_ORIGIN, port, host(case), own))
     other = _files(ca, ca.issue([f"other.{DOMAIN}"]), certs, "other")
     servers.append(_server(BAD_ORIGIN, port, f"other.{DOMAIN}", other))
     nginx = Nginx(folder / "nginx", servers)
