@@ -147,7 +147,7 @@ def _cloud(report: Report) -> tuple[Row, ...]:
                     r.name,
                     r.kind.replace("_", " "),
                     r.region or "?",
-                    "\n".join(r.ipv4 + r.ipv6) or "-",
+                    "\n".join(r.ipv4 + r.ipv6 + r.domains) or "-",
                     ", ".join(r.firewalls) or ("ingen" if r.kind == "droplet" else "-"),
                     ", ".join(f for f in r.features if f in ("backups", "monitoring")) or "-",
                 ),

@@ -90,12 +90,7 @@ def _text(hosting: Mapping[str, Any], status: Status) -> str:
 
 
 def _hosting(finding: Finding) -> SiteHosting:
-    hosting = finding.evidence.get("hosting")
-    hosting = hosting if isinstance(hosting, dict) else {}
-    if finding.status is Status.SKIPPED and hosting.get("via") != "processor":
-        return SiteHosting(
-            finding.target, "skipped", danish.FINDING_STATUS[Status.SKIPPED], "ikke kontrolleret"
-        )
+    hosting: Mapping[str, Any] = finding.evidence["hosting"]
     processor = hosting.get("processor") if hosting.get("via") == "processor" else None
     if processor is not None and finding.status is Status.SKIPPED:
         label = PROCESSOR_LABEL
@@ -112,9 +107,17 @@ def _hosting(finding: Finding) -> SiteHosting:
 
 
 def site_hosting(report: Report) -> dict[str, SiteHosting]:
-    """Every site's hosting verdict, by the findings' target (the site's label)."""
+    """Every site's hosting verdict, by the findings' target (the site's label).
+
+    A verdict without `hosting` evidence (a report from before it was given, or a site the
+    family could not judge) is left out: its words would have to be guessed.
+    """
     claim = report.claim(ClaimId.HOSTING)
-    return {f.target: _hosting(f) for f in claim.findings if f.check == HOSTING_CHECK}
+    return {
+        f.target: _hosting(f)
+        for f in claim.findings
+        if f.check == HOSTING_CHECK and isinstance(f.evidence.get("hosting"), dict)
+    }
 
 
 def processor_sites(report: Report) -> tuple[SiteHosting, ...]:
