@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from auditor.core.deadlines import DEADLINES, shut_down
 from auditor.core.family import AuditContext
 from checks.tls.certificate import dns_names, hostname_matches
 
@@ -65,27 +66,29 @@ def _host_header(host: str, port: int) -> str:
 
 
 def ask(host: str, port: int, address: str, timeout: float) -> TlsAnswer:
-    """Connect to `address` with `host` as SNI, read the certificate, send `GET /` for `host`."""
-    context = ssl.create_default_context()
-    context.check_hostname = False  # the name is compared below, trust is not this probe's
-    context.verify_mode = ssl.CERT_NONE
+    """Connect to `address` with `host` as SNI, read the certificate, send `GET /` for `host`.
+
+    The handshake and the answer's first line together get twice `timeout` (a request's
+    bound, as for the https family): a peer that trickles bytes is cut off, not waited on.
+    """
     try:
-        with (
-            socket.create_connection((address, port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=host) as tls,
-        ):
-            der = tls.getpeercert(binary_form=True)
-            if not der:
-                return TlsAnswer(address, error="no certificate")
-            cert = x509.load_der_x509_certificate(der)
-            request = (
-                f"GET / HTTP/1.1\r\nHost: {_host_header(host, port)}\r\n"
-                "User-Agent: auditor\r\nConnection: close\r\n\r\n"
-            )
-            tls.sendall(request.encode("ascii"))
-            line = tls.makefile("rb").readline(MAX_STATUS_LINE)
-    except (OSError, ValueError) as exc:  # refused, timed out, TLS alert, unreadable certificate
-        return TlsAnswer(address, error=f"{type(exc).__name__}: {exc}".strip(": "))
+        raw = socket.create_connection((address, port), timeout=timeout)
+    except OSError as exc:  # refused, unreachable, timed out
+        return TlsAnswer(address, error=_error(exc))
+    # wrap_socket detaches `raw`: the deadline shuts down whichever socket holds the fd now.
+    live = [raw]
+    too_slow = f"no complete answer within {2 * timeout:g} s"
+    with raw, DEADLINES.limit(2 * timeout, lambda: shut_down(live[-1])) as cutoff:
+        try:
+            cert, line = _exchange(live, host, port)
+        except TimeoutError:  # a silent peer meets the socket timeout first: the same words
+            return TlsAnswer(address, error=too_slow)
+        except (OSError, ValueError) as exc:  # TLS alert, reset, unreadable certificate
+            return TlsAnswer(address, error=too_slow if cutoff.expired else _error(exc))
+        if cutoff.expired:  # what was read before the cut is no whole answer
+            return TlsAnswer(address, error=too_slow)
+    if cert is None:
+        return TlsAnswer(address, error="no certificate")
     return TlsAnswer(
         address,
         key_sha256=_public_key_sha256(cert),
@@ -93,6 +96,34 @@ def ask(host: str, port: int, address: str, timeout: float) -> TlsAnswer:
         covers_site=hostname_matches(cert, host),
         http_status=_status(line),
     )
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}".strip(": ")
+
+
+def _exchange(
+    live: list[socket.socket], host: str, port: int
+) -> tuple[x509.Certificate | None, bytes]:
+    """The certificate the peer serves for `host`, and the first line of its answer; the
+    TLS socket is put in `live` as soon as it exists."""
+    context = ssl.create_default_context()
+    context.check_hostname = False  # the name is compared by the judge; trust is not ours
+    context.verify_mode = ssl.CERT_NONE
+    tls = context.wrap_socket(live[0], server_hostname=host, do_handshake_on_connect=False)
+    live.append(tls)
+    with tls:
+        tls.do_handshake()
+        der = tls.getpeercert(binary_form=True)
+        # Read here, so that a certificate that cannot be read is this peer's error.
+        cert = x509.load_der_x509_certificate(der) if der else None
+        request = (
+            f"GET / HTTP/1.1\r\nHost: {_host_header(host, port)}\r\n"
+            "User-Agent: auditor\r\nConnection: close\r\n\r\n"
+        )
+        tls.sendall(request.encode("ascii"))
+        line = tls.makefile("rb").readline(MAX_STATUS_LINE)
+    return cert, line
 
 
 def probe_front(

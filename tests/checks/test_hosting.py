@@ -4,6 +4,7 @@ hand-built facts: apps and CDN endpoints by region, fronts by their origins, pro
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,11 @@ from auditor.lab.fake_digitalocean import (
 from checks.digitalocean import inventory as parse
 from checks.digitalocean.client import DigitalOceanClient
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
-from checks.origin import FrontProbe, TlsAnswer
+from checks.origin import FrontProbe, TlsAnswer, ask
 from tests.checks.digitalocean.test_do_inventory import shape_problems
 from tests.support.digitalocean_fake import DoLab
+from tests.support.nginx import free_port
+from tests.support.trickle import TLS_RECORD_START, trickling
 
 ALLOWED = ("ams2", "ams3")
 WEB = CloudResource("droplet", "1", "web", "ams3", ipv4=("192.0.2.11",))
@@ -270,3 +273,27 @@ def test_a_fronted_and_a_processors_site_are_read() -> None:
     fronted, processor = parse_config(text, "test.toml", Path("/tmp")).sites
     assert (fronted.front, fronted.origin_addresses) == ("cloudflare", ("192.0.2.11",))
     assert (processor.processor, processor.reason) == ("Acme", "members")
+
+
+# The origin probe against peers that will not finish.
+
+
+def test_an_origin_that_trickles_its_handshake_is_cut_off() -> None:
+    with trickling("127.0.35.90", TLS_RECORD_START) as port:
+        started = time.monotonic()
+        answer = ask("www.example.org", port, "127.0.35.90", 0.5)
+    assert time.monotonic() - started < 3
+    assert answer.error == "no complete answer within 1 s"
+    assert not answer.answered
+
+
+def test_an_origin_whose_answer_never_ends_is_cut_off(tmp_path: Path) -> None:
+    with trickling("127.0.35.91", b"HTTP/1.1 200 ", tmp_path) as port:
+        answer = ask("trickle.test", port, "127.0.35.91", 0.5)
+    assert answer.error == "no complete answer within 1 s"
+
+
+def test_an_origin_with_nothing_listening_is_refused() -> None:
+    answer = ask("www.example.org", free_port("127.0.35.92"), "127.0.35.92", 0.5)
+    assert answer.error is not None
+    assert answer.error.startswith("ConnectionRefusedError")
