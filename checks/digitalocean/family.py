@@ -67,8 +67,10 @@ def fetch(client: DigitalOceanClient) -> AccountInventory:
     reserved = [parse.reserved_ip(r) for r in client.collection("reserved_ips", "reserved_ips")]
     # App Platform and the CDN serve sites from shared edge addresses: their region (a CDN
     # endpoint's: its origin's) is what the hosting promise can be judged on.
-    apps = [parse.app(a) for a in client.apps()]
-    endpoints = [parse.cdn_endpoint(e) for e in client.cdn_endpoints()]
+    apps = [parse.app(a) for a in _scoped(client.apps, "App Platform apps", "app:read")]
+    endpoints = [
+        parse.cdn_endpoint(e) for e in _scoped(client.cdn_endpoints, "CDN endpoints", "cdn:read")
+    ]
     certificates = client.collection("certificates", "certificates")
     keys = client.collection("account/keys", "ssh_keys")
     team = account.get("team") if isinstance(account.get("team"), dict) else {}
@@ -79,6 +81,21 @@ def fetch(client: DigitalOceanClient) -> AccountInventory:
         certificates=tuple(parse.certificate(c) for c in certificates),
         keys=tuple(parse.account_key(k) for k in keys),
     )
+
+
+def _scoped(
+    read: Callable[[], list[dict[str, Any]]], what: str, scope: str
+) -> list[dict[str, Any]]:
+    """A collection a token with custom scopes may not reach: the refusal names the scope.
+
+    Never skipped: an app outside Amsterdam that the token cannot see would be a false pass.
+    """
+    try:
+        return read()
+    except CredentialsError as exc:
+        raise CredentialsError(
+            f"{exc}: reading the {what} needs the token's {scope} scope"
+        ) from None
 
 
 def resource_label(resource: CloudResource) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from auditor.core.config import SiteConfig, parse_config
 from auditor.core.errors import ConfigError, DigitalOceanError
+from auditor.core.family import AuditContext, SimpleTarget
 from auditor.core.inventory import CloudResource
 from auditor.core.model import Status, worst_status
 from auditor.lab.fake_digitalocean import (
@@ -21,6 +22,7 @@ from auditor.lab.fake_digitalocean import (
     example,
     example_items,
 )
+from checks.digitalocean import family as digitalocean
 from checks.digitalocean import inventory as parse
 from checks.digitalocean.client import DigitalOceanClient
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
@@ -297,3 +299,21 @@ def test_an_origin_with_nothing_listening_is_refused() -> None:
     answer = ask("www.example.org", free_port("127.0.35.92"), "127.0.35.92", 0.5)
     assert answer.error is not None
     assert answer.error.startswith("ConnectionRefusedError")
+
+
+def test_a_token_that_may_not_read_apps_says_which_scope_it_lacks(
+    do_lab: DoLab, tmp_path: Path
+) -> None:
+    forbidden = json.dumps(example("ERROR_403_forbidden.json")).encode()
+    do_lab.fake.script("apps", Scripted(403, forbidden))
+    config = parse_config(do_lab.config_text(), "test.toml", tmp_path)
+    outcome = digitalocean.FAMILY.audit(
+        SimpleTarget(digitalocean.ACCOUNT_TARGET),
+        AuditContext(config=config, env=do_lab.env),
+    )
+    statuses = {f.status for f in outcome.findings}
+    assert statuses == {Status.ERROR}  # never a pass on an account read in part
+    assert "reading the App Platform apps needs the token's app:read scope" in (
+        outcome.findings[0].message
+    )
+    assert do_lab.token not in outcome.findings[0].message
