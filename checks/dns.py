@@ -93,7 +93,9 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
     findings = []
     for check in CHECKS:
         verdict = check.judge(facts)
-        if check.judge is judge_hosting:
+        # A fronted site is judged on its origins: where the rest of its name points is
+        # the front's business, not the promise's.
+        if check.judge is judge_hosting and site.front is None:
             verdict = _unsure(verdict, site.host, problem)
         findings.append(check.finding(site.label, verdict))
     return Outcome(findings=tuple(findings))

@@ -76,12 +76,22 @@ def _where(resource: CloudResource) -> str:
     return f"{kind} {resource.name} in {resource.region or 'no region'}"
 
 
-def check_points_to_inventory(
-    label: str, addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
-) -> Verdict:
-    """Every address is a resource of the account in an allowed region."""
+@dataclass(frozen=True)
+class Placement:
+    """Where some addresses are: each one's resource, the regions, and what is wrong."""
+
+    pointing: list[dict[str, Any]]
+    problems: list[str]  # one phrase per address that is not the account's in Amsterdam
+    regions: list[str]
+    elsewhere: list[str]  # the problems of addresses that are the account's, elsewhere
+
+
+def place_addresses(
+    addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
+) -> Placement:
     pointing = []
     problems = []
+    elsewhere = []
     for address in addresses:
         owner = owner_of(address, cloud)
         if owner is None:
@@ -92,18 +102,28 @@ def check_points_to_inventory(
             {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
         )
         if not region_allowed(owner.region, allowed):
-            problems.append(f"{address} is {_where(owner)}")
+            elsewhere.append(f"{address} is {_where(owner)}")
+            problems.append(elsewhere[-1])
     regions = sorted({str(p["region"]) for p in pointing if p["region"]})
+    return Placement(pointing, problems, regions, elsewhere)
+
+
+def check_points_to_inventory(
+    label: str, addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
+) -> Verdict:
+    """Every address is a resource of the account in an allowed region."""
+    placed = place_addresses(addresses, cloud, allowed)
     evidence = {
-        "addresses": pointing,
+        "addresses": placed.pointing,
         "allowed": list(allowed),
-        "hosting": {"via": "account", "regions": regions},
+        "hosting": {"via": "account", "regions": placed.regions},
     }
-    if problems:
-        return Verdict(Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence)
+    if placed.problems:
+        problems = "; ".join(placed.problems)
+        return Verdict(Status.FAIL, f"{label} points elsewhere: {problems}.", evidence)
     return Verdict(
         Status.PASS,
-        f"{label} points at the account's resources in {', '.join(regions)}.",
+        f"{label} points at the account's resources in {', '.join(placed.regions)}.",
         evidence,
     )
 
@@ -123,9 +143,9 @@ def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
     """
     label = facts.site.label
     via = "app" if resource.kind == "app" else "cdn"
-    pointing = check_points_to_inventory(label, facts.addresses, facts.cloud, facts.allowed)
+    placed = place_addresses(facts.addresses, facts.cloud, facts.allowed)
     evidence: dict[str, Any] = {
-        "addresses": pointing.evidence["addresses"],
+        "addresses": placed.pointing,
         "allowed": list(facts.allowed),
         "resource": f"{resource.kind}:{resource.name}",
         "hosting": {"via": via, "regions": [resource.region] if resource.region else []},
@@ -142,11 +162,8 @@ def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
         )
     if not region_allowed(resource.region, facts.allowed):
         return Verdict(Status.FAIL, f"{label} is served by {what}.", evidence)
-    strays = [
-        f"{a} is {_where(owner)}"
-        for a in facts.addresses
-        if (owner := owner_of(a, facts.cloud)) and not region_allowed(owner.region, facts.allowed)
-    ]
+    # The addresses that belong to no resource are the edge's; the account's own must fit.
+    strays = placed.elsewhere
     if strays:
         return Verdict(
             Status.FAIL,
@@ -216,25 +233,23 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
     """A site behind a front: its origins are Amsterdam resources and really serve it."""
     site = facts.site
     front = site.front or "a front"
-    owners = check_points_to_inventory(
-        site.label, site.origin_addresses, facts.cloud, facts.allowed
-    )
-    regions = owners.evidence["hosting"]["regions"]
+    origins = place_addresses(site.origin_addresses, facts.cloud, facts.allowed)
+    regions = origins.regions
     evidence: dict[str, Any] = {
         "front": front,
         "public_addresses": list(facts.addresses),
-        "origins": owners.evidence["addresses"],
+        "origins": origins.pointing,
         "allowed": list(facts.allowed),
         "hosting": {"via": "front", "front": front, "regions": regions},
     }
-    if owners.status is not Status.PASS:
+    if origins.problems:
         evidence["hosting"]["problem"] = "origin_elsewhere"
-        message = owners.message.replace(
-            f"{site.label} points elsewhere",
-            f"{site.label} is behind {front}; its origin is elsewhere",
-            1,
+        problems = "; ".join(origins.problems)
+        return Verdict(
+            Status.FAIL,
+            f"{site.label} is behind {front}; its origin is elsewhere: {problems}.",
+            evidence,
         )
-        return Verdict(Status.FAIL, message, evidence)
     probe = facts.front
     if probe is None:
         evidence["hosting"]["problem"] = "origin_unreachable"
@@ -277,19 +292,27 @@ def judge_processor(facts: HostingFacts) -> Verdict:
     }
     ours = [a for a in facts.addresses if owner_of(a, facts.cloud) is not None]
     if not ours:
+        reason = (site.reason or "").rstrip(".")
         return Verdict(
             Status.SKIPPED,
             f"{site.label} is hosted by the data processor {name}, not on the party's own "
-            f"servers: {site.reason}.",
+            f"servers: {reason}.",
             evidence,
         )
-    own = check_points_to_inventory(site.label, ours, facts.cloud, facts.allowed)
-    stale = {**own.evidence, "hosting": {**evidence["hosting"], "stale": True}}
-    if own.status is not Status.PASS:
+    # The config is stale: the resources the name resolves to are the party's own, and the
+    # promise speaks for them.
+    placed = place_addresses(ours, facts.cloud, facts.allowed)
+    stale = {
+        "addresses": placed.pointing,
+        "allowed": list(facts.allowed),
+        "hosting": {**evidence["hosting"], "stale": True, "regions": placed.regions},
+    }
+    if placed.problems:
         return Verdict(
             Status.FAIL,
             f"{site.label} is configured as the data processor {name}'s, but it resolves into "
-            f"the party's own DigitalOcean account, and there: {own.message}",
+            f"the party's own DigitalOcean account, outside the allowed regions: "
+            f"{'; '.join(placed.problems)}.",
             stale,
         )
     return Verdict(
