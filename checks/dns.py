@@ -1,21 +1,23 @@
-"""The `dns` family: does every site point at the account's own resources in Amsterdam?
+"""The `dns` family: is every site hosted on the account's own resources in Amsterdam?
 
 Claim `hosting`. A site hosted elsewhere (another provider, a droplet in New York, an
 address that belongs to no resource of the account) breaks the promise even when every
 droplet is in Amsterdam. It runs after the digitalocean family, over its inventory; a
-site's pinned addresses stand in for DNS (tests, or sites behind a known address).
+site's pinned addresses stand in for DNS (tests, or sites behind a known address). How a
+site on App Platform, behind a front, or run by a data processor is judged: checks/hosting.py.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditor.core.config import SiteConfig
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
+from checks.hosting import HostingFacts, judge_bypass, judge_hosting
+from checks.origin import probe_front
 
 
 @dataclass(frozen=True)
@@ -29,55 +31,8 @@ class DnsTarget:
         return self.site.label
 
 
-def _canonical(address: str) -> str:
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address
-
-
-def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | None:
-    """The account's resource holding this address; a reserved IP wins over its droplet."""
-    wanted = _canonical(address)
-    owners = [r for r in cloud if wanted in {_canonical(a) for a in r.ipv4 + r.ipv6}]
-    owners.sort(key=lambda r: r.kind != "reserved_ip")
-    return owners[0] if owners else None
-
-
-def check_points_to_inventory(
-    label: str,
-    addresses: Sequence[str],
-    cloud: Sequence[CloudResource],
-    allowed: Sequence[str],
-) -> Verdict:
-    pointing = []
-    problems = []
-    for address in addresses:
-        owner = owner_of(address, cloud)
-        if owner is None:
-            pointing.append({"address": address, "resource": None, "region": None})
-            problems.append(f"{address} belongs to no resource of the account")
-            continue
-        pointing.append(
-            {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
-        )
-        if owner.region not in allowed:
-            problems.append(
-                f"{address} is {owner.kind.replace('_', ' ')} {owner.name} in "
-                f"{owner.region or 'no region'}"
-            )
-    evidence = {"addresses": pointing, "allowed": list(allowed)}
-    if problems:
-        return Verdict(Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence)
-    regions = ", ".join(sorted({str(p["region"]) for p in pointing}))
-    return Verdict(
-        Status.PASS, f"{label} points at the account's resources in {regions}.", evidence
-    )
-
-
-# A check of one site: its label (for the message), its addresses, the account's resources,
-# the allowed regions.
-Judge = Callable[[str, Sequence[str], Sequence[CloudResource], Sequence[str]], Verdict]
+# A check of one site: what its hosting is judged on (addresses, the account, its origins).
+Judge = Callable[[HostingFacts], Verdict]
 # Every dns check, in report order.
 CHECKS: CheckTable[Judge] = CheckTable(
     (
@@ -89,9 +44,22 @@ CHECKS: CheckTable[Judge] = CheckTable(
                 claim=ClaimId.HOSTING,
                 severity=Severity.HIGH,
                 remediation="Point the site's A/AAAA records at a droplet, load balancer or "
-                "reserved IP in Amsterdam.",
+                "reserved IP in Amsterdam (or serve it from an app or a CDN origin there); "
+                "for a fronted site, serve it from origins in Amsterdam.",
             ),
-            check_points_to_inventory,
+            judge_hosting,
+        ),
+        Check(
+            CheckSpec(
+                "dns.front.bypass",
+                title="A fronted site's origin does not answer anyone directly",
+                title_da="Oprindelsesserveren kan ikke nås uden om fronten",
+                claim=ClaimId.HOSTING,
+                severity=Severity.LOW,
+                remediation="Let only the front's addresses (and the auditor's) reach the "
+                "origin's web ports, in its cloud firewall.",
+            ),
+            judge_bypass,
         ),
     )
 )
@@ -104,23 +72,32 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[DnsTarget]:
 
 
 def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
-    label = target.site.label
-    if not target.cloud_read:
+    site = target.site
+    allowed = ctx.config.digitalocean.allowed_regions
+    if not target.cloud_read and site.processor is None:
         reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
-        return FAMILY.skipped(label, reason, {})
-    addresses = list(target.site.addresses)
+        return FAMILY.skipped(site.label, reason, {})
+    addresses = list(site.addresses)
     problem = None
     if not addresses:
-        answer = ctx.addresses.lookup(target.site.host)  # the tls family's own answer
+        answer = ctx.addresses.lookup(site.host)  # the tls family's own answer
         addresses, problem = list(answer.addresses), answer.error
-        if not addresses:
-            message = f"Could not resolve {target.site.host}: {problem}."
-            return FAMILY.errored(label, message, {"reason": "dns"})
-    allowed = ctx.config.digitalocean.allowed_regions
+        # A processor's site is judged without its addresses: they only tell a stale config.
+        if not addresses and site.processor is None:
+            message = f"Could not resolve {site.host}: {problem}."
+            return FAMILY.errored(site.label, message, {"reason": "dns"})
+    front = None
+    if site.front is not None and addresses:
+        front = probe_front(site.host, site.port, addresses[0], site.origin_addresses, ctx)
+    facts = HostingFacts(site, tuple(addresses), target.cloud, allowed, front)
     findings = []
     for check in CHECKS:
-        verdict = check.judge(label, addresses, target.cloud, allowed)
-        findings.append(check.finding(label, _unsure(verdict, target.site.host, problem)))
+        verdict = check.judge(facts)
+        # A fronted site is judged on its origins: where the rest of its name points is
+        # the front's business, not the promise's.
+        if check.judge is judge_hosting and site.front is None:
+            verdict = _unsure(verdict, site.host, problem)
+        findings.append(check.finding(site.label, verdict))
     return Outcome(findings=tuple(findings))
 
 

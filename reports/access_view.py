@@ -15,6 +15,7 @@ from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Claim, Report
 from reports import danish
 from reports.holders import HolderWords, holder_name
+from reports.hosting_view import site_hosting
 
 CHANGE_TEXT = {
     ChangeKind.CLAIM: "Løfte ændret",
@@ -59,6 +60,7 @@ class AccessPage:
     cloud: tuple[Row, ...]
     findings: tuple[Row, ...]
     counts: tuple[tuple[str, int], ...]
+    hosting: tuple[Row, ...] = ()  # each site's hosting verdict: how, where, and why
 
 
 def _key_verdict(record: KeyHolderRecord, access: Claim) -> tuple[Status, str, bool]:
@@ -145,7 +147,7 @@ def _cloud(report: Report) -> tuple[Row, ...]:
                     r.name,
                     r.kind.replace("_", " "),
                     r.region or "?",
-                    "\n".join(r.ipv4 + r.ipv6) or "-",
+                    "\n".join(r.ipv4 + r.ipv6 + r.domains) or "-",
                     ", ".join(r.firewalls) or ("ingen" if r.kind == "droplet" else "-"),
                     ", ".join(f for f in r.features if f in ("backups", "monitoring")) or "-",
                 ),
@@ -176,6 +178,28 @@ def _findings(report: Report, catalog: Mapping[str, CheckSpec]) -> tuple[Row, ..
         )
         for f in ordered
     )
+
+
+def _hosting(report: Report) -> tuple[Row, ...]:
+    """Each site's hosting in Danish words, beside the verdict's own (English) message."""
+    words = site_hosting(report)
+    claim = report.claim(ClaimId.HOSTING)
+    rows = []
+    for finding in claim.findings:
+        hosting = words.get(finding.target)
+        if hosting is None or finding.check != "dns.points_to_inventory":
+            continue
+        reason = f" ({hosting.reason})" if hosting.reason else ""
+        rows.append(
+            Row(
+                (finding.target, hosting.text + reason, finding.message),
+                hosting.status,
+                hosting.label,
+                english=frozenset({2}),
+            )
+        )
+    rows.sort(key=lambda r: (STATUS_ORDER[Status(r.status)], r.cells[0]))
+    return tuple(rows)
 
 
 def _changes(changes: Sequence[Change] | None) -> tuple[Row, ...] | None:
@@ -213,4 +237,5 @@ def access_page(
         cloud=_cloud(report),
         findings=_findings(report, catalog),
         counts=counts,
+        hosting=_hosting(report),
     )

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.core.config import Limits
+from auditor.core.hosts import HTTPS_PORT, target_label
 from auditor.core.inventory import CertificateRecord, HttpsRecord
 from auditor.core.model import CheckSpec, ClaimId, Status, worst_status
 from auditor.core.report import Claim, Report
 from reports import danish
+from reports.hosting_view import SiteHosting, processor_sites, site_hosting
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class PublicSite:
     tls_versions: str
     hsts: str
     redirect: str
+    # Where the site is hosted, and why that verdict (in Danish words, never an address);
+    # None when no hosting verdict was given (an old report, or no hosting check run).
+    hosting: SiteHosting | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class PublicPage:
     checked_at: str
     claims: tuple[PublicClaim, ...]
     sites: tuple[PublicSite, ...]
+    processors: tuple[SiteHosting, ...] = ()  # sites a data processor runs, with the reason
 
 
 def _key(record: CertificateRecord) -> str:
@@ -120,7 +126,11 @@ class _Site:
 
 
 def _site(
-    site: _Site, claim: Claim, warning_days: int, catalog: Mapping[str, CheckSpec]
+    site: _Site,
+    claim: Claim,
+    warning_days: int,
+    catalog: Mapping[str, CheckSpec],
+    hosting: Mapping[str, SiteHosting],
 ) -> PublicSite:
     targets = {r.target for r in site.tls} | {r.target for r in site.https}
     findings = [f for f in claim.findings if f.target in targets]
@@ -149,6 +159,7 @@ def _site(
         tls_versions=", ".join(versions) or "ukendt",
         hsts=_hsts(https),
         redirect=_redirect(answered),
+        hosting=hosting.get(target_label(site.host, site.port, HTTPS_PORT)),
     )
 
 
@@ -165,8 +176,9 @@ def _sites(
         https = tuple(r for r in inventory.https if (r.site, r.port) == (host, port))
         sites.append(_Site(host, port, platform, tls, https))
     claim = report.claim(ClaimId.HTTPS)
+    hosting = site_hosting(report)
     return tuple(
-        _site(site, claim, warning_days, catalog)
+        _site(site, claim, warning_days, catalog, hosting)
         for site in sorted(sites, key=lambda s: (s.platform, s.host, s.port))
     )
 
@@ -191,4 +203,5 @@ def public_page(
         checked_at=danish.date_time(report.run.finished_at),
         claims=tuple(claims),
         sites=_sites(report, warning_days, catalog),
+        processors=processor_sites(report),
     )

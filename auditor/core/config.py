@@ -42,6 +42,13 @@ class SiteConfig:
     # every address is checked.
     addresses: tuple[str, ...] = ()
     ca_file: Path | None = None  # an extra trust anchor besides Mozilla's store
+    # A site behind a CDN or proxy ("cloudflare"): its public addresses are the front's, and
+    # the hosting promise is judged on the origin addresses behind it.
+    front: str | None = None
+    origin_addresses: tuple[str, ...] = ()
+    # A site a data processor runs for the party: audited for TLS, not "our server".
+    processor: str | None = None
+    reason: str | None = None
 
     @property
     def label(self) -> str:
@@ -284,7 +291,12 @@ def _site(section: TomlSection) -> SiteConfig:
         http_port=_port(section, "http_port", SiteConfig.http_port),
         addresses=_addresses(section, "addresses"),
         ca_file=section.path_value("ca_file"),
+        front=section.opt_str("front"),
+        origin_addresses=_addresses(section, "origin_addresses"),
+        processor=section.opt_str("processor"),
+        reason=section.opt_str("reason"),
     )
+    _hosting_keys(section, site)
     if site.ca_file is not None:
         try:
             pem_certificates(site.ca_file)
@@ -292,6 +304,20 @@ def _site(section: TomlSection) -> SiteConfig:
             raise section.error("ca_file", str(exc)) from None
     section.done()
     return site
+
+
+def _hosting_keys(section: TomlSection, site: SiteConfig) -> None:
+    """A fronted site names its origins; a processor's site says why; never both at once."""
+    if site.front is not None and not site.origin_addresses:
+        raise section.error("origin_addresses", "is required with front")
+    if site.origin_addresses and site.front is None:
+        raise section.error("front", "is required with origin_addresses")
+    if site.processor is not None and site.reason is None:
+        raise section.error("reason", "is required with processor")
+    if site.reason is not None and site.processor is None:
+        raise section.error("processor", "is required with reason")
+    if site.front is not None and site.processor is not None:
+        raise section.error("processor", "a site is either behind a front or a processor's")
 
 
 def _limits(section: TomlSection) -> Limits:

@@ -148,9 +148,9 @@ class HttpsRecord:
 
 @dataclass(frozen=True)
 class CloudResource:
-    """A DigitalOcean droplet, load balancer or reserved IP."""
+    """A DigitalOcean droplet, load balancer, reserved IP, App Platform app or CDN endpoint."""
 
-    kind: str  # "droplet" | "load_balancer" | "reserved_ip"
+    kind: str  # "droplet" | "load_balancer" | "reserved_ip" | "app" | "cdn_endpoint"
     id: str
     name: str
     region: str
@@ -163,6 +163,10 @@ class CloudResource:
     # The worst verdict on this resource itself (None: no check spoke to it). Names are
     # not unique in an account, so a finding's "kind:name" target cannot tell two apart.
     verdict: Status | None = None
+    # The names an app or a CDN endpoint serves (its custom domains and its own name):
+    # their public addresses are DigitalOcean's shared edge, in no inventory list.
+    domains: tuple[str, ...] = ()
+    origin: str = ""  # a CDN endpoint's origin (a Spaces bucket), whose region is its own
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_dict(self)
@@ -171,7 +175,9 @@ class CloudResource:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CloudResource:
-        record = _from_dict(cls, data, tuples=("ipv4", "ipv6", "tags", "features", "firewalls"))
+        record = _from_dict(
+            cls, data, tuples=("ipv4", "ipv6", "tags", "features", "firewalls", "domains")
+        )
         verdict = _checked("verdict", str | None, _mapping(data, cls.__name__).get("verdict"))
         return replace(record, verdict=Status(verdict) if verdict is not None else None)
 

@@ -28,6 +28,8 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "reserved_ips": ("GET_v2_reserved_ips.json", "reserved_ips"),
     "account/keys": ("GET_v2_account_keys.json", "ssh_keys"),
     "regions": ("GET_v2_regions.json", "regions"),
+    "apps": ("GET_v2_apps.json", "apps"),
+    "cdn/endpoints": ("GET_v2_cdn_endpoints.json", "endpoints"),
 }
 
 
@@ -250,6 +252,38 @@ def certificate(name: str, not_after: datetime, dns_names: Sequence[str]) -> dic
     return base
 
 
+def app(name: str, region: str, domains: Sequence[str]) -> dict[str, Any]:
+    """An App Platform app in the example's shape, moved to `region` (a city: "ams") and
+    serving `domains` (the first is its primary and live domain)."""
+    base = copy.deepcopy(example_items("apps")[0])
+    spec_domains = [
+        {**base["spec"]["domains"][0], "domain": d, "type": "PRIMARY" if n == 0 else "ALIAS"}
+        for n, d in enumerate(domains)
+    ]
+    live = [{**base["domains"][0], "spec": d} for d in spec_domains]
+    base |= {
+        "id": f"app-{name}",
+        "spec": {**base["spec"], "name": name, "domains": spec_domains},
+        "region": {**base["region"], "slug": region, "data_centers": [f"{region}3"]},
+        "domains": live,
+        "live_domain": domains[0] if domains else f"{name}.ondigitalocean.app",
+        "dedicated_ips": [],
+    }
+    return base
+
+
+def cdn_endpoint(bucket: str, region: str, custom_domain: str | None = None) -> dict[str, Any]:
+    """A CDN endpoint in the example's shape, for a Spaces bucket in `region`."""
+    base = copy.deepcopy(example_items("cdn/endpoints")[0])
+    base |= {
+        "id": f"cdn-{bucket}",
+        "origin": f"{bucket}.{region}.digitaloceanspaces.com",
+        "endpoint": f"{bucket}.{region}.cdn.digitaloceanspaces.com",
+        "custom_domain": custom_domain,
+    }
+    return base
+
+
 def ssh_key(key_id: int, name: str, public_key: str) -> dict[str, Any]:
     base = copy.deepcopy(example_items("account/keys")[0])
     base |= {"id": key_id, "name": name, "public_key": public_key}
@@ -261,6 +295,8 @@ def scenario(
     now: datetime,
     public_keys: Sequence[tuple[str, str]] = (),
     example_key: bool = True,
+    apps: Sequence[dict[str, Any]] = (),
+    cdn_endpoints: Sequence[dict[str, Any]] = (),
 ) -> dict[str, list[dict[str, Any]]]:
     """An account where some promises hold and some break, on addresses `prefix`.N.
 
@@ -268,7 +304,8 @@ def scenario(
     firewall by id that keeps SSH private), legacy (nyc3, no firewall); a load balancer and
     a reserved IP in ams3, a stray reserved IP in fra1; certificates expired, expiring and
     fine; the account keys given, and (with `example_key`) DigitalOcean's own example key,
-    which is not a readable key.
+    which is not a readable key; the App Platform apps and CDN endpoints given (none unless
+    a test adds them).
     """
     web = droplet(
         101,
@@ -307,4 +344,6 @@ def scenario(
             *(example_items("account/keys")[:1] if example_key else []),
         ],
         "regions": example_items("regions"),
+        "apps": list(apps),
+        "cdn/endpoints": list(cdn_endpoints),
     }

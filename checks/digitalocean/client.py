@@ -177,6 +177,15 @@ class DigitalOceanClient:
                 raise self._failure(f"a next-page link without a page number: {next_url}") from None
         raise self._failure(f"more than {MAX_PAGES} pages of {path}")
 
+    def apps(self) -> list[dict[str, Any]]:
+        """App Platform apps (`/v2/apps`): python-digitalocean 1.17 has no call for them, so
+        they are read through its request layer like every other collection here."""
+        return self.collection("apps", "apps")
+
+    def cdn_endpoints(self) -> list[dict[str, Any]]:
+        """Spaces CDN endpoints (`/v2/cdn/endpoints`), each with the origin it serves."""
+        return self.collection("cdn/endpoints", "endpoints")
+
     def account(self) -> dict[str, Any]:
         data = self._get("account", {})
         account = data.get("account")

@@ -34,7 +34,13 @@ if TYPE_CHECKING:
 
 ACCOUNT_TARGET = "digitalocean"
 
-KIND_NAMES = {"droplet": "Droplet", "load_balancer": "Load balancer", "reserved_ip": "Reserved IP"}
+KIND_NAMES = {
+    "droplet": "Droplet",
+    "load_balancer": "Load balancer",
+    "reserved_ip": "Reserved IP",
+    "app": "App",
+    "cdn_endpoint": "CDN endpoint",
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,8 @@ class AccountInventory:
     """Everything read from one account, already in the audit's own records."""
 
     account: str
-    resources: tuple[CloudResource, ...]  # droplets, load balancers, reserved IPs
+    # droplets, load balancers, reserved IPs, App Platform apps, CDN endpoints
+    resources: tuple[CloudResource, ...]
     firewalls: tuple[parse.Firewall, ...]
     certificates: tuple[parse.ManagedCertificate, ...]
     keys: tuple[FoundKey, ...]
@@ -58,16 +65,37 @@ def fetch(client: DigitalOceanClient) -> AccountInventory:
     ]
     # python-digitalocean has no reserved-IP call: the same paging and safeguards apply.
     reserved = [parse.reserved_ip(r) for r in client.collection("reserved_ips", "reserved_ips")]
+    # App Platform and the CDN serve sites from shared edge addresses: their region (a CDN
+    # endpoint's: its origin's) is what the hosting promise can be judged on.
+    apps = [parse.app(a) for a in _scoped(client.apps, "App Platform apps", "app:read")]
+    endpoints = [
+        parse.cdn_endpoint(e) for e in _scoped(client.cdn_endpoints, "CDN endpoints", "cdn:read")
+    ]
     certificates = client.collection("certificates", "certificates")
     keys = client.collection("account/keys", "ssh_keys")
     team = account.get("team") if isinstance(account.get("team"), dict) else {}
     return AccountInventory(
         account=str((team or {}).get("name") or account.get("uuid") or "account"),
-        resources=tuple(droplets + balancers + reserved),
+        resources=tuple(droplets + balancers + reserved + apps + endpoints),
         firewalls=firewalls,
         certificates=tuple(parse.certificate(c) for c in certificates),
         keys=tuple(parse.account_key(k) for k in keys),
     )
+
+
+def _scoped(
+    read: Callable[[], list[dict[str, Any]]], what: str, scope: str
+) -> list[dict[str, Any]]:
+    """A collection a token with custom scopes may not reach: the refusal names the scope.
+
+    Never skipped: an app outside Amsterdam that the token cannot see would be a false pass.
+    """
+    try:
+        return read()
+    except CredentialsError as exc:
+        raise CredentialsError(
+            f"{exc}: reading the {what} needs the token's {scope} scope"
+        ) from None
 
 
 def resource_label(resource: CloudResource) -> str:
@@ -90,9 +118,18 @@ def check_region(resource: CloudResource, allowed: Sequence[str]) -> Verdict:
         "region": resource.region or None,
         "allowed": list(allowed),
     }
+    if resource.origin:
+        evidence["origin"] = resource.origin
+    if not resource.region and resource.origin:
+        return Verdict(
+            Status.WARN,
+            f"{kind} {resource.name} serves {resource.origin}, which is no Spaces bucket: "
+            "where it is hosted is not known.",
+            evidence,
+        )
     if not resource.region:
         return Verdict(Status.WARN, f"{kind} {resource.name} is bound to no region.", evidence)
-    if resource.region not in allowed:
+    if not parse.region_allowed(resource.region, allowed):
         return Verdict(
             Status.FAIL,
             f"{kind} {resource.name} is in {resource.region}, not in {', '.join(allowed)}.",
@@ -194,7 +231,8 @@ def judge_regions(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdi
     verdicts = [(resource_label(r), check_region(r, rules.allowed)) for r in data.resources]
     if not data.resources:
         nothing = (
-            "The account has no droplet, load balancer or reserved IP: nothing is hosted there."
+            "The account has no droplet, load balancer, reserved IP, app or CDN endpoint: "
+            "nothing is hosted there."
         )
         verdicts.append((ACCOUNT_TARGET, Verdict(Status.WARN, nothing)))
     return verdicts
@@ -228,7 +266,8 @@ CHECKS: CheckTable[Judge] = CheckTable(
         Check(
             CheckSpec(
                 "do.droplet.region",
-                title="Every droplet, load balancer and reserved IP is in an allowed region",
+                title="Every droplet, load balancer, reserved IP, app and CDN origin is in an "
+                "allowed region",
                 title_da="Placeret i Amsterdam",
                 claim=ClaimId.HOSTING,
                 severity=Severity.HIGH,

@@ -227,3 +227,86 @@ def account_key(data: Mapping[str, Any]) -> FoundKey:
     return FoundKey(
         fingerprint=key.fingerprint, key_type=key.kind, bits=key.bits, location=location
     )
+
+
+SPACES_SUFFIX = ".digitaloceanspaces.com"
+
+
+def region_allowed(region: str, allowed: Sequence[str]) -> bool:
+    """Whether a region is one of the allowed ones.
+
+    App Platform names a region by its city alone ("ams"), not by a data centre ("ams3"):
+    such a region counts when an allowed data centre is in that city.
+    """
+    if region in allowed:
+        return True
+    return region.isalpha() and any(a.rstrip("0123456789") == region for a in allowed)
+
+
+def _host(value: Any) -> str:
+    """A domain as names are compared: lower case, no trailing dot, no scheme or path."""
+    text = str(value or "").strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    return text.split("/", 1)[0].rstrip(".")
+
+
+def _app_domains(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names the app serves: its live domain, and its custom domains that DigitalOcean
+    reports ACTIVE. A domain still configuring (or left in the spec after the name moved
+    elsewhere) is not shown to be served by the app; only an answer without the domains'
+    state falls back to the spec's list."""
+    states = [_dict(d) for d in _list(data.get("domains"))]
+    if states:
+        names = [
+            _dict(d.get("spec")).get("domain")
+            for d in states
+            if str(d.get("phase") or "").upper() == "ACTIVE"
+        ]
+    else:
+        names = [_dict(d).get("domain") for d in _list(_dict(data.get("spec")).get("domains"))]
+    names.append(data.get("live_domain"))
+    return tuple(dict.fromkeys(h for h in map(_host, names) if h))
+
+
+def app(data: Mapping[str, Any]) -> CloudResource:
+    """An App Platform app: its region (a city, "ams"), its domains, its dedicated IPs."""
+    spec = _dict(data.get("spec"))
+    region = _region(data) or str(spec.get("region") or "").strip().lower()
+    dedicated = [_dict(d).get("ip") for d in _list(data.get("dedicated_ips"))]
+    addresses = [str(a) for a in dedicated if isinstance(a, str) and a]
+    return CloudResource(
+        kind="app",
+        id=str(data.get("id") or ""),
+        name=str(spec.get("name") or data.get("id") or "unnamed app"),
+        region=region,
+        ipv4=tuple(a for a in addresses if ":" not in a),
+        ipv6=tuple(a for a in addresses if ":" in a),
+        domains=_app_domains(data),
+        status=str(_dict(data.get("active_deployment")).get("phase") or ""),
+    )
+
+
+def spaces_region(origin: str) -> str:
+    """The region of a Spaces origin ("bucket.ams3.digitaloceanspaces.com" -> "ams3"); "" for
+    any other origin, whose place DigitalOcean's API does not tell."""
+    host = _host(origin)
+    if not host.endswith(SPACES_SUFFIX):
+        return ""
+    labels = host.removesuffix(SPACES_SUFFIX).split(".")
+    region = labels[-1]
+    return region if region[:1].isalpha() and region.isalnum() else ""
+
+
+def cdn_endpoint(data: Mapping[str, Any]) -> CloudResource:
+    """A CDN endpoint: it caches its origin at the edge, so it is hosted where the origin is."""
+    origin = _host(data.get("origin"))
+    endpoint = _host(data.get("endpoint"))
+    return CloudResource(
+        kind="cdn_endpoint",
+        id=str(data.get("id") or ""),
+        name=endpoint or origin or str(data.get("id") or "unnamed CDN endpoint"),
+        region=spaces_region(origin),
+        domains=tuple(dict.fromkeys(h for h in (endpoint, _host(data.get("custom_domain"))) if h)),
+        origin=origin,
+    )

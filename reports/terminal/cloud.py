@@ -11,7 +11,13 @@ from auditor.core.inventory import CloudResource
 from auditor.core.report import Report
 from reports.terminal.common import findings_table, status_text
 
-KIND_LABELS = {"droplet": "droplet", "load_balancer": "load balancer", "reserved_ip": "reserved IP"}
+KIND_LABELS = {
+    "droplet": "droplet",
+    "load_balancer": "load balancer",
+    "reserved_ip": "reserved IP",
+    "app": "app",
+    "cdn_endpoint": "CDN endpoint",
+}
 
 
 def _extras(resource: CloudResource) -> Text:
@@ -70,7 +76,8 @@ def droplets_view(report: Report, console: Console) -> None:
         table.add_row(
             *cells,
             Text(resource.region or "?", style="" if resource.region else "yellow"),
-            Text("\n".join(resource.ipv4 + resource.ipv6) or "-"),
+            # An app or CDN endpoint is reached by its names, on DigitalOcean's shared edge.
+            Text("\n".join(resource.ipv4 + resource.ipv6 + resource.domains) or "-"),
             firewall,
             _extras(resource),
             _verdict(resource),

@@ -24,6 +24,7 @@ from tests.support.reports import (
     KEY_COMMENT,
     SERVER_ADDRESS,
     TRACE,
+    hosting_findings,
     sample_report,
     with_findings,
 )
@@ -250,3 +251,38 @@ def test_the_pages_title_checks_from_the_catalog_and_an_unknown_one_by_its_id() 
     assert "<td>tls.retired</td>" in page  # a report from an auditor with another check
     site = next(s for s in public_page(report, CATALOG).sites if s.host == "alternativet.dk")
     assert site.problems == ("Certifikatet er gyldigt", "tls.retired")
+
+
+def test_each_sites_hosting_is_worded_on_both_pages_without_an_address() -> None:
+    base = sample_report()
+    report = with_findings(base, [*base.findings, *hosting_findings("alternativet.dk")])
+    public = html.render_page(report, "certifikater", CATALOG)
+    assert "bag cloudflare; oprindelsesserver i Amsterdam" in public
+    assert '<h2 id="databehandlere">Hostet af databehandler</h2>' in public
+    assert "hostet af databehandler Acme. Begrundelse: the members&#39; system." in public
+    assert SERVER_ADDRESS not in public
+    assert IPV4.findall(public) == []
+    internal = html.render_page(report, "adgang", CATALOG)
+    assert "bag cloudflare; oprindelsesserver i Amsterdam" in internal
+    assert f"its origin {SERVER_ADDRESS} is in ams3" in internal  # the verdict's own words
+
+
+def test_a_processors_site_makes_the_hosting_promise_neither_hold_nor_fail() -> None:
+    base = sample_report()
+    processor = hosting_findings("alternativet.dk")[1:]
+    alone = with_findings(base, [f for f in base.findings if f.check != "do.droplet.region"])
+    alone = with_findings(alone, [*alone.findings, *processor])
+    assert alone.claim(ClaimId.HOSTING).status is Status.SKIPPED
+    page = public_page(alone, CATALOG)
+    hosting = next(c for c in page.claims if c.text == alone.claim(ClaimId.HOSTING).text)
+    assert hosting.label == "Ikke kontrolleret"
+
+
+def test_the_processors_name_and_reason_are_escaped() -> None:
+    base = sample_report()
+    report = with_findings(
+        base, [*base.findings, *hosting_findings("alternativet.dk", hostile=True)]
+    )
+    public = html.render_page(report, "certifikater", CATALOG)
+    assert "<script>window.__pwned" not in public
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in public

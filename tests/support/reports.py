@@ -184,3 +184,35 @@ def with_findings(report: Report, found: Sequence[Finding]) -> Report:
     """The report with these findings, and its claims judged again from them."""
     claim_of = {spec.id: spec.claim for family in families() for spec in family.specs}
     return replace(report, claims=evaluate_claims(found, claim_of), findings=tuple(found))
+
+
+def hosting_findings(site: str, hostile: bool = False) -> list[Finding]:
+    """The hosting verdicts of a fronted site and a data processor's site, as the dns family
+    gives them: the pages word them from `hosting`, never from the message's addresses."""
+    return [
+        Finding(
+            "dns.points_to_inventory",
+            site,
+            Status.PASS,
+            Severity.HIGH,
+            f"{site} is behind cloudflare; its origin {SERVER_ADDRESS} is in ams3.",
+            {
+                "origins": [{"address": SERVER_ADDRESS, "resource": "droplet:web-1"}],
+                "hosting": {"via": "front", "front": "cloudflare", "regions": ["ams3"]},
+            },
+        ),
+        Finding(
+            "dns.points_to_inventory",
+            f"medlem.{site}",
+            Status.SKIPPED,
+            Severity.HIGH,
+            f"medlem.{site} is hosted by the data processor Acme.",
+            {
+                "hosting": {
+                    "via": "processor",
+                    "processor": HOSTILE if hostile else "Acme",
+                    "reason": HOSTILE if hostile else "the members' system",
+                }
+            },
+        ),
+    ]

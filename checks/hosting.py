@@ -1,0 +1,366 @@
+"""Where a site is hosted, judged for the `hosting` promise: the dns family's judges.
+
+Four ways a site can be built, each judged on what shows where it really runs:
+- on the account's droplets, load balancers or reserved IPs: its A/AAAA addresses are theirs;
+- on App Platform or behind a Spaces CDN endpoint: its addresses are DigitalOcean's shared
+  edge, in no inventory list; the app (by its domains) or the endpoint (by its names) that
+  serves the name is, and its region (the CDN's: its origin's) is what counts;
+- behind a front (a CDN or proxy such as Cloudflare): its addresses are the front's; each
+  configured origin address must be an Amsterdam resource of the account, and must really
+  serve the site (the same certificate key as the public address, or a certificate for the
+  site's name and an HTTP answer for it);
+- run by a data processor: not "our server". It is neither a pass nor a failure: `skipped`,
+  which never makes the promise hold by itself (a promise whose findings are all skipped
+  reads "Ikke kontrolleret") and never breaks it. When such a site resolves into the
+  account after all, the configuration is stale: its own resources are judged, and a pass
+  becomes a warning that says so.
+
+Every verdict's evidence carries `hosting`: how the site is hosted, in words the pages turn
+into Danish without quoting an address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.core.config import SiteConfig
+from auditor.core.family import Verdict
+from auditor.core.inventory import CloudResource
+from auditor.core.model import Status
+from checks.digitalocean.inventory import region_allowed
+from checks.origin import FrontProbe, TlsAnswer
+
+# An HTTP answer that says "not this site here": a misdirected request, or a server error.
+NOT_THE_SITE = frozenset({421})
+EDGE_KINDS = ("app", "cdn_endpoint")
+KIND_WORDS = {
+    "droplet": "droplet",
+    "load_balancer": "load balancer",
+    "reserved_ip": "reserved IP",
+    "app": "App Platform app",
+    "cdn_endpoint": "CDN endpoint",
+}
+
+
+@dataclass(frozen=True)
+class HostingFacts:
+    """What a site's hosting is judged on: its public addresses, the account, the origins."""
+
+    site: SiteConfig
+    addresses: tuple[str, ...]  # the public A/AAAA addresses (or the pinned ones)
+    cloud: tuple[CloudResource, ...]
+    allowed: tuple[str, ...]
+    front: FrontProbe | None = None  # a fronted site's probe of its origins
+
+
+def _canonical(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return address
+
+
+def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | None:
+    """The account's resource holding this address; a reserved IP wins over its droplet."""
+    wanted = _canonical(address)
+    owners = [r for r in cloud if wanted in {_canonical(a) for a in r.ipv4 + r.ipv6}]
+    owners.sort(key=lambda r: r.kind != "reserved_ip")
+    return owners[0] if owners else None
+
+
+def _where(resource: CloudResource) -> str:
+    kind = KIND_WORDS.get(resource.kind, resource.kind)
+    return f"{kind} {resource.name} in {resource.region or 'no region'}"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where some addresses are: each one's resource, the regions, and what is wrong."""
+
+    pointing: list[dict[str, Any]]
+    problems: list[str]  # one phrase per address that is not the account's in Amsterdam
+    regions: list[str]
+    elsewhere: list[str]  # the problems of addresses that are the account's, elsewhere
+
+
+def place_addresses(
+    addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
+) -> Placement:
+    pointing = []
+    problems = []
+    elsewhere = []
+    for address in addresses:
+        owner = owner_of(address, cloud)
+        if owner is None:
+            pointing.append({"address": address, "resource": None, "region": None})
+            problems.append(f"{address} belongs to no resource of the account")
+            continue
+        pointing.append(
+            {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
+        )
+        if not region_allowed(owner.region, allowed):
+            elsewhere.append(f"{address} is {_where(owner)}")
+            problems.append(elsewhere[-1])
+    regions = sorted({str(p["region"]) for p in pointing if p["region"]})
+    return Placement(pointing, problems, regions, elsewhere)
+
+
+def check_points_to_inventory(
+    label: str, addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
+) -> Verdict:
+    """Every address is a resource of the account in an allowed region."""
+    placed = place_addresses(addresses, cloud, allowed)
+    evidence = {
+        "addresses": placed.pointing,
+        "allowed": list(allowed),
+        "hosting": {"via": "account", "regions": placed.regions},
+    }
+    if placed.problems:
+        problems = "; ".join(placed.problems)
+        return Verdict(Status.FAIL, f"{label} points elsewhere: {problems}.", evidence)
+    return Verdict(
+        Status.PASS,
+        f"{label} points at the account's resources in {', '.join(placed.regions)}.",
+        evidence,
+    )
+
+
+def _edge_resource(host: str, cloud: Sequence[CloudResource]) -> CloudResource | None:
+    """The app or CDN endpoint that serves this name; an app before an endpoint."""
+    serving = [r for r in cloud if r.kind in EDGE_KINDS and host in r.domains]
+    serving.sort(key=lambda r: EDGE_KINDS.index(r.kind))
+    return serving[0] if serving else None
+
+
+def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
+    """A name served by an app or a CDN endpoint: hosted where the app, or the origin, is.
+
+    Its addresses that are not the account's are taken for the edge's; any that are the
+    account's must still be in an allowed region.
+    """
+    label = facts.site.label
+    via = "app" if resource.kind == "app" else "cdn"
+    placed = place_addresses(facts.addresses, facts.cloud, facts.allowed)
+    evidence: dict[str, Any] = {
+        "addresses": placed.pointing,
+        "allowed": list(facts.allowed),
+        "resource": f"{resource.kind}:{resource.name}",
+        "hosting": {"via": via, "regions": [resource.region] if resource.region else []},
+    }
+    if resource.origin:
+        evidence["origin"] = resource.origin
+    what = _where(resource)
+    if resource.kind == "cdn_endpoint":
+        place = resource.region or "no known region"
+        what = f"CDN endpoint {resource.name}, whose origin {resource.origin} is in {place}"
+    if not resource.region:
+        return Verdict(
+            Status.ERROR, f"{label} is served by {what}: where it is hosted is not known.", evidence
+        )
+    if not region_allowed(resource.region, facts.allowed):
+        return Verdict(Status.FAIL, f"{label} is served by {what}.", evidence)
+    # The addresses that belong to no resource are the edge's; the account's own must fit.
+    strays = placed.elsewhere
+    if strays:
+        return Verdict(
+            Status.FAIL,
+            f"{label} is served by {what}, but also points elsewhere: {'; '.join(strays)}.",
+            evidence,
+        )
+    return Verdict(
+        Status.PASS,
+        f"{label} is served by {what} (its addresses are DigitalOcean's shared edge, in no "
+        "inventory list).",
+        evidence,
+    )
+
+
+def judge_direct(facts: HostingFacts) -> Verdict:
+    """A site the account hosts itself: its addresses, or the app or CDN endpoint serving it."""
+    label = facts.site.label
+    owned = all(owner_of(a, facts.cloud) for a in facts.addresses)
+    edge = _edge_resource(facts.site.host, facts.cloud)
+    if edge is not None and not owned:
+        return _check_edge(facts, edge)
+    return check_points_to_inventory(label, facts.addresses, facts.cloud, facts.allowed)
+
+
+def _serves_site(origin: TlsAnswer, public: TlsAnswer) -> str | None:
+    """How the origin shows it serves the site, or None when it does not."""
+    if public.answered and origin.key_sha256 == public.key_sha256:
+        return "the same certificate key as the public address"
+    status = origin.http_status
+    if origin.covers_site and status is not None and status < 500 and status not in NOT_THE_SITE:
+        return f"a certificate for the site's name and an HTTP {status} answer for it"
+    return None
+
+
+def _origin_problems(
+    facts: HostingFacts, probe: FrontProbe
+) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """What the origins' answers say: failures, what could not be checked, and the evidence."""
+    failures: list[str] = []
+    unknown: list[str] = []
+    shown: list[dict[str, Any]] = []
+    for answer in probe.origins:
+        how = _serves_site(answer, probe.public) if answer.answered else None
+        shown.append(
+            {
+                "address": answer.address,
+                "answered": answer.answered,
+                "error": answer.error,
+                "names": list(answer.names),
+                "same_key": probe.public.answered and answer.key_sha256 == probe.public.key_sha256,
+                "http_status": answer.http_status,
+                "serves_site": how,
+            }
+        )
+        if not answer.answered:
+            unknown.append(f"origin {answer.address} did not answer the auditor ({answer.error})")
+        elif how is None:
+            names = ", ".join(answer.names) or "no name"
+            failures.append(
+                f"origin {answer.address} serves another certificate (for {names}) and no "
+                f"answer for {facts.site.host}"
+            )
+    return failures, unknown, shown
+
+
+def judge_fronted(facts: HostingFacts) -> Verdict:
+    """A site behind a front: its origins are Amsterdam resources and really serve it."""
+    site = facts.site
+    front = site.front or "a front"
+    origins = place_addresses(site.origin_addresses, facts.cloud, facts.allowed)
+    regions = origins.regions
+    evidence: dict[str, Any] = {
+        "front": front,
+        "public_addresses": list(facts.addresses),
+        "origins": origins.pointing,
+        "allowed": list(facts.allowed),
+        "hosting": {"via": "front", "front": front, "regions": regions},
+    }
+    if origins.problems:
+        evidence["hosting"]["problem"] = "origin_elsewhere"
+        problems = "; ".join(origins.problems)
+        return Verdict(
+            Status.FAIL,
+            f"{site.label} is behind {front}; its origin is elsewhere: {problems}.",
+            evidence,
+        )
+    probe = facts.front
+    if probe is None:
+        evidence["hosting"]["problem"] = "origin_unreachable"
+        return Verdict(Status.ERROR, f"{site.label}: its origins were not asked.", evidence)
+    failures, unknown, shown = _origin_problems(facts, probe)
+    evidence["answers"] = shown
+    evidence["public_answer"] = {"address": probe.public.address, "error": probe.public.error}
+    if failures:
+        evidence["hosting"]["problem"] = "origin_not_serving"
+        return Verdict(
+            Status.FAIL,
+            f"{site.label} is behind {front}, but it is not served from its configured origin: "
+            f"{'; '.join(failures)}.",
+            evidence,
+        )
+    if unknown:
+        evidence["hosting"]["problem"] = "origin_unreachable"
+        return Verdict(
+            Status.ERROR,
+            f"Could not confirm that {site.label} is served from its origin: {'; '.join(unknown)}. "
+            "Let the auditor's address through to the origin, or check by hand.",
+            evidence,
+        )
+    ways = sorted({str(s["serves_site"]) for s in shown})
+    return Verdict(
+        Status.PASS,
+        f"{site.label} is behind {front}; its origin is the account's resources in "
+        f"{', '.join(regions)} and serves the site ({'; '.join(ways)}).",
+        evidence,
+    )
+
+
+def judge_processor(facts: HostingFacts) -> Verdict:
+    """A processor's site: neither pass nor fail, unless it resolves into the account."""
+    site = facts.site
+    name = site.processor or "a processor"
+    evidence: dict[str, Any] = {
+        "hosting": {"via": "processor", "processor": name, "reason": site.reason or ""},
+        "addresses": list(facts.addresses),
+    }
+    ours = [a for a in facts.addresses if owner_of(a, facts.cloud) is not None]
+    if not ours:
+        reason = (site.reason or "").rstrip(".")
+        return Verdict(
+            Status.SKIPPED,
+            f"{site.label} is hosted by the data processor {name}, not on the party's own "
+            f"servers: {reason}.",
+            evidence,
+        )
+    # The config is stale: the resources the name resolves to are the party's own, and the
+    # promise speaks for them.
+    placed = place_addresses(ours, facts.cloud, facts.allowed)
+    stale = {
+        "addresses": placed.pointing,
+        "allowed": list(facts.allowed),
+        "hosting": {**evidence["hosting"], "stale": True, "regions": placed.regions},
+    }
+    if placed.problems:
+        return Verdict(
+            Status.FAIL,
+            f"{site.label} is configured as the data processor {name}'s, but it resolves into "
+            f"the party's own DigitalOcean account, outside the allowed regions: "
+            f"{'; '.join(placed.problems)}.",
+            stale,
+        )
+    return Verdict(
+        Status.WARN,
+        f"{site.label} is configured as the data processor {name}'s, but it resolves into the "
+        "party's own DigitalOcean account: the configuration is stale.",
+        stale,
+    )
+
+
+def judge_hosting(facts: HostingFacts) -> Verdict:
+    """dns.points_to_inventory: the site is hosted in Amsterdam, however it is built."""
+    if facts.site.processor is not None:
+        return judge_processor(facts)
+    if facts.site.front is not None:
+        return judge_fronted(facts)
+    return judge_direct(facts)
+
+
+def judge_bypass(facts: HostingFacts) -> Verdict:
+    """dns.front.bypass: whether the origin answers anyone directly, around the front.
+
+    Seen from the auditor's own address only: an origin that answered the auditor is open to
+    it, which is all a test from one place can show. A firewall that lets only the front's
+    addresses and the auditor's through gives the same answer; one that refuses everyone
+    but the front also refuses the auditor (and the hosting check then cannot confirm the
+    origin). The warning says so instead of claiming more.
+    """
+    site = facts.site
+    if site.front is None or facts.front is None:
+        return Verdict(Status.SKIPPED, f"Not checked: {site.label} is not behind a front.")
+    answered = [a.address for a in facts.front.origins if a.answered]
+    evidence = {
+        "front": site.front,
+        "answered_auditor": answered,
+        "vantage": "the auditor's own address",
+    }
+    if not answered:
+        return Verdict(
+            Status.PASS,
+            f"No origin of {site.label} answered the auditor directly: only {site.front} "
+            "seems to reach it.",
+            evidence,
+        )
+    return Verdict(
+        Status.WARN,
+        f"The origin of {site.label} ({', '.join(answered)}) answered the auditor directly, "
+        f"not through {site.front}. Unless its firewall lets only {site.front} and the "
+        "auditor through, anyone can reach the site around the front.",
+        evidence,
+    )
