@@ -451,12 +451,20 @@ def _mail(section: TomlSection) -> MailSettings:
 
 
 def _domain(section: TomlSection, name: str, value: str) -> str:
+    try:
+        return mail_domain(value)
+    except ValueError as exc:
+        raise section.error(name, str(exc)) from None
+
+
+def mail_domain(value: str) -> str:
+    """A mail domain as compared (lower case, no trailing dot); ValueError saying why not."""
     domain = canonical_host(value)
     problem = host_name_problem(domain)
     if problem is None and (is_ip_address(domain) or "." not in domain):
-        problem = "a mail domain has a dot and is no address"
+        problem = "a mail domain is a name with a dot, not an address"
     if problem is not None:
-        raise section.error(name, f"not a mail domain ({problem}): {value!r}")
+        raise ValueError(f"not a mail domain ({problem}): {value!r}")
     return domain
 
 

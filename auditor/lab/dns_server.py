@@ -95,6 +95,7 @@ class LabDnsServer:
         self.silent = {dns.name.from_text(n) for n in silent}
         self.delay = delay
         self.questions: Counter[tuple[str, str]] = Counter()
+        self.truncated: Counter[tuple[str, str]] = Counter()
         self.address = address
         self.udp, self.tcp, self.port = _bind(address, port)
         self._lock = threading.Lock()
@@ -115,14 +116,16 @@ class LabDnsServer:
             return self.questions[(name.lower().rstrip("."), rdtype)]
 
     def repeated(self) -> dict[tuple[str, str], int]:
-        """The questions asked more than once (over UDP and TCP together: a truncated
-        answer's retry over TCP is the same question, counted twice)."""
+        """The questions asked more than once (a truncated answer's retry over TCP is not
+        asking again)."""
         with self._lock:
-            return {q: n for q, n in self.questions.items() if n > 1}
+            asked = self.questions - self.truncated
+            return {q: n for q, n in asked.items() if n > 1}
 
     def reset(self) -> None:
         with self._lock:
             self.questions.clear()
+            self.truncated.clear()
 
     def close(self) -> None:
         self._stop.set()
@@ -182,7 +185,7 @@ class LabDnsServer:
         )
         with self._lock:
             self.questions[key] += 1
-        if question.name in self.silent:
+        if any(question.name.is_subdomain(name) for name in self.silent):
             return None
         if self.delay:
             time.sleep(self.delay)
@@ -197,6 +200,8 @@ class LabDnsServer:
         try:
             return response.to_wire(max_size=limit)
         except dns.exception.TooBig:
+            with self._lock:  # the asker comes back over TCP: one question, not two
+                self.truncated[key] += 1
             truncated = dns.message.make_response(query)
             truncated.flags |= dns.flags.TC | dns.flags.AA
             return truncated.to_wire()

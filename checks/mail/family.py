@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, JSONValue, Severity, Status
-from checks.mail import records
+from checks.mail import records, spf
 from checks.mail.facts import (
     NULL_MX,
     MailFacts,
@@ -66,7 +66,14 @@ def _verdict(issues: Sequence[Issue], passed: str, evidence: Mapping[str, JSONVa
     return Verdict(status, message, {**evidence, **extra})
 
 
+def _unknown_mx(facts: MailFacts) -> Verdict:
+    message = f"Could not tell whether {facts.domain} receives mail: {facts.mx.why()}."
+    return Verdict(Status.ERROR, message)
+
+
 def _no_mail(facts: MailFacts) -> Verdict:
+    if facts.mx.failed:
+        return _unknown_mx(facts)
     return Verdict(
         Status.SKIPPED,
         f"Not checked: {facts.domain} receives no mail (no MX, or a Null MX).",
@@ -110,8 +117,23 @@ def check_spf(facts: MailFacts) -> Verdict:
     if walk.record is None:
         message = f"{facts.domain} has no SPF record: anyone may send mail in its name."
         return Verdict(Status.FAIL, message, evidence)
+    if facts.mx.failed:
+        return _spf_either_way(facts, walk, evidence)
     if not facts.receives_mail:
         return _spf_no_mail(facts.domain, walk.terms, walk.all_qualifier, evidence)
+    return _spf_sender(walk, evidence)
+
+
+def _spf_either_way(
+    facts: MailFacts, walk: spf.SpfWalk, evidence: Mapping[str, JSONValue]
+) -> Verdict:
+    """Without the MX it is unknown which rule applies: a verdict both rules reach stands."""
+    sender = _spf_sender(walk, evidence)
+    silent = _spf_no_mail(facts.domain, walk.terms, walk.all_qualifier, evidence)
+    return sender if sender.status is silent.status else _unknown_mx(facts)
+
+
+def _spf_sender(walk: spf.SpfWalk, evidence: Mapping[str, JSONValue]) -> Verdict:
     issues: list[Issue] = []
     if walk.all_qualifier not in ("-", "~"):
         ending = f"{walk.all_qualifier}all" if walk.all_qualifier else "no all"

@@ -53,8 +53,9 @@ def fetch_policy(
     url = f"https://{host}{'' if port == 443 else f':{port}'}{POLICY_PATH}"
     if not addresses.addresses:
         return Fetched(url, problem=f"{host} does not resolve ({addresses.error})")
-    last = ""
-    for address in addresses.addresses:
+    problems: list[str] = []
+    timed_out = False
+    for address in addresses.addresses:  # a sender tries each address in turn
         try:
             return _get(url, host, address, port, timeout, _context(ca_file))
         except ssl.SSLCertVerificationError as exc:
@@ -62,9 +63,15 @@ def fetch_policy(
             return Fetched(url, problem=f"the certificate of {host} is not valid: {reason}")
         except (ssl.SSLError, http.client.HTTPException) as exc:
             return Fetched(url, problem=f"{host} did not serve HTTPS properly: {exc}")
-        except OSError as exc:
-            last = f"{address}: {exc.strerror or exc}"
-    return Fetched(url, problem=f"{host} did not answer ({last})", unreachable=True)
+        except TimeoutError:
+            timed_out = True
+            problems.append(f"{address}: no answer in {timeout:g} s")
+        except OSError as exc:  # refused, unreachable: a sender finds no policy either
+            problems.append(f"{address}: {exc.strerror or exc}")
+    # Refused everywhere is what every sender sees; a timeout may be this run's own network.
+    return Fetched(
+        url, problem=f"{host} did not answer ({'; '.join(problems)})", unreachable=timed_out
+    )
 
 
 def _get(
