@@ -120,6 +120,9 @@ class MailSettings:
     ca_file: Path | None = None  # an extra trust anchor for the MTA-STS policy host
     # DS records ("zone keytag algorithm digest-type digest") a DNSSEC chain ends in.
     dnssec_anchors: tuple[str, ...] = ROOT_TRUST_ANCHORS
+    # A certificate issuer's organisation -> the CAA identities that allow it, beside the
+    # table of public CAs the auditor ships (checks/mail/caa.py).
+    caa_identities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -440,6 +443,7 @@ def _mail(section: TomlSection) -> MailSettings:
         mta_sts_port=_port(section, "mta_sts_port", MailSettings.mta_sts_port),
         ca_file=section.path_value("ca_file"),
         dnssec_anchors=anchors,
+        caa_identities=_caa_identities(section.table("caa_identities")),
     )
     if settings.ca_file is not None:
         try:
@@ -448,6 +452,17 @@ def _mail(section: TomlSection) -> MailSettings:
             raise section.error("ca_file", str(exc)) from None
     section.done()
     return settings
+
+
+def _caa_identities(section: TomlSection) -> dict[str, tuple[str, ...]]:
+    """`"Issuer Organisation" = ["ca.example"]`: a table of lists of CAA identities."""
+    found = {}
+    for organisation in list(section.data):
+        found[organisation] = tuple(
+            i.strip().lower() for i in section.str_list(organisation) if i.strip()
+        )
+    section.done()
+    return found
 
 
 def _domain(section: TomlSection, name: str, value: str) -> str:

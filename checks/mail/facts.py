@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checks.https.probe import registrable_domain
-from checks.mail import records, spf
+from checks.mail import caa, records, spf
 from checks.mail.fetch import Fetched
 from checks.mail.lookup import Answer, MailDns
 
@@ -52,6 +52,22 @@ class DmarcFacts:
 
 
 @dataclass(frozen=True)
+class SiteCertificate:
+    """A site under the mail domain, and who issued the certificate it serves now."""
+
+    host: str
+    issuer: str  # the issuer's organisation (or whole name)
+    identities: tuple[str, ...]  # the CAA identities that allow that issuer (none known: ())
+    wildcard: bool  # served under a wildcard name: issuewild decides
+
+
+@dataclass(frozen=True)
+class CaaFacts:
+    domain: caa.Relevant
+    sites: tuple[tuple[SiteCertificate, caa.Relevant], ...] = ()
+
+
+@dataclass(frozen=True)
 class MailFacts:
     domain: str
     org: str
@@ -62,6 +78,7 @@ class MailFacts:
     mta_sts: Answer
     policy: Fetched | None
     tls_rpt: Answer
+    caa: CaaFacts | None = None
 
     @property
     def receives_mail(self) -> bool:
@@ -106,3 +123,10 @@ def collect_dmarc(domain: str, org: str, dns: MailDns) -> DmarcFacts:
                 name = f"{owner}._report._dmarc.{target}"
                 authorisations[target] = dns.ask(name, "TXT")
     return DmarcFacts(owner, answers, authorisations)
+
+
+def collect_caa(domain: str, sites: tuple[SiteCertificate, ...], dns: MailDns) -> CaaFacts:
+    return CaaFacts(
+        domain=caa.relevant(domain, domain, dns.ask),
+        sites=tuple((site, caa.relevant(site.host, domain, dns.ask)) for site in sites),
+    )

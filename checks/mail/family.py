@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, JSONValue, Severity, Status
-from checks.mail import records, spf
+from checks.mail import caa, records, spf
 from checks.mail.facts import (
     NULL_MX,
     MailFacts,
+    SiteCertificate,
+    collect_caa,
     collect_dmarc,
     collect_spf,
     dmarc_record,
@@ -341,6 +343,53 @@ def check_tls_rpt(facts: MailFacts) -> Verdict:
     return Verdict(Status.PASS, "TLS failures are reported (TLS-RPT with rua=).", evidence)
 
 
+# -- CAA
+
+
+def check_caa(facts: MailFacts) -> Verdict:
+    found = facts.caa
+    assert found is not None  # collected for every domain the family audits
+    looked = [found.domain, *(r for _, r in found.sites)]
+    failed = next((r.answer for r in looked if r.answer is not None and r.answer.failed), None)
+    if failed is not None:
+        return Verdict(Status.ERROR, f"Could not read the CAA records: {failed.why()}.")
+    evidence: dict[str, JSONValue] = {
+        "caa": {r.name: list(r.answer.records) if r.answer else [] for r in looked},
+        "issuers": {site.host: site.issuer for site, _ in found.sites},
+    }
+    if all(r.found_at is None for r in looked):
+        message = f"{facts.domain} has no CAA record: any CA may issue certificates for it."
+        return Verdict(Status.WARN, message, evidence)
+    issues = [issue for site, r in found.sites if (issue := _caa_site(site, r)) is not None]
+    names = sorted({site.issuer for site, _ in found.sites})
+    passed = (
+        f"CAA allows the issuers of the sites' certificates ({', '.join(names)})."
+        if names
+        else f"CAA limits who may issue certificates for {facts.domain}."
+    )
+    return _verdict(issues, passed, evidence)
+
+
+def _caa_site(site: SiteCertificate, found: caa.Relevant) -> Issue | None:
+    records = found.answer.records if found.answer is not None else ()
+    allowed = caa.issuers(records, site.wildcard)
+    if found.found_at is None or allowed is None:
+        return None  # no CAA set, or one without an issue property: any CA may
+    if not site.identities:
+        message = (
+            f"Could not tell whether CAA allows {site.issuer}, which issued the certificate "
+            f"of {site.host}: add its CAA identity under [mail.caa_identities]."
+        )
+        return (Status.WARN, message)
+    if set(site.identities) & set(allowed):
+        return None
+    message = (
+        f"The CAA at {found.found_at} would forbid {site.issuer}, which issued the "
+        f"certificate of {site.host}, to renew it."
+    )
+    return (Status.WARN, message)
+
+
 # One check of one domain: what was collected of it.
 Judge = Callable[[MailFacts], Verdict]
 
@@ -420,6 +469,17 @@ CHECKS: CheckTable[Judge] = CheckTable(
             ),
             check_tls_rpt,
         ),
+        Check(
+            _spec(
+                "mail.caa",
+                "CAA allows the sites' certificate issuers",
+                "CAA tillader vores certifikatudstedere",
+                Severity.LOW,
+                "Publish CAA issue records for the CAs the sites use (e.g. 0 issue "
+                '"letsencrypt.org"), so that no other CA may issue for the domain.',
+            ),
+            check_caa,
+        ),
     )
 )
 SPECS = specs_of(CHECKS)
@@ -429,6 +489,8 @@ SPECS = specs_of(CHECKS)
 class MailTarget:
     domain: str
     dns: MailDns  # the run's: every domain shares its answers
+    # The certificates the sites under this domain serve now (the tls family's record).
+    sites: tuple[SiteCertificate, ...] = ()
 
     @property
     def label(self) -> str:
@@ -449,7 +511,24 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[MailTarget]:
     if not domains:
         return []
     dns = MailDns(ctx.config)
-    return [MailTarget(domain, dns) for domain in domains]
+    extra = ctx.config.mail.caa_identities
+    return [MailTarget(d, dns, _site_certificates(d, inventory, extra)) for d in domains]
+
+
+def _site_certificates(
+    domain: str, inventory: Inventory, extra: Mapping[str, tuple[str, ...]]
+) -> tuple[SiteCertificate, ...]:
+    """Each site under `domain` whose certificate was read, once per (site, issuer)."""
+    found: dict[tuple[str, str], SiteCertificate] = {}
+    for record in inventory.certificates:
+        host = record.site.lower()
+        if not record.sha256 or not (host == domain or host.endswith("." + domain)):
+            continue
+        issuer = record.issuer_organization or record.issuer
+        wildcard = host not in record.sans and any(n.startswith("*.") for n in record.sans)
+        identities = caa.identities(issuer, extra)
+        found[(host, issuer)] = SiteCertificate(host, issuer, identities, wildcard)
+    return tuple(found.values())
 
 
 def collect(target: MailTarget, ctx: AuditContext) -> MailFacts:
@@ -480,6 +559,7 @@ def collect(target: MailTarget, ctx: AuditContext) -> MailFacts:
         mta_sts=sts,
         policy=policy,
         tls_rpt=dns.ask(f"_smtp._tls.{domain}", "TXT"),
+        caa=collect_caa(domain, target.sites, dns),
     )
 
 
