@@ -44,7 +44,8 @@ def test_auditor_mail_prints_a_table_and_exits_0_when_the_promise_holds(
     config = _config(mail_lab, tmp_path, [])
     result = run(auditor_command("mail", "good.test", "--config", str(config)))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "mail.spf" in result.stdout and "mail.dmarc" in result.stdout
+    assert "mail.spf" in result.stdout
+    assert "mail.dmarc" in result.stdout
 
 
 def test_auditor_mail_refuses_an_address_or_a_bare_name_in_one_line(tmp_path: Path) -> None:
