@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import dns.dnssec
-import dns.dnssectypes
 import dns.edns
 import dns.exception
 import dns.flags
@@ -38,6 +37,14 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
+from dns.rdtypes.ANY.RRSIG import RRSIG
+
+from checks.mail.dnssec import signed_data
 
 _NO_EDNS_SIZE = 512
 
@@ -45,34 +52,52 @@ _NO_EDNS_SIZE = 512
 def zone(origin: str, text: str) -> dns.zone.Zone:
     """A zone from zone-file text; `@` is `origin`. A default SOA and NS are added."""
     apex = origin.rstrip(".") + "."
-    header = f"$TTL 300\n@ SOA ns.{apex} hostmaster.{apex} 1 7200 900 1209600 300\n"
-    header += f"@ NS ns.{apex}\n"
+    server = "ns.root-servers.test." if apex == "." else f"ns.{apex}"
+    header = f"$TTL 300\n@ SOA {server} hostmaster.{server} 1 7200 900 1209600 300\n"
+    header += f"@ NS {server}\n"
     return dns.zone.from_text(header + text, origin=apex, relativize=False)
 
 
 def sign(
-    signed: dns.zone.Zone, inception: float | None = None, lifetime: int = 30 * 86400
+    signed: dns.zone.Zone,
+    inception: float | None = None,
+    lifetime: int = 30 * 86400,
+    corrupt: bool = False,
 ) -> tuple[dns.zone.Zone, str]:
-    """Sign `signed` in place with a fresh ECDSA P-256 key (algorithm 13, one key signs
-    everything), with NSEC; returns it and the DS record (text) that its parent publishes."""
+    """Sign `signed` in place with a fresh ECDSA P-256 key (algorithm 13; one key, flags 257,
+    signs everything); return it and its DS as a trust anchor or a parent publishes it
+    ("zone keytag algorithm digest-type digest"). `corrupt` spoils every signature but the
+    DNSKEY set's: a zone whose data does not validate (bogus).
+
+    dnspython signs only with cryptography 50 or newer (sslyze pins an older one), so the
+    signatures are made here with what `checks.mail.dnssec` verifies them with."""
     private = ec.generate_private_key(ec.SECP256R1())
-    # The key is both KSK and ZSK: flags 257 (SEP) so that a DS names it.
-    dnskey = dns.dnssec.make_dnskey(
-        private.public_key(), dns.dnssectypes.Algorithm.ECDSAP256SHA256, flags=257
-    )
-    start = time.time() - 3600 if inception is None else inception
+    point = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    apex = origin(signed)
+    dnskey = DNSKEY(dns.rdataclass.IN, dns.rdatatype.DNSKEY, 257, 3, 13, point[1:])  # type: ignore[no-untyped-call]
+    tag = dns.dnssec.key_id(dnskey)
+    start = int(time.time() - 3600 if inception is None else inception)
     with signed.writer() as txn:
-        dns.dnssec.sign_zone(
-            signed,
-            txn=txn,
-            keys=[(private, dnskey)],
-            inception=start,
-            expiration=start + lifetime,
-            add_dnskey=True,
-            dnskey_ttl=300,
-        )
-    ds = dns.dnssec.make_ds(origin(signed), dnskey, "SHA256")
-    return signed, f"{origin(signed).to_text()} IN DS {ds.to_text()}"
+        txn.add(apex, 300, dnskey)
+    with signed.writer() as txn:
+        for name, node in list(signed.nodes.items()):
+            for rdataset in list(node.rdatasets):
+                if rdataset.rdtype == dns.rdatatype.RRSIG:
+                    continue
+                rrset = _rrset(name, rdataset)
+                labels = len(name.labels) - 1 - (1 if name.labels[0] == b"*" else 0)
+                template = RRSIG(  # type: ignore[no-untyped-call]
+                    dns.rdataclass.IN, dns.rdatatype.RRSIG, rdataset.rdtype, 13, labels,
+                    rdataset.ttl, start + lifetime, start, tag, apex, b"",
+                )  # fmt: skip
+                der = private.sign(signed_data(rrset, template), ECDSA(SHA256()))
+                r, s = decode_dss_signature(der)
+                signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+                if corrupt and rdataset.rdtype != dns.rdatatype.DNSKEY:
+                    signature = bytes(b ^ 0xFF for b in signature)
+                txn.add(name, rdataset.ttl, template.replace(signature=signature))
+    ds = dns.dnssec.make_ds(apex, dnskey, "SHA256")
+    return signed, f"{apex.to_text()} {ds.to_text()}"
 
 
 def origin(found: dns.zone.Zone) -> dns.name.Name:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from checks.https.probe import registrable_domain
 from checks.mail import caa, records, spf
+from checks.mail.dnssec import Chain
 from checks.mail.fetch import Fetched
 from checks.mail.lookup import Answer, MailDns
 
@@ -79,6 +80,7 @@ class MailFacts:
     policy: Fetched | None
     tls_rpt: Answer
     caa: CaaFacts | None = None
+    dnssec: Chain | None = None
 
     @property
     def receives_mail(self) -> bool:

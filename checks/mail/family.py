@@ -23,6 +23,7 @@ from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, JSONValue, Severity, Status
 from checks.mail import caa, records, spf
+from checks.mail.dnssec import ChainStatus, validate_chain
 from checks.mail.facts import (
     NULL_MX,
     MailFacts,
@@ -343,6 +344,26 @@ def check_tls_rpt(facts: MailFacts) -> Verdict:
     return Verdict(Status.PASS, "TLS failures are reported (TLS-RPT with rua=).", evidence)
 
 
+# -- DNSSEC
+
+
+def check_dnssec(facts: MailFacts) -> Verdict:
+    chain = facts.dnssec
+    assert chain is not None  # collected for every domain the family audits
+    evidence = chain.evidence()
+    if chain.status is ChainStatus.SECURE:
+        return Verdict(Status.PASS, f"{facts.domain} is {chain.reason}.", evidence)
+    if chain.status is ChainStatus.INSECURE:
+        message = f"{facts.domain} is not protected by DNSSEC: {chain.reason}."
+        return Verdict(Status.WARN, message, evidence)
+    if chain.status is ChainStatus.BOGUS:
+        message = (
+            f"DNSSEC of {facts.domain} does not validate, so resolvers refuse it: {chain.reason}."
+        )
+        return Verdict(Status.FAIL, message, evidence)
+    return Verdict(Status.ERROR, f"Could not validate DNSSEC: {chain.reason}.", evidence)
+
+
 # -- CAA
 
 
@@ -471,6 +492,17 @@ CHECKS: CheckTable[Judge] = CheckTable(
         ),
         Check(
             _spec(
+                "mail.dnssec",
+                "DNSSEC signed and validating",
+                "Domænet er signeret med DNSSEC",
+                Severity.MEDIUM,
+                "Turn on DNSSEC at the DNS host and publish the DS record at the registrar; "
+                "re-sign before signatures expire.",
+            ),
+            check_dnssec,
+        ),
+        Check(
+            _spec(
                 "mail.caa",
                 "CAA allows the sites' certificate issuers",
                 "CAA tillader vores certifikatudstedere",
@@ -560,6 +592,9 @@ def collect(target: MailTarget, ctx: AuditContext) -> MailFacts:
         policy=policy,
         tls_rpt=dns.ask(f"_smtp._tls.{domain}", "TXT"),
         caa=collect_caa(domain, target.sites, dns),
+        dnssec=validate_chain(
+            domain, ctx.config.mail.dnssec_anchors, dns.ask, ctx.now().timestamp()
+        ),
     )
 
 

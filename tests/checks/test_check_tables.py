@@ -44,7 +44,9 @@ from checks.digitalocean import inventory as parse
 from checks.https import family as https
 from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
 from checks.mail import family as mail
-from checks.mail.facts import DmarcFacts, MailFacts, SpfFacts
+from checks.mail.caa import Relevant
+from checks.mail.dnssec import Chain, ChainStatus
+from checks.mail.facts import CaaFacts, DmarcFacts, MailFacts, SpfFacts
 from checks.mail.lookup import Answer, Rcode
 from checks.mail.spf import SpfWalk
 from checks.sites import NO_IPV6, SiteTarget
@@ -147,6 +149,8 @@ def _mail_facts(mx: Answer) -> MailFacts:
         mta_sts=txt(f"_mta-sts.{HOST}"),
         policy=None,
         tls_rpt=txt(f"_smtp._tls.{HOST}"),
+        caa=CaaFacts(Relevant(HOST, None, None)),
+        dnssec=Chain(HOST, ChainStatus.INSECURE, "no DS"),
     )
 
 

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import dns.zone
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from auditor.lab.dns_server import LabDnsServer, zone
+from auditor.lab.dns_server import LabDnsServer, sign, zone
 from auditor.lab.pki import TestCA
 from tests.support.nginx import Nginx, free_port
 
 DNS_ADDRESS = "127.0.63.1"
+LAB_CA = "Auditor Mail Lab"  # the issuer organisation of the lab's certificates
+LAB_CA_IDENTITY = "ca.mail-lab.test"  # and the CAA identity good.test allows it by
 STS_ADDRESS = "127.0.63.2"
 DEAD_ADDRESS = "127.0.63.3"  # nothing listens here
 
@@ -79,7 +83,11 @@ def _includes(count: int, case: str) -> str:
 def cases(dkim2048: str) -> dict[str, tuple[str, str | None]]:
     base = GOOGLE_MX + DMARC_REJECT + dkim2048 + TLS_RPT
     return {
-        "good": (_google("good", dkim2048), GOOD_POLICY),
+        "good": (_google("good", dkim2048) + f'@ CAA 0 issue "{LAB_CA_IDENTITY}"\n', GOOD_POLICY),
+        "caaforbid": (
+            _google("caaforbid", dkim2048) + '@ CAA 0 issue "letsencrypt.org"\n',
+            GOOD_POLICY,
+        ),
         "smtp": (
             "@ MX 1 smtp.google.com.\n" + SPF_GOOGLE + DMARC_REJECT + dkim2048 + TLS_RPT,
             None,
@@ -240,13 +248,14 @@ class MailLab:
     root_pem: Path
     sts_port: int
     case_names: tuple[str, ...]
+    anchor: str  # the lab root's DS: the trust anchor its DNSSEC chains end in
 
     def config_text(self, domains: list[str], extra: str = "") -> str:
         listed = ", ".join(f'"{d}"' for d in domains)
         return (
             f"[limits]\nconnect_timeout = 1\n{self.dns.config()}"
             f"[mail]\ndomains = [{listed}]\nmta_sts_port = {self.sts_port}\n"
-            f'ca_file = "{self.root_pem}"\n{extra}'
+            f'ca_file = "{self.root_pem}"\ndnssec_anchors = ["{self.anchor}"]\n{extra}'
         )
 
 
@@ -270,7 +279,7 @@ def _sts_server(case: str, port: int, folder: Path, ca: TestCA, policy: str | No
 
 def build_mail_lab(folder: Path) -> MailLab:
     now = datetime.now(UTC)
-    ca = TestCA("Auditor Mail Lab", now=now - timedelta(days=30))
+    ca = TestCA(LAB_CA, now=now - timedelta(days=30))
     stranger = TestCA("Somebody Else", now=now - timedelta(days=30))
     root_pem = ca.write_root(folder / "root-ca.pem")
     dkim2048 = _dkim(2048)
@@ -281,14 +290,34 @@ def build_mail_lab(folder: Path) -> MailLab:
         if "_mta-sts" in table[case][0]:
             signer = stranger if case == "stsbadcert" else ca
             servers.append(_sts_server(case, port, folder, signer, policy))
-    zones = [
-        zone(f"{case}.test", body.replace("{case}", case)) for case, (body, _) in table.items()
-    ]
-    zones += [zone(origin, body) for origin, body in EXTRA_ZONES.items()]
+    zones = {c: zone(f"{c}.test", body.replace("{case}", c)) for c, (body, _) in table.items()}
+    zones |= {origin: zone(origin, body) for origin, body in EXTRA_ZONES.items()}
+    anchor = _sign(zones)
     nginx = Nginx(folder / "nginx", servers)
     nginx.start([(STS_ADDRESS, port)])
-    server = LabDnsServer(DNS_ADDRESS, zones, silent=("silent.test",))
-    return MailLab(server, nginx, root_pem, port, tuple(table))
+    server = LabDnsServer(DNS_ADDRESS, zones.values(), silent=("silent.test",))
+    return MailLab(server, nginx, root_pem, port, (*table, *DNSSEC_CASES), anchor)
+
+
+# Signed zones: one that validates, one whose signatures do not, one whose have expired.
+DNSSEC_CASES = ("signed", "bogus", "expired")
+
+
+def _sign(zones: dict[str, dns.zone.Zone]) -> str:
+    """Sign good.test and the DNSSEC cases, and a root above them that publishes their DS
+    (and none for every other zone, which is unsigned); returns the root's trust anchor."""
+    delegations = []
+    for case in ("good", *DNSSEC_CASES):
+        if case not in zones:
+            body = GOOGLE_MX + SPF_GOOGLE + DMARC_REJECT.replace("{case}", case)
+            zones[case] = zone(f"{case}.test", body)
+        past = time.time() - 40 * 86400 if case == "expired" else None
+        _, ds = sign(zones[case], inception=past, corrupt=case == "bogus")
+        owner, record = ds.split(None, 1)
+        delegations.append(f"{owner} DS {record}")
+    root, anchor = sign(zone(".", "\n".join(delegations) + "\n"))
+    zones["."] = root
+    return anchor
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
 from auditor.core.runner import run_audit
 from checks import families
-from tests.support.mail_lab import MailLab
+from tests.support.mail_lab import LAB_CA, LAB_CA_IDENTITY, STS_ADDRESS, MailLab
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
 
@@ -25,10 +25,9 @@ P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP
 EXPECTED: dict[str, dict[str, Status]] = {
     "good.test": {
         "mail.mx": P, "mail.spf": P, "mail.dkim": P, "mail.dmarc": P,
-        "mail.mta_sts": P, "mail.tls_rpt": P,
+        "mail.mta_sts": P, "mail.tls_rpt": P, "mail.dnssec": P,
     },
     "smtp.test": {"mail.mx": P, "mail.spf": P, "mail.mta_sts": W},
-    "othermx.test": {"mail.mx": F, "mail.spf": P},
     # No MX or a Null MX: "sends no mail"; only SPF and DMARC apply.
     "nullmx.test": {
         "mail.mx": P, "mail.spf": P, "mail.dkim": S, "mail.dmarc": P,
@@ -75,10 +74,15 @@ EXPECTED: dict[str, dict[str, Status]] = {
     "sts404.test": {"mail.mta_sts": W},
     "stsbadcert.test": {"mail.mta_sts": W},
     "stsrefused.test": {"mail.mta_sts": W},
+    # DNSSEC: good.test and signed.test validate from the lab's root; the rest is unsigned.
+    "signed.test": {"mail.dnssec": P},
+    "bogus.test": {"mail.dnssec": F},
+    "expired.test": {"mail.dnssec": F},
+    "othermx.test": {"mail.mx": F, "mail.spf": P, "mail.dnssec": W, "mail.caa": W},
     # A nameserver that never answers: every check could not check.
     "silent.test": {
         "mail.mx": E, "mail.spf": E, "mail.dkim": E, "mail.dmarc": E,
-        "mail.mta_sts": E, "mail.tls_rpt": E,
+        "mail.mta_sts": E, "mail.tls_rpt": E, "mail.dnssec": E, "mail.caa": E,
     },
 }  # fmt: skip
 
@@ -131,3 +135,39 @@ def test_a_promise_kept_by_one_good_domain(mail_lab: MailLab, tmp_path: Path) ->
     report = run_audit(families("mail"), AuditContext(config=config))
     assert report.claim(ClaimId.MAIL).status is Status.PASS
     assert report.exit_code() == 0
+
+
+def _with_sites(mail_lab: MailLab, tmp_path: Path, identities: str) -> Report:
+    """The mail family after the tls family, which reads the certificates the sites serve."""
+    sites = "".join(
+        f'[[sites]]\nhost = "mta-sts.{case}.test"\nport = {mail_lab.sts_port}\n'
+        f'addresses = ["{STS_ADDRESS}"]\nca_file = "{mail_lab.root_pem}"\n'
+        for case in ("good", "caaforbid")
+    )
+    text = sites + mail_lab.config_text(["good.test", "caaforbid.test"], identities)
+    config = parse_config(text, "t", tmp_path)
+    return run_audit(families("tls", "mail"), AuditContext(config=config))
+
+
+def test_caa_is_judged_against_the_issuers_of_the_sites_certificates(
+    mail_lab: MailLab, tmp_path: Path
+) -> None:
+    report = _with_sites(
+        mail_lab, tmp_path, f'[mail.caa_identities]\n"{LAB_CA}" = ["{LAB_CA_IDENTITY}"]\n'
+    )
+    good = next(f for f in report.findings if f.key == ("mail.caa", "good.test"))
+    assert good.status is Status.PASS, good.message
+    assert good.evidence["issuers"] == {"mta-sts.good.test": LAB_CA}
+    forbid = next(f for f in report.findings if f.key == ("mail.caa", "caaforbid.test"))
+    assert forbid.status is Status.WARN
+    assert "would forbid" in forbid.message
+    assert "mta-sts.caaforbid.test" in forbid.message
+
+
+def test_caa_with_an_issuer_the_auditor_cannot_name_warns_and_says_what_to_add(
+    mail_lab: MailLab, tmp_path: Path
+) -> None:
+    report = _with_sites(mail_lab, tmp_path, "")
+    good = next(f for f in report.findings if f.key == ("mail.caa", "good.test"))
+    assert good.status is Status.WARN
+    assert "caa_identities" in good.message
