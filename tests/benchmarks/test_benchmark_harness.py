@@ -174,7 +174,7 @@ def test_the_one_site_sslyze_ratio_at_0_ms_is_shown_but_no_longer_judged() -> No
 def test_the_mail_benchmark_asks_each_question_once_and_judges_every_check(
     tmp_path: Path,
 ) -> None:
-    from benchmarks import mail  # noqa: PLC0415 (the lab's modules, only for this test)
+    from benchmarks import mail
 
     result = mail.measure(2, 0.0, 2, tmp_path)
     assert result["repeated_questions"] == {}
