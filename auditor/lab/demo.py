@@ -73,7 +73,7 @@ def _known_hosts(servers: list[tuple[str, LabSshServer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mail_config(dns: LabDnsServer) -> list[str]:
+def _mail_config(dns: LabDnsServer, anchor: str) -> list[str]:
     """The mail domains, and the lab's DNS server to ask about them (the sites' addresses
     are pinned, so nothing else asks it)."""
     return [
@@ -83,6 +83,7 @@ def _mail_config(dns: LabDnsServer) -> list[str]:
         "",
         "[mail]",
         f'domains = ["{mail_zones.KEEPS}", "{mail_zones.BREAKS}"]',
+        f'dnssec_anchors = ["{anchor}"]',
         "",
         "[mail.caa_identities]",
         f'"Auditor Demo" = ["{mail_zones.DEMO_CA_IDENTITY}"]',
@@ -96,7 +97,7 @@ def _config(
     api: FakeDigitalOcean,
     ca_file: Path,
     roster: Path,
-    dns: LabDnsServer,
+    dns: tuple[LabDnsServer, str],
 ) -> str:
     lines = [
         "# Written by `auditor demo`: the lab's own configuration, for reading.",
@@ -142,7 +143,7 @@ def _config(
         f'token_env = "{TOKEN_ENV}"',
         f'endpoint = "{api.base}"',
         "",
-        *_mail_config(dns),
+        *_mail_config(*dns),
     ]
     return "\n".join(lines)
 
@@ -209,7 +210,7 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
         api = FakeDigitalOcean(f"{NET}.1", token, items=items)
         stack.callback(api.close)
         dns = mail_zones.mail_dns(f"{NET}.53")
-        stack.callback(dns.close)
+        stack.callback(dns[0].close)
         roster = folder / "roster.toml"
         roster.write_text(_roster(key, auditor_key), encoding="utf-8")
         config = folder / "demo.toml"

@@ -2,9 +2,10 @@
 and one that does not.
 
 demo.test sends through Google Workspace and is protected against spoofing (SPF, a 2048-bit
-DKIM key, DMARC reject, TLS-RPT, CAA for the demo's own CA); it publishes no MTA-STS, which
-warns. nyhedsbrev.demo-mail.test delivers to a web hotel's mail server, lets any server
-send in its name (?all) and asks receivers to do nothing (DMARC p=none): the promise breaks.
+DKIM key, DMARC reject, TLS-RPT, CAA for the demo's own CA, DNSSEC under a lab root that is
+the run's trust anchor); it publishes no MTA-STS, which warns. nyhedsbrev.demo-mail.test
+delivers to a web hotel's mail server, lets any server send in its name (?all) and asks
+receivers to do nothing (DMARC p=none): the promise breaks.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import base64
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from auditor.lab.dns_server import LabDnsServer, zone
+from auditor.lab.dns_server import LabDnsServer, sign, zone
 
 # The CAA identity the demo's CA goes by, and its certificates' issuer organisation.
 DEMO_CA_IDENTITY = "ca.demo.test"
@@ -31,7 +32,8 @@ def _dkim_record() -> str:
     return " ".join(f'"{value[i : i + 200]}"' for i in range(0, len(value), 200))
 
 
-def mail_dns(address: str) -> LabDnsServer:
+def mail_dns(address: str) -> tuple[LabDnsServer, str]:
+    """The lab's DNS server, and the trust anchor (a lab root's DS) demo.test is signed under."""
     keeps = zone(
         KEEPS,
         "@ MX 1 smtp.google.com.\n"
@@ -53,4 +55,7 @@ def mail_dns(address: str) -> LabDnsServer:
         '_netblocks TXT "v=spf1 ip4:35.190.247.0/24 ~all"\n',
     )
     webhotel = zone("webhotel.example", '_spf TXT "v=spf1 ip4:192.0.2.0/24 ~all"\n')
-    return LabDnsServer(address, [keeps, breaks, google, webhotel])
+    _, ds = sign(keeps)
+    owner, record = ds.split(None, 1)
+    root, anchor = sign(zone(".", f"{owner} DS {record}\n"))
+    return LabDnsServer(address, [root, keeps, breaks, google, webhotel]), anchor

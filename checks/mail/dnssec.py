@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 import dns.dnssec
 import dns.message
@@ -33,27 +31,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from checks.mail.chain import Chain, ChainStatus
 from checks.mail.lookup import Answer
 
 Ask = Callable[[str, str], Answer]
-
-
-class ChainStatus(StrEnum):
-    SECURE = "secure"
-    INSECURE = "insecure"  # unsigned somewhere on the way: nothing to validate
-    BOGUS = "bogus"  # signed, and the signatures do not validate
-    INDETERMINATE = "indeterminate"  # a lookup failed: could not check
-
-
-@dataclass
-class Chain:
-    domain: str
-    status: ChainStatus = ChainStatus.INDETERMINATE
-    reason: str = ""
-    links: list[dict[str, object]] = field(default_factory=list)
-
-    def evidence(self) -> dict[str, object]:
-        return {"status": self.status.value, "reason": self.reason, "chain": self.links}
 
 
 class _Stop(Exception):

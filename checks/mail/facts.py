@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from checks.https.probe import registrable_domain
 from checks.mail import caa, records, spf
-from checks.mail.dnssec import Chain
+from checks.mail.chain import Chain
 from checks.mail.fetch import Fetched
 from checks.mail.lookup import Answer, MailDns
 

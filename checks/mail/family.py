@@ -24,7 +24,7 @@ from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome
 from auditor.core.inventory import Inventory
 from auditor.core.model import CheckSpec, ClaimId, JSONValue, Severity, Status
 from checks.mail import caa, records, spf
-from checks.mail.dnssec import ChainStatus, validate_chain
+from checks.mail.chain import ChainStatus
 from checks.mail.facts import (
     NULL_MX,
     MailFacts,
@@ -586,6 +586,10 @@ def _mta_sts(domain: str, dns: MailDns, ctx: AuditContext) -> tuple[Answer, Fetc
 
 
 def collect(target: MailTarget, ctx: AuditContext) -> MailFacts:
+    # dnspython and the signature code load with the first mail domain, not with every
+    # command (`auditor run --help` loads no probe).
+    from checks.mail.dnssec import validate_chain  # noqa: PLC0415
+
     domain, dns = target.domain, target.dns
     org = organisational(domain) or domain
     selectors = ctx.config.mail.dkim_selectors

@@ -12,16 +12,16 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
-
-import dns.exception
-import dns.flags
-import dns.message
-import dns.name
-import dns.rdatatype
-import dns.resolver
+from typing import TYPE_CHECKING
 
 from auditor.core.addresses import resolver as run_resolver
 from auditor.core.config import AuditConfig
+
+if TYPE_CHECKING:
+    import dns.message
+
+# dnspython is imported by the first question (~25 ms of start-up that a command with no
+# mail domain never pays; see tests/cli/test_startup_imports.py).
 
 # A TXT answer larger than this is not read: no SPF, DMARC or policy record comes near it,
 # and a zone that serves megabytes of text must not fill the report.
@@ -78,6 +78,8 @@ class MailDns:
     answer kept for the run. Thread-safe: a second asker waits for the first's answer."""
 
     def __init__(self, config: AuditConfig) -> None:
+        import dns.flags  # noqa: PLC0415 (see above)
+
         self._resolver = run_resolver(config)
         # DO: the RRSIGs come with the answers, so DNSSEC is validated from what was asked.
         self._resolver.use_edns(0, dns.flags.DO, 1232)
@@ -104,6 +106,10 @@ class MailDns:
             return len(self._answers)
 
     def _resolve(self, name: str, rdtype: str) -> Answer:
+        import dns.exception  # noqa: PLC0415 (see above)
+        import dns.name  # noqa: PLC0415
+        import dns.resolver  # noqa: PLC0415
+
         try:
             result = self._resolver.resolve(
                 dns.name.from_text(name), rdtype, raise_on_no_answer=False, search=False
@@ -127,6 +133,8 @@ class MailDns:
 
 
 def _record_text(rdata: object) -> str:
+    import dns.rdatatype  # noqa: PLC0415 (loaded already: an answer came)
+
     strings = getattr(rdata, "strings", None)
     if getattr(rdata, "rdtype", None) == dns.rdatatype.TXT and strings is not None:
         return txt_text(tuple(strings))

@@ -45,7 +45,7 @@ from checks.https import family as https
 from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
 from checks.mail import family as mail
 from checks.mail.caa import Relevant
-from checks.mail.dnssec import Chain, ChainStatus
+from checks.mail.chain import Chain, ChainStatus
 from checks.mail.facts import CaaFacts, DmarcFacts, MailFacts, SpfFacts
 from checks.mail.lookup import Answer, Rcode
 from checks.mail.spf import SpfWalk
