@@ -213,6 +213,11 @@ def validate_chain(domain: str, anchors: Sequence[str], ask: Ask, now: float) ->
     chain = Chain(domain)
     try:
         zone, ds_set = _anchor(domain, anchors)
+        if not _rrsets(_ask(ask, zone, "DNSKEY"))[1]:
+            # The anchor's keys without signatures: the resolver does not pass DNSSEC
+            # records on (some home routers); nothing below can be judged.
+            reason = f"the resolver returned the keys of {zone} without signatures"
+            raise _Stop(ChainStatus.INDETERMINATE, reason)
         keys = _zone_keys(zone, ds_set, ask, now)
         chain.links.append({"zone": zone, "status": "secure", "trust_anchor": True})
         for name in _below(zone, domain):

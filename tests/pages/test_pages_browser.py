@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from auditor.core.model import Finding, Severity, Status
 from checks import catalog
 from reports.html import render_page
-from tests.support.reports import HOSTILE, sample_report
+from tests.support.reports import HOSTILE, sample_report, with_findings
 
 BROWSER_TOOLS = Path(__file__).resolve().parent  # package.json and, after `npm ci`, node_modules
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +39,16 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pages")
     report = sample_report(hostile=True)
+    # The mail section too: a domain with a failing, a warning and a passing check.
+    mail = [
+        Finding(check, "alternativet.dk", status, Severity.HIGH, "m")
+        for check, status in (
+            ("mail.mx", Status.PASS),
+            ("mail.dmarc", Status.WARN),
+            ("mail.spf", Status.FAIL),
+        )
+    ]
+    report = with_findings(report, (*report.findings, *mail))
     files = {}
     for name in ("certifikater", "adgang"):
         path = folder / f"{name}.html"
