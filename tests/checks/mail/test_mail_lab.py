@@ -16,6 +16,7 @@ from auditor.core.family import AuditContext
 from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
 from auditor.core.runner import run_audit
+from auditor.lab.dns_server import LabDnsServer, zone
 from checks import families
 from tests.support.mail_lab import LAB_CA, LAB_CA_IDENTITY, STS_ADDRESS, MailLab
 
@@ -171,3 +172,25 @@ def test_caa_with_an_issuer_the_auditor_cannot_name_warns_and_says_what_to_add(
     good = next(f for f in report.findings if f.key == ("mail.caa", "good.test"))
     assert good.status is Status.WARN
     assert "caa_identities" in good.message
+
+
+def test_a_resolver_that_strips_signatures_is_could_not_check_not_bogus(
+    mail_lab: MailLab, tmp_path: Path
+) -> None:
+    # The same zones, unsigned: as a resolver that does not pass DNSSEC records on sees them.
+    server = LabDnsServer(
+        "127.0.63.5",
+        [zone(".", ""), zone("plain.test", "@ MX 1 smtp.google.com.\n")],
+    )
+    try:
+        text = (
+            server.config()
+            + f'[mail]\ndomains = ["plain.test"]\ndnssec_anchors = ["{mail_lab.anchor}"]\n'
+        )
+        config = parse_config(text, "t", tmp_path)
+        report = run_audit(families("mail"), AuditContext(config=config))
+    finally:
+        server.close()
+    found = next(f for f in report.findings if f.check == "mail.dnssec")
+    assert found.status is Status.ERROR
+    assert "without signatures" in found.message
