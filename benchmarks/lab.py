@@ -77,6 +77,8 @@ class BenchLab:
                     f'address = "{address}"',
                 ]
         lines += [
+            "[mail]",  # the sites' bench.test has no mail: benchmarks/mail.py measures that
+            "domains = []",
             "[ssh]",
             "from_inventory = false",
             "[limits]",

@@ -19,6 +19,7 @@ from auditor.core.model import CheckSpec
 from checks import access, dns
 from checks.digitalocean import family as digitalocean
 from checks.https import family as https
+from checks.mail import family as mail
 from checks.ssh import family as ssh
 from checks.tls import family as tls
 
@@ -29,6 +30,7 @@ FAMILIES: tuple[Family[Any], ...] = (
     ssh.FAMILY,
     dns.FAMILY,
     access.FAMILY,
+    mail.FAMILY,
 )
 
 

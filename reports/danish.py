@@ -44,6 +44,7 @@ CLAIM_NAMES = {
     ClaimId.HOSTING: "Hostet hos DigitalOcean i Amsterdam",
     ClaimId.SSH_KEYS: "Adgang kun med nøgler",
     ClaimId.FEW_HOLDERS: "Få godkendte nøgleindehavere",
+    ClaimId.MAIL: "Mail gennem Google Workspace",
 }
 
 

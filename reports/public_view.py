@@ -59,11 +59,29 @@ class PublicSite:
 
 
 @dataclass(frozen=True)
+class PublicMailCheck:
+    title: str  # the check's Danish title
+    status: str  # the finding's status: the CSS class
+    label: str  # OK / Bemærkning / Fejl / ...
+
+
+@dataclass(frozen=True)
+class PublicMailDomain:
+    """A mail domain's checks: what its public DNS records say, never a message text."""
+
+    domain: str
+    status: str
+    label: str
+    checks: tuple[PublicMailCheck, ...]
+
+
+@dataclass(frozen=True)
 class PublicPage:
     checked_at: str
     claims: tuple[PublicClaim, ...]
     sites: tuple[PublicSite, ...]
     processors: tuple[SiteHosting, ...] = ()  # sites a data processor runs, with the reason
+    mail: tuple[PublicMailDomain, ...] = ()
 
 
 def _key(record: CertificateRecord) -> str:
@@ -183,6 +201,27 @@ def _sites(
     )
 
 
+def _mail(report: Report, catalog: Mapping[str, CheckSpec]) -> tuple[PublicMailDomain, ...]:
+    """Each mail domain with its checks; none for a report from before the mail promise."""
+    claim = next((c for c in report.claims if c.id is ClaimId.MAIL), None)
+    if claim is None:
+        return ()
+    domains = []
+    for domain in dict.fromkeys(f.target for f in claim.findings):
+        findings = [f for f in claim.findings if f.target == domain]
+        status = worst_status([f.status for f in findings])
+        checks = tuple(
+            PublicMailCheck(
+                danish.check_title(catalog, f.check),
+                f.status.value,
+                danish.FINDING_STATUS[f.status],
+            )
+            for f in findings
+        )
+        domains.append(PublicMailDomain(domain, status.value, danish.CLAIM_STATUS[status], checks))
+    return tuple(sorted(domains, key=lambda d: d.domain))
+
+
 def public_page(
     report: Report,
     catalog: Mapping[str, CheckSpec],
@@ -204,4 +243,5 @@ def public_page(
         claims=tuple(claims),
         sites=_sites(report, warning_days, catalog),
         processors=processor_sites(report),
+        mail=_mail(report, catalog),
     )

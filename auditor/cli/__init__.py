@@ -31,6 +31,7 @@ COMMANDS = {
     "ssh": "auditor.cli.servers:ssh_command",
     "keys": "auditor.cli.servers:keys_command",
     "droplets": "auditor.cli.cloud:droplets_command",
+    "mail": "auditor.cli.mail:mail_command",
     "render": "auditor.cli.reporting:render_command",
     "demo": "auditor.cli.starter:demo_command",
     "init": "auditor.cli.starter:init_command",

@@ -107,6 +107,31 @@ class DnsSettings:
     probe_ipv6: bool = True
 
 
+# The root zone's key-signing keys as IANA publishes them (root-anchors.xml): KSK-2017 and
+# KSK-2024. A DNSSEC chain is validated from these down to each mail domain.
+ROOT_TRUST_ANCHORS = (
+    ". 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+    ". 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
+)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The mail domains whose MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DNSSEC and CAA are
+    judged. `domains` None: the registrable domains of the configured sites."""
+
+    domains: tuple[str, ...] | None = None
+    dkim_selectors: tuple[str, ...] = ("google",)
+    # RFC 8461 fixes 443; another port only for a lab on loopback.
+    mta_sts_port: int = 443
+    ca_file: Path | None = None  # an extra trust anchor for the MTA-STS policy host
+    # DS records ("zone keytag algorithm digest-type digest") a DNSSEC chain ends in.
+    dnssec_anchors: tuple[str, ...] = ROOT_TRUST_ANCHORS
+    # A certificate issuer's organisation -> the CAA identities that allow it, beside the
+    # table of public CAs the auditor ships (checks/mail/caa.py).
+    caa_identities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Time and concurrency bounds: every network step, every target, the whole run."""
@@ -139,6 +164,7 @@ class AuditConfig:
     access: AccessSettings = field(default_factory=AccessSettings)
     digitalocean: DigitalOceanSettings = field(default_factory=DigitalOceanSettings)
     dns: DnsSettings = field(default_factory=DnsSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
 
 
@@ -423,6 +449,78 @@ def _dns(section: TomlSection) -> DnsSettings:
     return settings
 
 
+def _mail(section: TomlSection) -> MailSettings:
+    domains = None
+    if "domains" in section.data:
+        domains = tuple(
+            dict.fromkeys(_domain(section, "domains", d) for d in section.str_list("domains"))
+        )
+    anchors = section.str_list("dnssec_anchors", MailSettings.dnssec_anchors)
+    for i, anchor in enumerate(anchors):
+        problem = ds_anchor_problem(anchor)
+        if problem is not None:
+            raise section.error(f"dnssec_anchors[{i}]", problem)
+    settings = MailSettings(
+        domains=domains,
+        dkim_selectors=tuple(
+            s.strip().lower()
+            for s in section.str_list("dkim_selectors", MailSettings.dkim_selectors)
+        ),
+        mta_sts_port=_port(section, "mta_sts_port", MailSettings.mta_sts_port),
+        ca_file=section.path_value("ca_file"),
+        dnssec_anchors=anchors,
+        caa_identities=_caa_identities(section.table("caa_identities")),
+    )
+    if settings.ca_file is not None:
+        try:
+            pem_certificates(settings.ca_file)
+        except ValueError as exc:
+            raise section.error("ca_file", str(exc)) from None
+    section.done()
+    return settings
+
+
+def _caa_identities(section: TomlSection) -> dict[str, tuple[str, ...]]:
+    """`"Issuer Organisation" = ["ca.example"]`: a table of lists of CAA identities."""
+    found = {}
+    for organisation in list(section.data):
+        found[organisation] = tuple(
+            i.strip().lower() for i in section.str_list(organisation) if i.strip()
+        )
+    section.done()
+    return found
+
+
+def _domain(section: TomlSection, name: str, value: str) -> str:
+    try:
+        return mail_domain(value)
+    except ValueError as exc:
+        raise section.error(name, str(exc)) from None
+
+
+def mail_domain(value: str) -> str:
+    """A mail domain as compared (lower case, no trailing dot); ValueError saying why not."""
+    domain = canonical_host(value)
+    problem = host_name_problem(domain)
+    if problem is None and (is_ip_address(domain) or "." not in domain):
+        problem = "a mail domain is a name with a dot, not an address"
+    if problem is not None:
+        raise ValueError(f"not a mail domain ({problem}): {value!r}")
+    return domain
+
+
+def ds_anchor_problem(text: str) -> str | None:
+    """Why a trust anchor is not "zone keytag algorithm digest-type hex-digest", or None."""
+    parts = text.split()
+    if len(parts) != 5 or not all(p.isdigit() for p in parts[1:4]):
+        return f"expected 'zone keytag algorithm digest-type digest', got {text!r}"
+    try:
+        bytes.fromhex(parts[4])
+    except ValueError:
+        return f"the digest is not hexadecimal: {parts[4]!r}"
+    return None
+
+
 def _output(section: TomlSection) -> OutputSettings:
     settings = OutputSettings(
         out_dir=section.path_value("out_dir", must_exist=False) or OutputSettings.out_dir,
@@ -452,6 +550,7 @@ def parse_config(text: str, source: str, base: Path) -> AuditConfig:
         access=_access(root.table("access")),
         digitalocean=_digitalocean(root.table("digitalocean")),
         dns=_dns(root.table("dns")),
+        mail=_mail(root.table("mail")),
         output=_output(root.table("output")),
     )
     root.done()

@@ -36,6 +36,7 @@ class ClaimId(StrEnum):
     HOSTING = "hosting"
     SSH_KEYS = "ssh-keys"
     FEW_HOLDERS = "few-holders"
+    MAIL = "mail"
 
 
 @dataclass(frozen=True)

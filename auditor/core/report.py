@@ -20,6 +20,8 @@ CLAIM_TEXT: Mapping[ClaimId, str] = {
     ClaimId.HOSTING: "Vores servere er hostet hos DigitalOcean i Amsterdam.",
     ClaimId.SSH_KEYS: "Adgang sker via asymmetriske nøgler.",
     ClaimId.FEW_HOLDERS: ("Kun få godkendte medarbejdere i Landssekretariatet har direkte adgang."),
+    # From the policy's section on third parties.
+    ClaimId.MAIL: "Al mailkommunikation foregår gennem Google Workspace.",
 }
 
 

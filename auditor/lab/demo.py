@@ -22,6 +22,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from auditor.lab import mail_zones
+from auditor.lab.dns_server import LabDnsServer
 from auditor.lab.fake_digitalocean import FakeDigitalOcean, scenario
 from auditor.lab.pki import TestCA
 from auditor.lab.ssh_server import LabAccounts, LabSshServer
@@ -71,12 +73,31 @@ def _known_hosts(servers: list[tuple[str, LabSshServer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mail_config(dns: LabDnsServer, anchor: str) -> list[str]:
+    """The mail domains, and the lab's DNS server to ask about them (the sites' addresses
+    are pinned, so nothing else asks it)."""
+    return [
+        "[dns]",
+        f'nameservers = ["{dns.address}"]',
+        f"port = {dns.port}",
+        "",
+        "[mail]",
+        f'domains = ["{mail_zones.KEEPS}", "{mail_zones.BREAKS}"]',
+        f'dnssec_anchors = ["{anchor}"]',
+        "",
+        "[mail.caa_identities]",
+        f'"Auditor Demo" = ["{mail_zones.DEMO_CA_IDENTITY}"]',
+        "",
+    ]
+
+
 def _config(
     sites: list[tuple[LabWebSite, str]],
     ssh: list[tuple[str, LabSshServer]],
     api: FakeDigitalOcean,
     ca_file: Path,
     roster: Path,
+    dns: tuple[LabDnsServer, str],
 ) -> str:
     lines = [
         "# Written by `auditor demo`: the lab's own configuration, for reading.",
@@ -122,6 +143,7 @@ def _config(
         f'token_env = "{TOKEN_ENV}"',
         f'endpoint = "{api.base}"',
         "",
+        *_mail_config(*dns),
     ]
     return "\n".join(lines)
 
@@ -187,6 +209,8 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
         items = scenario(NET, now, [("Anna (laptop)", key)], example_key=False)
         api = FakeDigitalOcean(f"{NET}.1", token, items=items)
         stack.callback(api.close)
+        dns = mail_zones.mail_dns(f"{NET}.53")
+        stack.callback(dns[0].close)
         roster = folder / "roster.toml"
         roster.write_text(_roster(key, auditor_key), encoding="utf-8")
         config = folder / "demo.toml"
@@ -197,6 +221,7 @@ def running_lab(folder: Path) -> Iterator[DemoLab]:
                 api,
                 ca_file,
                 roster,
+                dns,
             ),
             encoding="utf-8",  # as the config is read, whatever the locale
         )

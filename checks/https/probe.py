@@ -244,8 +244,8 @@ def within(host: str | None, site: str) -> bool:
         return False
     if host.endswith("." + site):
         return True
-    registrable = _registrable(site)
-    return registrable is not None and _registrable(host) == registrable
+    registrable = registrable_domain(site)
+    return registrable is not None and registrable_domain(host) == registrable
 
 
 @cache
@@ -256,7 +256,7 @@ def _public_suffixes() -> PublicSuffixList:
     return PublicSuffixList()
 
 
-def _registrable(name: str) -> str | None:
+def registrable_domain(name: str) -> str | None:
     """The name's registrable domain ("private suffix"), or None for a public suffix."""
     found = _public_suffixes().privatesuffix(name.lower().rstrip("."))
     return found if isinstance(found, str) else None

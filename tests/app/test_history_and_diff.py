@@ -169,10 +169,9 @@ def test_diff_names_keys_certificates_findings_and_droplets() -> None:
 
 def test_the_internal_page_is_told_the_changes_in_danish() -> None:
     old, new = _a_week_of_changes()
-    flipped = tuple(
-        replace(c, status=Status.FAIL if c.status is Status.PASS else Status.PASS)
-        for c in old.claims
-    )
+    # A claim the sample does not check (mail) stays unchecked.
+    turn = {Status.PASS: Status.FAIL, Status.FAIL: Status.PASS}
+    flipped = tuple(replace(c, status=turn.get(c.status, c.status)) for c in old.claims)
     new = replace(new, claims=flipped)
     told = {c.kind: c for c in diff(old, new, danish.WORDING)}
     assert told[ChangeKind.KEY_REMOVED].before == "SHA256:" + "U" * 43 + " (ukendt indehaver)"

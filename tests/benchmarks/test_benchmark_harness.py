@@ -169,3 +169,14 @@ def test_the_one_site_sslyze_ratio_at_0_ms_is_shown_but_no_longer_judged() -> No
     slow = [*runs[:3], _run("sslyze", 3, 0, 1.6)]  # 4x on three sites is still a miss
     row = next(r for r in bench_run.targets(slow) if "sslyze, 0 ms" in r)
     assert row.endswith("| **no** |")
+
+
+def test_the_mail_benchmark_asks_each_question_once_and_judges_every_check(
+    tmp_path: Path,
+) -> None:
+    from benchmarks import mail
+
+    result = mail.measure(2, 0.0, 2, tmp_path)
+    assert result["repeated_questions"] == {}
+    assert result["all_pass"] is True
+    assert "| yes |" in mail.markdown(result)

@@ -43,6 +43,12 @@ from checks.digitalocean import family as digitalocean
 from checks.digitalocean import inventory as parse
 from checks.https import family as https
 from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
+from checks.mail import family as mail
+from checks.mail.caa import Relevant
+from checks.mail.chain import Chain, ChainStatus
+from checks.mail.facts import CaaFacts, DmarcFacts, MailFacts, SpfFacts
+from checks.mail.lookup import Answer, Rcode
+from checks.mail.spf import SpfWalk
 from checks.sites import NO_IPV6, SiteTarget
 from checks.ssh import family as ssh
 from checks.ssh.model import ServerRead, SshProbe, UserMethods
@@ -129,11 +135,42 @@ def _dns_paths(tmp_path: Path) -> Paths:
     }
 
 
+def _mail_facts(mx: Answer) -> MailFacts:
+    def txt(name: str, *records: str) -> Answer:
+        return Answer(name, "TXT", Rcode.OK if records else Rcode.NXDOMAIN, records)
+
+    return MailFacts(
+        domain=HOST,
+        org=HOST,
+        mx=mx,
+        spf=SpfFacts(walk=SpfWalk(HOST, "v=spf1 -all", all_qualifier="-", terms=["-all"])),
+        dmarc=DmarcFacts(HOST, (txt(f"_dmarc.{HOST}", "v=DMARC1; p=reject"),)),
+        dkim=(("google", txt(f"google._domainkey.{HOST}")),),
+        mta_sts=txt(f"_mta-sts.{HOST}"),
+        policy=None,
+        tls_rpt=txt(f"_smtp._tls.{HOST}"),
+        caa=CaaFacts(Relevant(HOST, None, None)),
+        dnssec=Chain(HOST, ChainStatus.INSECURE, "no DS"),
+    )
+
+
+def _mail_paths(tmp_path: Path) -> Paths:
+    google = Answer(HOST, "MX", Rcode.OK, ("1 smtp.google.com.",))
+    return {
+        "receives mail": mail.evaluate(_mail_facts(google)).findings,
+        "sends no mail": mail.evaluate(_mail_facts(Answer(HOST, "MX", Rcode.NODATA))).findings,
+        "mx unknown": mail.evaluate(
+            _mail_facts(Answer(HOST, "MX", Rcode.FAILED, error="timeout"))
+        ).findings,
+    }
+
+
 PER_TARGET: dict[str, Callable[[Path], Paths]] = {
     "tls": _tls_paths,
     "https": _https_paths,
     "ssh": _ssh_paths,
     "dns": _dns_paths,
+    "mail": _mail_paths,
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
+from auditor.core.model import Finding, Severity, Status
 from checks import catalog
 from reports.html import render_page
 from tests.support.reports import HOSTILE, hosting_findings, sample_report, with_findings
@@ -42,6 +43,16 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     report = with_findings(
         report, [*report.findings, *hosting_findings("alternativet.dk", hostile=True)]
     )
+    # The mail section too: a domain with a failing, a warning and a passing check.
+    mail = [
+        Finding(check, "alternativet.dk", status, Severity.HIGH, "m")
+        for check, status in (
+            ("mail.mx", Status.PASS),
+            ("mail.dmarc", Status.WARN),
+            ("mail.spf", Status.FAIL),
+        )
+    ]
+    report = with_findings(report, (*report.findings, *mail))
     files = {}
     for name in ("certifikater", "adgang"):
         path = folder / f"{name}.html"

@@ -77,7 +77,10 @@ class SitesLab:
             for s in chosen
         ]
         limits = "[limits]\nconnect_timeout = 2\ntarget_timeout = 30\n"
-        return "\n".join(blocks) + "\n" + limits + extra
+        # lab.test's mail is not this lab's: the mail family has its own (mail_lab.py).
+        # Before [limits], which tests that add tables of their own cut off.
+        no_mail = "[mail]\ndomains = []\n"
+        return "\n".join(blocks) + "\n" + no_mail + limits + extra
 
     def write_config(self, path: Path, cases: list[str] | None = None, extra: str = "") -> Path:
         path.write_text(self.config_text(cases, extra))
