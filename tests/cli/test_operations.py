@@ -148,6 +148,7 @@ def moving(do_lab: DoLab, tmp_path: Path) -> Iterator[Moving]:
         '[ssh]\nfrom_inventory = false\nauditor_user = "auditor"\nauditor_key = "auditor_key"\n'
         'known_hosts = "known_hosts"\n'
         '[access]\nroster = "roster.toml"\n'
+        "[mail]\ndomains = []\n"  # no mail domain: the run's resolver is the system's here
         f'[digitalocean]\nendpoint = "{do_lab.fake.base}"\n'
     )
     lab = Moving(tmp_path, ca, site, ssh, keys, anna, bo, config)
