@@ -18,17 +18,21 @@ from auditor.core.family import Family
 from auditor.core.model import CheckSpec
 from checks import access, dns
 from checks.digitalocean import family as digitalocean
+from checks.discovery import ct
+from checks.discovery import family as discovery
 from checks.https import family as https
 from checks.ssh import family as ssh
 from checks.tls import family as tls
 
 FAMILIES: tuple[Family[Any], ...] = (
+    discovery.FAMILY,
     tls.FAMILY,
     https.FAMILY,
     digitalocean.FAMILY,
     ssh.FAMILY,
     dns.FAMILY,
     access.FAMILY,
+    ct.FAMILY,
 )
 
 
