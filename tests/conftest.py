@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.sites_lab",
     "tests.support.sshd_lab",
     "tests.support.digitalocean_fake",
+    "tests.support.discovery_lab",
 ]

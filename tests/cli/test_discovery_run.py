@@ -1,0 +1,134 @@
+"""`auditor run` with [discovery] against the discovery lab: real nginx, sshd, DNS on loopback.
+
+Done when: a live site missing from the config is found, audited and reported as not
+configured; an SSH server that is no droplet is found and audited; coverage is on both
+pages; a crt.sh outage says "could not check", never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.support.cli import run_auditor
+from tests.support.discovery_lab import ADDRESSES, EXCLUDE_REASON, DiscoveryLab, host
+
+
+def _run(lab: DiscoveryLab, *extra: str) -> tuple[int, dict[str, Any]]:
+    config = lab.write_config()
+    out = lab.folder / "out"
+    result = run_auditor("run", "--config", str(config), "--out", str(out), *extra, env=lab.env)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads((out / "report.json").read_text())
+
+
+def _findings(report: dict[str, Any], check: str) -> dict[str, dict[str, Any]]:
+    return {f["target"]: f for f in report["findings"] if f["check"] == check}
+
+
+def _discovered(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["name"]: d for d in report["inventory"]["discovered"]}
+
+
+def test_a_forgotten_site_is_found_audited_and_reported_as_not_configured(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    _, report = _run(discovery_lab)
+    found = _discovered(report)
+    forgotten = host("forgotten")
+    port = discovery_lab.https_port
+    assert found[forgotten]["kind"] == "site"
+    assert found[forgotten]["sources"] == ["crt.sh"]
+    assert found[forgotten]["configured"] is False
+    assert found[forgotten]["platform"] == "Lab"  # from [discovery.platforms]
+    # Audited like a configured site: nginx was reached, its certificate read and judged.
+    label = f"{forgotten}:{port}"
+    certificates = {c["target"]: c for c in report["inventory"]["certificates"]}
+    assert certificates[label]["sha256"]
+    assert certificates[label]["address"] == ADDRESSES["forgotten"]
+    assert _findings(report, "tls.connect")[label]["status"] == "pass"
+    assert _findings(report, "https.hsts")[label]["status"] == "pass"
+    # Not in the config: the coverage check says so, for this site only.
+    coverage = _findings(report, "sites.coverage")
+    assert coverage[forgotten]["status"] == "warn"
+    assert "not in the config" in coverage[forgotten]["message"]
+    campaign = host("campaign")  # in the DNS zone only, plain HTTP only: still a site
+    assert found[campaign]["sources"] == ["dns-zone"]
+    assert found[campaign]["serves"] == ["http"]
+    assert coverage[campaign]["status"] == "warn"
+    assert _findings(report, "tls.connect")[f"{campaign}:{port}"]["status"] != "pass"
+    assert host("www") not in coverage  # configured: no warning
+    assert found[host("www")]["sources"] == ["config", "dns-zone", "crt.sh"]
+
+
+def test_an_ssh_server_that_is_no_droplet_joins_the_ssh_audit(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    _, report = _run(discovery_lab)
+    ops = host("ops")
+    assert _discovered(report)[ops]["kind"] == "server"
+    assert _discovered(report)[ops]["ssh_addresses"] == [ADDRESSES["ops"]]
+    label = f"{ops}:{discovery_lab.sshd.port}"
+    assert _findings(report, "ssh.connect")[label]["status"] == "pass"
+    assert _findings(report, "ssh.auth.password")[label]["status"] == "pass"
+    assert "Accepted" not in discovery_lab.sshd.log_text()  # probed, never logged in
+
+
+def test_silent_names_wildcards_and_exclusions_are_listed_not_findings(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    _, report = _run(discovery_lab)
+    found = _discovered(report)
+    assert found[host("dead")]["kind"] == "silent"
+    assert found[host("old")]["kind"] == "no-address"
+    assert found["*." + "lab.test"]["kind"] == "wildcard"
+    staging = found[host("staging")]
+    assert staging["kind"] == "excluded"
+    assert staging["excluded_reason"] == EXCLUDE_REASON
+    assert staging["addresses"] == []  # never resolved, never asked
+    targets = {f["target"] for f in report["findings"]}
+    for quiet in (host("dead"), host("old"), "*.lab.test", host("staging")):
+        assert not any(t.startswith(quiet) for t in targets), quiet
+    # Each name was asked of DNS once, though the tls, https and dns families read it too.
+    assert discovery_lab.dns.asked(host("forgotten"), "A") == 1
+    assert discovery_lab.dns.asked(host("staging"), "A") == 0
+
+
+def test_a_crtsh_outage_is_could_not_check_and_shows_last_weeks_list(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    code, first = _run(discovery_lab)
+    assert first["inventory"]["ct_log"]["stale"] is False
+    discovery_lab.crtsh.down(times=100)
+    code, report = _run(discovery_lab)
+    coverage = _findings(report, "sites.coverage")["discovery"]
+    assert coverage["status"] == "error"
+    assert "Could not check this week" in coverage["message"]
+    assert "crt.sh" in coverage["message"]
+    https = next(c for c in report["claims"] if c["id"] == "https")
+    assert https["status"] != "pass"
+    assert code != 0
+    log = report["inventory"]["ct_log"]
+    assert log["stale"] is True
+    assert log["fetched_at"] == first["inventory"]["ct_log"]["fetched_at"]
+    # Last week's names are still audited: the forgotten site is found through them.
+    assert _discovered(report)[host("forgotten")]["kind"] == "site"
+    ids = {c["id"] for c in report["inventory"]["ct_certificates"]}
+    assert ids == {c["id"] for c in first["inventory"]["ct_certificates"]}
+
+
+def test_a_crtsh_outage_on_the_first_run_is_never_a_pass(discovery_lab: DiscoveryLab) -> None:
+    discovery_lab.crtsh.down(times=100)
+    code, report = _run(discovery_lab)
+    assert _findings(report, "sites.coverage")["discovery"]["status"] == "error"
+    assert report["inventory"]["ct_log"]["stale"] is True
+    assert report["inventory"]["ct_certificates"] == []
+    assert code == 3 or code == 1
+
+
+def test_a_certificate_from_an_unexpected_issuer_warns(discovery_lab: DiscoveryLab) -> None:
+    _, report = _run(discovery_lab)
+    issuers = _findings(report, "ct.issuer")
+    assert set(issuers) == {"ct:9004"}  # the rogue one; 9003 is older than 90 days
+    assert issuers["ct:9004"]["status"] == "warn"
+    assert "Elsewhere Trust" in issuers["ct:9004"]["message"]
