@@ -39,14 +39,8 @@ def fake() -> Iterator[FakeCrtSh]:
         server.close()
 
 
-def _query(fake: FakeCrtSh, **kwargs: object) -> crtsh.CtQuery:
-    waits: list[float] = []
-    query = crtsh.CtQuery(fake.base, 2.0, sleep=waits.append, **kwargs)  # type: ignore[arg-type]
-    return query
-
-
 def test_each_certificate_once_with_its_names_cleaned(fake: FakeCrtSh) -> None:
-    certificates = crtsh.fetch_domain(_query(fake), "lab.test")
+    certificates = crtsh.fetch_domain(crtsh.CtQuery(fake.base, 2.0), "lab.test")
     assert [c.id for c in certificates] == [1001, 1002, 1003, 1004]
     first = certificates[0]
     assert first.names == ("lab.test", "www.lab.test")
