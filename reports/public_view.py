@@ -9,13 +9,14 @@ traces are never copied, so no template change can leak them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.core.config import Limits
 from auditor.core.inventory import CertificateRecord, HttpsRecord
 from auditor.core.model import CheckSpec, ClaimId, Status, worst_status
 from auditor.core.report import Claim, Report
 from reports import danish
+from reports.discovery_view import discovered_hosts
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class PublicSite:
     tls_versions: str
     hsts: str
     redirect: str
+    discovered: bool = False  # found by discovery, not listed in the config
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,9 @@ def _sites(
         https = tuple(r for r in inventory.https if (r.site, r.port) == (host, port))
         sites.append(_Site(host, port, platform, tls, https))
     claim = report.claim(ClaimId.HTTPS)
+    discovered = discovered_hosts(report)
     return tuple(
-        _site(site, claim, warning_days, catalog)
+        replace(_site(site, claim, warning_days, catalog), discovered=site.host in discovered)
         for site in sorted(sites, key=lambda s: (s.platform, s.host, s.port))
     )
 

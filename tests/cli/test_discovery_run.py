@@ -8,9 +8,11 @@ pages; a crt.sh outage says "could not check", never a pass.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.cli import run_auditor
+from tests.support.crtsh_fake import entry, now_minus
 from tests.support.discovery_lab import ADDRESSES, EXCLUDE_REASON, DiscoveryLab, host
 
 
@@ -132,3 +134,61 @@ def test_a_certificate_from_an_unexpected_issuer_warns(discovery_lab: DiscoveryL
     assert set(issuers) == {"ct:9004"}  # the rogue one; 9003 is older than 90 days
     assert issuers["ct:9004"]["status"] == "warn"
     assert "Elsewhere Trust" in issuers["ct:9004"]["message"]
+
+
+def _pages(lab: DiscoveryLab) -> tuple[str, str]:
+    out = lab.folder / "out"
+    return (out / "certifikater.html").read_text(), (out / "adgang.html").read_text()
+
+
+def test_both_pages_carry_the_coverage_line_and_the_ct_source(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    _run(discovery_lab)
+    public, internal = _pages(discovery_lab)
+    # 10 names: lab.test, www, forgotten, campaign, dead, ops, old, login, staging, *.lab.test
+    line = "10 navne fundet, 8 kontrolleret, 1 udeladt med begrundelse"
+    assert line in public
+    assert line in internal
+    assert "Certificate Transparency via 127.0.17.40, hentet" in public
+    assert "Certificate Transparency via 127.0.17.40, hentet" in internal
+    # The forgotten site has its own card on the public page, marked as found.
+    assert "forgotten.lab.test" in public
+    assert "fundet automatisk" in public
+    # The excluded name and its reason: on the internal page only.
+    assert EXCLUDE_REASON in internal
+    assert EXCLUDE_REASON not in public
+    assert "staging.lab.test" not in public
+    # The CT certificates of the last 90 days, with issuer; the rogue one marked.
+    assert "Elsewhere Trust" in internal
+    assert "Uventet udsteder" in internal
+    assert ADDRESSES["ops"] not in public  # no server address on the public page
+
+
+def test_an_outage_is_marked_on_both_pages(discovery_lab: DiscoveryLab) -> None:
+    _run(discovery_lab)
+    discovery_lab.crtsh.down(times=100)
+    _run(discovery_lab)
+    public, internal = _pages(discovery_lab)
+    for page in (public, internal):
+        assert "kunne ikke læses denne uge; listen er fra sidste kørsel" in page
+        assert "Kunne ikke kontrolleres denne uge" in page
+
+
+def test_a_certificate_new_since_the_last_run_is_in_the_diff_and_on_the_internal_page(
+    discovery_lab: DiscoveryLab,
+) -> None:
+    _run(discovery_lab)
+    logged = now_minus(datetime.now(UTC), 1)
+    discovery_lab.crtsh.entries["lab.test"].append(entry(9100, ["shop.lab.test"], logged))
+    _run(discovery_lab)
+    config = discovery_lab.folder / "auditor.toml"
+    result = run_auditor("diff", "--config", str(config), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)["changes"]
+    new = [c for c in changes if c["kind"] == "ct_certificate_new"]
+    assert [c["subject"] for c in new] == ["ct:9100"]
+    assert "shop.lab.test" in new[0]["after"]
+    _, internal = _pages(discovery_lab)
+    assert "Nyt certifikat i CT" in internal
+    assert "ct:9100" in internal
