@@ -8,7 +8,9 @@ pages; a crt.sh outage says "could not check", never a pass.
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tests.support.cli import run_auditor
@@ -192,3 +194,57 @@ def test_a_certificate_new_since_the_last_run_is_in_the_diff_and_on_the_internal
     _, internal = _pages(discovery_lab)
     assert "Nyt certifikat i CT" in internal
     assert "ct:9100" in internal
+
+
+def test_discover_prints_what_was_found_and_where(discovery_lab: DiscoveryLab) -> None:
+    config = str(discovery_lab.write_config())
+    env = discovery_lab.env
+    table = run_auditor("discover", "--config", config, env=env)
+    assert "Traceback" not in table.stderr, table.stderr
+    assert "forgotten.lab.test" in table.stdout
+    assert "10 names found, 8 checked, 1 excluded with a reason" in table.stdout
+    as_json = run_auditor("discover", "--config", config, "--format", "json", env=env)
+    report = json.loads(as_json.stdout)
+    assert _discovered(report)[host("forgotten")]["sources"] == ["crt.sh"]
+    # Discovery only: nothing was audited beyond finding the names.
+    assert {f["check"] for f in report["findings"]} == {"sites.coverage"}
+
+
+def test_discover_toml_is_ready_to_paste(discovery_lab: DiscoveryLab) -> None:
+    config = discovery_lab.write_config()
+    result = run_auditor(
+        "discover", "--config", str(config), "--format", "toml", env=discovery_lab.env
+    )
+    assert result.returncode == 0, result.stderr
+    pasted = tomllib.loads(result.stdout)
+    assert pasted["sites"] == [
+        {
+            "host": host("campaign"),
+            "platform": "Lab",
+            "port": discovery_lab.https_port,
+            "http_port": discovery_lab.http_port,
+        },
+        {
+            "host": host("forgotten"),
+            "platform": "Lab",
+            "port": discovery_lab.https_port,
+            "http_port": discovery_lab.http_port,
+        },
+    ]
+    # Pasted into the config, the sites are configured: nothing left to warn about.
+    config.write_text(config.read_text().replace("[dns]", result.stdout + "\n[dns]", 1))
+    again = run_auditor(
+        "discover", "--config", str(config), "--format", "json", env=discovery_lab.env
+    )
+    coverage = _findings(json.loads(again.stdout), "sites.coverage")
+    assert coverage == {"discovery": coverage["discovery"]}
+    assert coverage["discovery"]["status"] == "pass"
+
+
+def test_discover_without_a_discovery_section_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "auditor.toml"
+    config.write_text('[[sites]]\nhost = "www.lab.test"\n')
+    result = run_auditor("discover", "--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("no [discovery] section: nothing to discover")
+    assert "Traceback" not in result.stderr
