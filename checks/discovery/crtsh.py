@@ -13,15 +13,15 @@ trailing dot the certificate carries. The same certificate comes once per log it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import requests
 
 from auditor.core.documents import json_value
-from auditor.core.hosts import host_name_problem, is_ip_address
 from auditor.core.inventory import CtCertificate
+from checks.discovery.names import clean_names
 
 MAX_RETRIES = 3
 BACKOFF_SECONDS = 0.5  # 0.5, 1, 2: a down crt.sh costs the run at most a few seconds
@@ -157,23 +157,3 @@ def _certificate(entry: Any) -> CtCertificate | None:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def clean_names(values: Iterable[str]) -> list[str]:
-    """Every host name in these newline-separated lists, lower case, without a trailing dot;
-    e-mail addresses and anything else that is no host name are left out."""
-    names = []
-    for value in values:
-        for line in value.splitlines():
-            name = clean_name(line)
-            if name is not None:
-                names.append(name)
-    return names
-
-
-def clean_name(text: str) -> str | None:
-    name = text.strip().lower().rstrip(".")
-    bare = name.removeprefix("*.")
-    if host_name_problem(bare) is not None or is_ip_address(bare) or "." not in bare:
-        return None
-    return name

@@ -17,7 +17,7 @@ from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CtCertificate, CtLog
 from checks.digitalocean.family import client_for
-from checks.discovery import crtsh
+from checks.discovery.names import clean_name
 
 # The record types whose names are hosts someone may visit (MX, TXT, SRV name no web site).
 HOST_RECORDS = ("A", "AAAA", "CNAME")
@@ -60,7 +60,7 @@ def zone_names(zone: str, records: Iterable[dict[str, object]]) -> list[str]:
         label = record.get("name")
         if record.get("type") not in HOST_RECORDS or not isinstance(label, str):
             continue
-        name = crtsh.clean_name(zone if label == "@" else f"{label}.{zone}")
+        name = clean_name(zone if label == "@" else f"{label}.{zone}")
         if name is not None:
             names.append(name)
     return names
@@ -76,7 +76,7 @@ def _zones(ctx: AuditContext, gathered: Gathered) -> None:
         return
     try:
         for zone in client.domains():
-            name = crtsh.clean_name(zone)
+            name = clean_name(zone)
             if name is None:
                 continue
             gathered.add([name], Source.DNS_ZONE)
@@ -86,6 +86,9 @@ def _zones(ctx: AuditContext, gathered: Gathered) -> None:
 
 
 def _ct(ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered) -> None:
+    # requests is loaded only by a run that asks crt.sh (~60 ms of start-up otherwise).
+    from checks.discovery import crtsh  # noqa: PLC0415
+
     query = crtsh.CtQuery(settings.crtsh_url, ctx.config.limits.connect_timeout)
     certificates: dict[int, CtCertificate] = {}
     try:
