@@ -23,11 +23,11 @@ import itertools
 import json
 import socket
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -125,9 +125,11 @@ class Result:
     live: int
     baseline_runs: list[float]
     discovery_runs: list[float]
+    discover_runs: list[float]  # `auditor discover` alone: the discovery family, nothing else
     baseline: float
     discovery: float
     added: float
+    discover_alone: float
     # The distinct numbers of A questions per name in the last run, and of AAAA questions
     # per name that has an address (an NXDOMAIN answer to A ends the name's lookup): [1].
     a_questions: list[int]
@@ -164,17 +166,30 @@ def _discovery(lab: bench_lab.BenchLab, dns: DelayedDns, crtsh: FakeCrtSh) -> st
     )
 
 
-def _walls(
-    config: Path, work: Path, repeat: int, before: Callable[[], None] | None = None
-) -> list[float]:
-    """The wall time of `repeat` runs of `auditor run` on `config`."""
-    walls = []
+def _timed(command: list[str], log: Path) -> float:
+    return tools.measure(command, log).wall
+
+
+def _auditor(*args: str) -> list[str]:
+    return [sys.executable, "-m", "auditor", *args]
+
+
+def _interleaved(
+    baseline: Path, discovering: Path, work: Path, repeat: int, dns: DelayedDns
+) -> tuple[list[float], list[float], list[float], Counter[tuple[str, str]]]:
+    """Each round: a run without discovery, one with it, and `auditor discover` alone, one
+    after the other, so that a busy machine weighs on all three alike. Also the DNS
+    questions of the last run with discovery."""
+    plain, with_discovery, alone = [], [], []
+    asked: Counter[tuple[str, str]] = Counter()
     for attempt in range(repeat):
-        if before is not None:
-            before()
-        measured = tools.run_auditor(config, work / f"{config.stem}-{attempt}")
-        walls.append(measured.wall)
-    return walls
+        plain.append(tools.run_auditor(baseline, work / f"baseline-{attempt}").wall)
+        dns.questions.clear()
+        with_discovery.append(tools.run_auditor(discovering, work / f"discovery-{attempt}").wall)
+        asked = Counter(dns.questions)
+        command = _auditor("discover", "--config", str(discovering), "--format", "json")
+        alone.append(_timed(command, work / f"discover-{attempt}.log"))
+    return plain, with_discovery, alone, asked
 
 
 def run(rtt_ms: int, repeat: int, folder: Path) -> Result:
@@ -191,12 +206,13 @@ def run(rtt_ms: int, repeat: int, folder: Path) -> Result:
         baseline.write_text(base)
         discovering = folder / "discovery.toml"
         discovering.write_text(base + _discovery(lab, dns, crtsh))
-        base_walls = _walls(baseline, folder, repeat)
-        disc_walls = _walls(discovering, folder, repeat, before=dns.questions.clear)
+        base_walls, disc_walls, alone, asked = _interleaved(
+            baseline, discovering, folder, repeat, dns
+        )
         report = json.loads((folder / f"discovery-{repeat - 1}" / "report.json").read_text())
+    a_asked = sorted({asked[(n, "A")] for n in names})
+    aaaa_asked = sorted({asked[(n, "AAAA")] for n, a in names.items() if a})
     found = report["inventory"]["discovered"]
-    a_asked = sorted({dns.questions[(n, "A")] for n in names})
-    aaaa_asked = sorted({dns.questions[(n, "AAAA")] for n, a in names.items() if a is not None})
     return Result(
         rtt_ms=rtt_ms,
         names=len(found),
@@ -206,6 +222,8 @@ def run(rtt_ms: int, repeat: int, folder: Path) -> Result:
         baseline=statistics.median(base_walls),
         discovery=statistics.median(disc_walls),
         added=statistics.median(disc_walls) - statistics.median(base_walls),
+        discover_runs=alone,
+        discover_alone=statistics.median(alone),
         a_questions=a_asked,
         aaaa_questions=aaaa_asked,
         discovered_sites=sum(1 for d in found if d["kind"] == "site" and not d["configured"]),

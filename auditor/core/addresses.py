@@ -106,12 +106,10 @@ class AddressBook:
                 answer.set_exception(exc)
         return answer.result()
 
-    def lookup_all(
-        self, hosts: Iterable[str], parallel: int = _PARALLEL_LOOKUPS
-    ) -> dict[str, Resolution]:
+    def lookup_all(self, hosts: Iterable[str]) -> dict[str, Resolution]:
         """Several names at once: a run with ten sites waits for one lookup, not ten."""
         names = list(dict.fromkeys(hosts))
         if len(names) <= 1:
             return {name: self.lookup(name) for name in names}
-        with ThreadPoolExecutor(max_workers=min(parallel, len(names))) as pool:
+        with ThreadPoolExecutor(max_workers=min(_PARALLEL_LOOKUPS, len(names))) as pool:
             return dict(zip(names, pool.map(self.lookup, names), strict=True))

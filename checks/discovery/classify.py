@@ -8,8 +8,9 @@ behind twenty names): each (address, port) is asked once, however many names lea
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from auditor.core.addresses import Resolution, is_ipv6
@@ -20,7 +21,7 @@ from auditor.core.inventory import DiscoveredName
 
 # Names are looked up, and addresses asked, this many at a time: 500 names at 50 ms each
 # must add seconds to a run, not minutes.
-PARALLEL = 64
+PARALLEL = 128
 _BANNER_BYTES = 256
 
 
@@ -55,18 +56,41 @@ def _probe(ctx: AuditContext, address: str, port: Port) -> bool:
         return answers(address, port, ctx.config.limits.connect_timeout)
 
 
-def probe_all(
-    ctx: AuditContext, addresses: Iterable[str], settings: DiscoverySettings
-) -> dict[tuple[str, str], bool]:
-    """(address, service) -> whether it answered; each asked once."""
-    asks = [(address, port) for address in dict.fromkeys(addresses) for port in ports(settings)]
-    if not asks:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(asks))) as pool:
-        results = pool.map(lambda ask: _probe(ctx, *ask), asks)
-        return {
-            (address, port.service): ok for (address, port), ok in zip(asks, results, strict=True)
-        }
+class _Asker:
+    """Resolves a name, then asks its addresses; each (address, port) once, whichever name
+    leads there first (later ones wait for that answer). Names are handled side by side, so
+    one name's probes overlap the next names' lookups."""
+
+    def __init__(self, ctx: AuditContext, settings: DiscoverySettings) -> None:
+        self.ctx = ctx
+        self.ports = ports(settings)
+        self._lock = threading.Lock()
+        self._asked: dict[tuple[str, str], Future[bool]] = {}
+        self.answered: dict[tuple[str, str], bool] = {}
+
+    def name(self, name: str) -> Resolution:
+        answer = self.ctx.addresses.lookup(name)
+        for address in answer.addresses:
+            if _probed(self.ctx, address):
+                for port in self.ports:
+                    self._ask(address, port)
+        return answer
+
+    def _ask(self, address: str, port: Port) -> None:
+        key = (address, port.service)
+        with self._lock:
+            answer = self._asked.get(key)
+            mine = answer is None
+            if answer is None:
+                answer = self._asked[key] = Future()
+        if mine:
+            try:
+                answer.set_result(_probe(self.ctx, address, port))
+            except Exception as exc:  # handed to every name that leads here, as its own
+                answer.set_exception(exc)
+        ok = answer.result()
+        with self._lock:
+            self.answered[key] = ok
 
 
 def classify(
@@ -74,12 +98,13 @@ def classify(
 ) -> tuple[DiscoveredName, ...]:
     """Every found name (-> its sources) resolved, asked and sorted into a `Kind`."""
     asked = [n for n in found if not n.startswith("*.") and settings.excluded(n) is None]
-    resolved = ctx.addresses.lookup_all(asked, parallel=PARALLEL)
-    answered = probe_all(
-        ctx, (a for r in resolved.values() for a in r.addresses if _probed(ctx, a)), settings
-    )
+    asker = _Asker(ctx, settings)
+    resolved: dict[str, Resolution] = {}
+    if asked:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(asked))) as pool:
+            resolved = dict(zip(asked, pool.map(asker.name, asked), strict=True))
     return tuple(
-        _named(ctx, name, tuple(found[name]), resolved.get(name), answered, settings)
+        _named(ctx, name, tuple(found[name]), resolved.get(name), asker.answered, settings)
         for name in sorted(found)
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.core.addresses import resolve
 from auditor.core.config import parse_config
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CloudResource, DiscoveredName, Inventory
 from checks.sites import all_sites
 from checks.ssh.family import FAMILY as SSH
+from tests.support.dns_lab import LoopbackDns
 
 CONFIG = """
 [[sites]]
@@ -69,3 +71,20 @@ def test_without_discovery_nothing_is_added(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, CONFIG.split("[discovery]", maxsplit=1)[0])
     assert [s.host for s in all_sites(ctx, _inventory())] == ["www.lab.test"]
     assert [t.host for t in SSH.targets(ctx, _inventory())] == ["web"]
+
+
+def test_a_cname_is_followed_and_noted(tmp_path: Path) -> None:
+    server = LoopbackDns(
+        "127.0.17.54",
+        {
+            "shop.lab.test": {"CNAME": ["shops.example-host.test."]},
+            "shops.example-host.test": {"A": ["192.0.2.50"]},
+        },
+    )
+    try:
+        config = parse_config(server.config(), "t", tmp_path)
+        answer = resolve("shop.lab.test", config)
+    finally:
+        server.close()
+    assert answer.addresses == ("192.0.2.50",)
+    assert answer.cname == "shops.example-host.test"
