@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from auditor.core.changes import Change, ChangeKind
 from auditor.core.discovered import CT_DAYS, Kind, Source, coverage, ct_target, recent
+from auditor.core.hosts import is_ip_address
 from auditor.core.inventory import CtLog, DiscoveredName
 from auditor.core.model import Status
 from auditor.core.report import Report
@@ -39,6 +40,7 @@ class DiscoveryView:
     coverage: str  # "N navne fundet, N kontrolleret, N udeladt med begrundelse"
     unconfigured: int  # live sites the config does not list
     ct_source: str | None  # where and when the CT data was read; None: CT not asked
+    ct_source_public: str | None  # the same, for the public page
     ct_stale: bool  # this week's read failed: the list shown is the last run's
     names: tuple[Row, ...]  # internal page only, from here down
     excluded: tuple[Row, ...]
@@ -51,22 +53,26 @@ def discovered_hosts(report: Report) -> frozenset[str]:
     return frozenset(n.name for n in report.inventory.discovered if n.live and not n.configured)
 
 
-def _ct_source(log: CtLog | None) -> str | None:
+def _ct_source(log: CtLog | None, public: bool) -> str | None:
+    """Where and when; the public page names the service by its host name, never by an
+    address (a mirror on an internal address is nobody else's business)."""
     if log is None:
         return None
-    where = urlsplit(log.source).hostname or log.source
+    host = urlsplit(log.source).hostname or log.source
+    where = f" via {log.source}"
+    if public:
+        where = "" if is_ip_address(host) else f" via {host}"
     if log.stale and not log.fetched_at:
         return (
-            f"Certificate Transparency via {where}: kunne ikke læses, "
-            "og der er ingen tidligere liste."
+            f"Certificate Transparency{where}: kunne ikke læses, og der er ingen tidligere liste."
         )
     when = danish.date_time(log.fetched_at)
     if log.stale:
         return (
-            f"Certificate Transparency via {where}: kunne ikke læses denne uge; "
+            f"Certificate Transparency{where}: kunne ikke læses denne uge; "
             f"listen er fra sidste kørsel, hentet {when}."
         )
-    return f"Certificate Transparency via {where}, hentet {when}."
+    return f"Certificate Transparency{where}, hentet {when}."
 
 
 def _name_row(name: DiscoveredName) -> Row:
@@ -132,7 +138,8 @@ def discovery_view(report: Report, changes: Sequence[Change] | None = None) -> D
     return DiscoveryView(
         coverage=line,
         unconfigured=counted.unconfigured,
-        ct_source=_ct_source(log),
+        ct_source=_ct_source(log, public=False),
+        ct_source_public=_ct_source(log, public=True),
         ct_stale=log is not None and log.stale,
         names=tuple(_name_row(n) for n in names if n.kind != Kind.EXCLUDED),
         excluded=tuple(

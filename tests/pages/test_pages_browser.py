@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 
 from checks import catalog
 from reports.html import render_page
-from tests.support.reports import HOSTILE, sample_report
+from tests.support.reports import HOSTILE, sample_report, with_discovery
 
 BROWSER_TOOLS = Path(__file__).resolve().parent  # package.json and, after `npm ci`, node_modules
 CHROMIUM = "/usr/bin/chromium"
@@ -37,7 +37,7 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pages")
-    report = sample_report(hostile=True)
+    report = with_discovery(sample_report(hostile=True))
     files = {}
     for name in ("certifikater", "adgang"):
         path = folder / f"{name}.html"
