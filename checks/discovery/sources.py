@@ -9,7 +9,7 @@ history) stands in, marked as such, so the names it held are still audited.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from auditor.core.config import DiscoverySettings
 from auditor.core.discovered import Source
@@ -111,19 +111,20 @@ def _ct_fallback(
     ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered, error: str
 ) -> None:
     """crt.sh is down: could not check this week; the last run's list, marked, stands in."""
-    gathered.problems.append(f"Certificate Transparency could not be read from crt.sh: {error}")
     previous = ctx.previous
     last = previous.ct_log if previous is not None else None
+    shown = "the last run's list is used" if last is not None else "there is no earlier list"
+    gathered.problems.append(
+        f"Certificate Transparency could not be read from crt.sh ({error}); {shown}"
+    )
     gathered.ct_certificates = previous.ct_certificates if previous is not None else ()
     gathered.ct_log = CtLog(
-        source=settings.crtsh_url,
+        source=last.source if last is not None else settings.crtsh_url,
         fetched_at=last.fetched_at if last is not None else "",
         stale=True,
         error=error,
         domains=settings.domains,
     )
-    if last is not None and last.source != settings.crtsh_url:
-        gathered.ct_log = replace(gathered.ct_log, source=last.source)
     _ct_names(gathered, settings)
 
 

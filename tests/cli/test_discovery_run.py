@@ -109,6 +109,7 @@ def test_a_crtsh_outage_is_could_not_check_and_shows_last_weeks_list(
     assert coverage["status"] == "error"
     assert "Could not check this week" in coverage["message"]
     assert "crt.sh" in coverage["message"]
+    assert "the last run's list is used" in coverage["message"]
     https = next(c for c in report["claims"] if c["id"] == "https")
     assert https["status"] != "pass"
     assert code != 0
@@ -124,7 +125,9 @@ def test_a_crtsh_outage_is_could_not_check_and_shows_last_weeks_list(
 def test_a_crtsh_outage_on_the_first_run_is_never_a_pass(discovery_lab: DiscoveryLab) -> None:
     discovery_lab.crtsh.down(times=100)
     code, report = _run(discovery_lab)
-    assert _findings(report, "sites.coverage")["discovery"]["status"] == "error"
+    coverage = _findings(report, "sites.coverage")["discovery"]
+    assert coverage["status"] == "error"
+    assert "there is no earlier list" in coverage["message"]
     assert report["inventory"]["ct_log"]["stale"] is True
     assert report["inventory"]["ct_certificates"] == []
     assert code in {1, 3}
