@@ -24,6 +24,7 @@ KIND_TEXT: dict[str, str] = {
     Kind.SITE: "Hjemmeside",
     Kind.SERVER: "SSH-server",
     Kind.SILENT: "Svarer ikke",
+    Kind.NOT_ASKED: "Ikke spurgt (kun IPv6)",
     Kind.NO_ADDRESS: "Ingen adresse",
     Kind.WILDCARD: "Wildcard (ikke udfoldet)",
     Kind.EXCLUDED: "Udeladt",

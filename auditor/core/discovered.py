@@ -30,6 +30,9 @@ class Kind(StrEnum):
     SITE = "site"  # answers TLS or HTTP: audited like a configured site
     SERVER = "server"  # answers SSH only
     SILENT = "silent"  # has addresses, but nothing answers
+    # Only IPv6 addresses, which the run may not connect to (dns.probe_ipv6 = false): whether
+    # it serves a site is unknown, which the coverage check says.
+    NOT_ASKED = "not-asked"
     NO_ADDRESS = "no-address"
     WILDCARD = "wildcard"  # noted, never expanded
     EXCLUDED = "excluded"  # [discovery] exclude names it, with a reason
@@ -52,7 +55,7 @@ def coverage(names: Sequence[DiscoveredName]) -> Coverage | None:
         return None
     return Coverage(
         found=len(names),
-        checked=sum(n.kind not in (Kind.WILDCARD, Kind.EXCLUDED) for n in names),
+        checked=sum(n.kind not in (Kind.WILDCARD, Kind.EXCLUDED, Kind.NOT_ASKED) for n in names),
         excluded=sum(n.kind == Kind.EXCLUDED for n in names),
         live=sum(n.live for n in names),
         unconfigured=sum(n.live and not n.configured for n in names),

@@ -137,6 +137,8 @@ def _named(
     )
     ssh = tuple(a for a in answer.addresses if answered.get((a, "ssh")))
     kind = Kind.NO_ADDRESS if not answer.addresses else Kind.SILENT
+    if answer.addresses and not any(_probed(ctx, a) for a in answer.addresses):
+        kind = Kind.NOT_ASKED
     if "ssh" in serves:
         kind = Kind.SERVER
     if "https" in serves or "http" in serves:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from auditor.core.discovered import Kind
 from auditor.core.family import (
     AuditContext,
     Check,
@@ -51,8 +52,18 @@ def check_unconfigured(name: DiscoveredName) -> Verdict:
     )
 
 
+def check_not_asked(name: DiscoveredName) -> Verdict:
+    return Verdict(
+        Status.ERROR,
+        f"Could not check whether {name.name} serves a site: its only addresses are IPv6, "
+        "and dns.probe_ipv6 is false.",
+        {"addresses": list(name.addresses), "reason": "ipv6"},
+    )
+
+
 def judge_coverage(found: Found) -> list[tuple[str, Verdict]]:
     verdicts = [(n.name, check_unconfigured(n)) for n in found.names if n.live and not n.configured]
+    verdicts += [(n.name, check_not_asked(n)) for n in found.names if n.kind == Kind.NOT_ASKED]
     if found.problems:
         problems = "; ".join(found.problems)
         message = f"Could not check this week that every site is found: {problems}."

@@ -243,6 +243,7 @@ def _discovery_paths(tmp_path: Path) -> ListPaths:
     live = DiscoveredName("new.alternativet.dk", ("crt.sh",), "site", serves=("https",))
     known = DiscoveredName(HOST, ("config",), "site", serves=("https",), configured=True)
     silent = DiscoveredName("old.alternativet.dk", ("dns-zone",), "no-address")
+    v6only = DiscoveredName("v6.alternativet.dk", ("crt.sh",), "not-asked", ("2001:db8::1",))
     return {
         "judged": (
             discovery.findings_of(discovery.Found((live, known, silent))).findings,
@@ -255,6 +256,10 @@ def _discovery_paths(tmp_path: Path) -> ListPaths:
         "a source unread": (
             discovery.findings_of(discovery.Found((live,), ("crt.sh is down",))).findings,
             {"sites.coverage": {"new.alternativet.dk", "discovery"}},
+        ),
+        "a name not asked": (
+            discovery.findings_of(discovery.Found((known, v6only))).findings,
+            {"sites.coverage": {"v6.alternativet.dk"}},
         ),
     }
 

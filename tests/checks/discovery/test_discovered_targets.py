@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from auditor.core.addresses import resolve
 from auditor.core.config import parse_config
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CloudResource, DiscoveredName, Inventory
+from auditor.core.model import Status
+from checks.discovery.classify import classify
+from checks.discovery.family import Found, judge_coverage
 from checks.sites import all_sites
 from checks.ssh.family import FAMILY as SSH
 from tests.support.dns_lab import LoopbackDns
@@ -88,3 +92,37 @@ def test_a_cname_is_followed_and_noted(tmp_path: Path) -> None:
         server.close()
     assert answer.addresses == ("192.0.2.50",)
     assert answer.cname == "shops.example-host.test"
+
+
+def test_a_name_with_only_ipv6_where_the_run_may_not_connect_is_not_called_silent(
+    tmp_path: Path,
+) -> None:
+    listener = socket.create_server(("127.0.17.61", 0))
+    port = listener.getsockname()[1]
+    server = LoopbackDns(
+        "127.0.17.55",
+        {
+            "v6.lab.test": {"AAAA": ["::1"]},
+            "both.lab.test": {"A": ["127.0.17.61"], "AAAA": ["::1"]},
+            "gone.lab.test": {"A": ["127.0.17.62"]},
+        },
+    )
+    try:
+        text = (
+            server.config()
+            + "probe_ipv6 = false\n[limits]\nconnect_timeout = 1\n"
+            + f"[discovery]\nhttps_port = {port}\nhttp_port = {port}\nssh_port = {port}\n"
+        )
+        ctx = AuditContext(parse_config(text, "t", tmp_path))
+        assert ctx.config.discovery is not None
+        found = {n: ["crt.sh"] for n in ("v6.lab.test", "both.lab.test", "gone.lab.test")}
+        names = {d.name: d for d in classify(ctx, found, ctx.config.discovery)}
+    finally:
+        server.close()
+        listener.close()
+    assert names["v6.lab.test"].kind == "not-asked"
+    assert names["both.lab.test"].kind == "site"  # asked at its IPv4 address
+    assert names["gone.lab.test"].kind == "silent"
+    verdicts = dict(judge_coverage(Found(tuple(names.values()))))
+    assert verdicts["v6.lab.test"].status is Status.ERROR
+    assert "dns.probe_ipv6 is false" in verdicts["v6.lab.test"].message
