@@ -18,12 +18,15 @@ from auditor.core.family import Family
 from auditor.core.model import CheckSpec
 from checks import access, dns
 from checks.digitalocean import family as digitalocean
+from checks.discovery import ct
+from checks.discovery import family as discovery
 from checks.https import family as https
 from checks.mail import family as mail
 from checks.ssh import family as ssh
 from checks.tls import family as tls
 
 FAMILIES: tuple[Family[Any], ...] = (
+    discovery.FAMILY,
     tls.FAMILY,
     https.FAMILY,
     digitalocean.FAMILY,
@@ -31,6 +34,7 @@ FAMILIES: tuple[Family[Any], ...] = (
     dns.FAMILY,
     access.FAMILY,
     mail.FAMILY,
+    ct.FAMILY,
 )
 
 

@@ -18,6 +18,7 @@ from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
 from checks.origin import probe_front
+from checks.sites import all_sites
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ SPECS = specs_of(CHECKS)
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[DnsTarget]:
     read = inventory.cloud_account is not None
-    return [DnsTarget(site, inventory.cloud, read) for site in ctx.config.sites]
+    return [DnsTarget(site, inventory.cloud, read) for site in all_sites(ctx, inventory)]
 
 
 def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
@@ -118,5 +119,5 @@ def _unsure(verdict: Verdict, host: str, problem: str | None) -> Verdict:
 
 
 FAMILY: Family[DnsTarget] = Family(
-    name="dns", after=("digitalocean",), specs=SPECS, targets=_targets, audit=_audit
+    name="dns", after=("digitalocean", "discovery"), specs=SPECS, targets=_targets, audit=_audit
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from auditor.core.addresses import is_ipv6
 from auditor.core.config import SiteConfig
 from auditor.core.family import AuditContext
+from auditor.core.inventory import Inventory
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,32 @@ class SiteTarget:
 NO_IPV6 = "Not probed: an IPv6 address, and dns.probe_ipv6 is false; its IPv4 twin is checked."
 
 
-def site_targets(ctx: AuditContext) -> list[SiteTarget]:
+def discovered_sites(ctx: AuditContext, inventory: Inventory) -> list[SiteConfig]:
+    """The live sites discovery found that the config does not list, as sites to audit:
+    on the ports discovery asked, with the platform its rules give."""
+    settings = ctx.config.discovery
+    if settings is None:
+        return []
+    return [
+        SiteConfig(
+            host=name.name,
+            platform=name.platform,
+            port=settings.https_port,
+            http_port=settings.http_port,
+        )
+        for name in inventory.discovered
+        if name.live and not name.configured
+    ]
+
+
+def all_sites(ctx: AuditContext, inventory: Inventory) -> list[SiteConfig]:
+    """The configured sites, then those discovered: every site is audited alike."""
+    return [*ctx.config.sites, *discovered_sites(ctx, inventory)]
+
+
+def site_targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
     """One target per (site, address): pinned addresses, or every A/AAAA record."""
-    sites = ctx.config.sites
+    sites = all_sites(ctx, inventory)
     resolved = ctx.addresses.lookup_all(s.host for s in sites if not s.addresses)
     targets: list[SiteTarget] = []
     for site in sites:

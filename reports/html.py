@@ -14,6 +14,7 @@ from auditor.core.model import CheckSpec
 from auditor.core.report import Report
 from auditor.core.text import printable
 from reports.access_view import access_page
+from reports.discovery_view import discovery_view
 from reports.public_view import public_page
 
 PAGES = ("certifikater", "adgang")
@@ -69,4 +70,5 @@ def render_page(
         view = access_page(report, catalog, changes)
     else:
         raise ValueError(f"no page {page!r}: choose one of {', '.join(PAGES)}")
-    return environment().get_template(f"{page}.html.j2").render(page=view)
+    template = environment().get_template(f"{page}.html.j2")
+    return template.render(page=view, discovery=discovery_view(report, changes))

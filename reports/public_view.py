@@ -9,7 +9,7 @@ traces are never copied, so no template change can leak them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.core.config import Limits
 from auditor.core.hosts import HTTPS_PORT, target_label
@@ -17,6 +17,7 @@ from auditor.core.inventory import CertificateRecord, HttpsRecord
 from auditor.core.model import CheckSpec, ClaimId, Status, worst_status
 from auditor.core.report import Claim, Report
 from reports import danish
+from reports.discovery_view import discovered_hosts
 from reports.hosting_view import SiteHosting, processor_sites, site_hosting
 
 
@@ -56,6 +57,7 @@ class PublicSite:
     # Where the site is hosted, and why that verdict (in Danish words, never an address);
     # None when no hosting verdict was given (an old report, or no hosting check run).
     hosting: SiteHosting | None = None
+    discovered: bool = False  # found by discovery, not listed in the config
 
 
 @dataclass(frozen=True)
@@ -195,8 +197,12 @@ def _sites(
         sites.append(_Site(host, port, platform, tls, https))
     claim = report.claim(ClaimId.HTTPS)
     hosting = site_hosting(report)
+    discovered = discovered_hosts(report)
     return tuple(
-        _site(site, claim, warning_days, catalog, hosting)
+        replace(
+            _site(site, claim, warning_days, catalog, hosting),
+            discovered=site.host in discovered,
+        )
         for site in sorted(sites, key=lambda s: (s.platform, s.host, s.port))
     )
 

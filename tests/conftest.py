@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.support.sshd_lab",
     "tests.support.digitalocean_fake",
     "tests.support.mail_lab",
+    "tests.support.discovery_lab",
 ]
 
 _GUARD_PATH = Path(__file__).resolve().parent / "support" / "guard"

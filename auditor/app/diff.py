@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from auditor.core.changes import ENGLISH, Change, ChangeKind, Wording
+from auditor.core.discovered import ct_target
 from auditor.core.inventory import DIGITALOCEAN_ACCOUNT, CertificateRecord, CloudResource, Inventory
 from auditor.core.model import Finding, Status
 from auditor.core.report import Report
@@ -149,6 +150,18 @@ def _cloud_changes(old: Inventory, new: Inventory) -> list[Change]:
     return changes
 
 
+def _ct_changes(old: Inventory, new: Inventory) -> list[Change]:
+    """Certificates CT logged since the last run: crt.sh's id is new."""
+    if old.ct_log is None or new.ct_log is None:
+        return []  # one of the runs did not ask CT: absence means nothing
+    known = {c.id for c in old.ct_certificates}
+    return [
+        Change(ChangeKind.CT_NEW, ct_target(c), "", f"{c.issuer}: {', '.join(c.names)}")
+        for c in sorted(new.ct_certificates, key=lambda c: c.id)
+        if c.id not in known
+    ]
+
+
 def diff(old: Report, new: Report, words: Wording = ENGLISH) -> tuple[Change, ...]:
     """Every change from `old` to `new`, promises first, told in `words`."""
     return tuple(
@@ -156,5 +169,6 @@ def diff(old: Report, new: Report, words: Wording = ENGLISH) -> tuple[Change, ..
         + _key_changes(old.inventory, new.inventory, words)
         + _certificate_changes(old.inventory, new.inventory, words)
         + _cloud_changes(old.inventory, new.inventory)
+        + _ct_changes(old.inventory, new.inventory)
         + _finding_changes(old, new, words)
     )

@@ -26,6 +26,7 @@ COMMANDS = {
     "run": "auditor.cli.run:run_command",
     "history": "auditor.cli.operations:history_command",
     "diff": "auditor.cli.operations:diff_command",
+    "discover": "auditor.cli.discover:discover_command",
     "tls": "auditor.cli.sites:tls_command",
     "https": "auditor.cli.sites:https_command",
     "ssh": "auditor.cli.servers:ssh_command",

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from auditor.app.history import History
+from auditor.app.history import History, HistoryError
 from auditor.core.config import CONNECT_TIMEOUT_RANGE, AuditConfig, Limits, load_config
 from auditor.core.documents import pem_certificates
 from auditor.core.family import AuditContext, Family
 from auditor.core.hosts import is_ip_address
+from auditor.core.inventory import Inventory
 from auditor.core.observer import NullObserver, Observer
 from auditor.core.report import Report
 from auditor.core.runner import run_audit
@@ -59,8 +60,10 @@ class App:
             return RichObserver(self.err)
         return NullObserver()
 
-    def context(self, config: AuditConfig, deep: bool = False) -> AuditContext:
-        return AuditContext(config=config, env=self.env, deep=deep)
+    def context(
+        self, config: AuditConfig, deep: bool = False, previous: Inventory | None = None
+    ) -> AuditContext:
+        return AuditContext(config=config, env=self.env, deep=deep, previous=previous)
 
     def audit(
         self,
@@ -69,9 +72,11 @@ class App:
         command: str,
         deep: bool = False,
         progress: bool = True,
+        previous: Inventory | None = None,
     ) -> Report:
         observer = self.observer() if progress else NullObserver()
-        return run_audit(families, self.context(config, deep), observer, command=command)
+        ctx = self.context(config, deep, previous)
+        return run_audit(families, ctx, observer, command=command)
 
     def show(self, report: Report, fmt: str, view: str) -> None:
         render(report, fmt, view, self.out)
@@ -168,6 +173,18 @@ def load(config_path: Path | None) -> AuditConfig:
 
 def history_of(config: AuditConfig, out_dir: Path | None) -> History:
     return History(config.output.history_path(out_dir))
+
+
+def previous_inventory(config: AuditConfig, history: History) -> Inventory | None:
+    """What the last recorded run found, for discovery to fall back on; None without
+    [discovery] (nothing reads it), or when the history has no readable run."""
+    if config.discovery is None:
+        return None
+    try:
+        report = history.latest()
+    except HistoryError:  # publishing reports the history's trouble; the audit goes on
+        return None
+    return report.inventory if report is not None else None
 
 
 def make_app() -> App:

@@ -19,6 +19,7 @@ from auditor.cli.common import (
     load,
     out_dir_option,
     pass_app,
+    previous_inventory,
 )
 from auditor.core.changes import Change
 from auditor.core.model import Status
@@ -65,7 +66,8 @@ def run_command(
     config = load(config_path)
     out = out_dir or config.output.out_dir
     history = history_of(config, out_dir)
-    report = app.audit(config, families(), command="run", progress=not quiet)
+    previous = previous_inventory(config, history)
+    report = app.audit(config, families(), command="run", progress=not quiet, previous=previous)
     code = report.exit_code(strict=strict)
     published = publish(report, out, history, code, config.limits.expiry_warning_days)
     if quiet:

@@ -28,6 +28,7 @@ class Resolution:
     # Why there are no addresses (NXDOMAIN, timeout, no record), or, beside addresses, why
     # some may be missing (the A answered, the AAAA lookup failed): not the whole answer.
     error: str | None = None
+    cname: str | None = None  # where the name's CNAME chain ends, when it has one
 
 
 def is_ipv6(address: str) -> bool:
@@ -62,6 +63,7 @@ def resolve(host: str, config: AuditConfig) -> Resolution:
     res = resolver(config)
     addresses: list[str] = []
     problems: list[str] = []
+    cname: str | None = None
     for rdtype in ("A", "AAAA"):
         try:
             answer = res.resolve(host, rdtype)
@@ -76,9 +78,11 @@ def resolve(host: str, config: AuditConfig) -> Resolution:
             problems.append(f"DNS {rdtype} lookup failed: {exc}")
             continue
         addresses += [rr.to_text() for rr in answer]
+        if answer.canonical_name != answer.qname:  # the resolver followed a CNAME
+            cname = answer.canonical_name.to_text(omit_final_dot=True)
     if addresses:
-        return Resolution(tuple(addresses), "; ".join(problems) or None)
-    return Resolution(error="; ".join(problems) or f"{host} has no A or AAAA record")
+        return Resolution(tuple(addresses), "; ".join(problems) or None, cname)
+    return Resolution(error="; ".join(problems) or f"{host} has no A or AAAA record", cname=cname)
 
 
 class AddressBook:

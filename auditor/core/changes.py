@@ -20,6 +20,7 @@ class ChangeKind(StrEnum):
     DROPLET_ADDED = "droplet_added"
     DROPLET_REMOVED = "droplet_removed"
     DROPLET_MOVED = "droplet_moved"
+    CT_NEW = "ct_certificate_new"  # a certificate CT logged since the last run
 
 
 @dataclass(frozen=True)

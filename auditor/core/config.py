@@ -28,6 +28,7 @@ DEFAULT_CONFIG_NAME = "alternativet.toml"
 HISTORY_FILE = "history.sqlite3"
 # Seconds allowed for each network step: the config's and the command line's bounds.
 CONNECT_TIMEOUT_RANGE = (0.1, 120)
+UNKNOWN_PLATFORM = "ukendt"  # a discovered site no platform rule names
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,41 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """A name discovery finds but the audit leaves alone, and why (shown on the internal page)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """Where names beyond the configured sites are found ([discovery]; absent: no discovery)."""
+
+    domains: tuple[str, ...] = ()  # the apex domains: alternativet.dk
+    dns_zones: bool = True  # the DigitalOcean account's DNS zones (domains and records)
+    certificate_transparency: bool = True  # every name crt.sh lists under the domains
+    crtsh_url: str = "https://crt.sh/"
+    exclude: tuple[Exclusion, ...] = ()
+    # Issuers (organisation or common name) a CT certificate may come from; empty: those of
+    # the certificates the sites serve.
+    expected_issuers: tuple[str, ...] = ()
+    # name suffix -> platform of a discovered site; longest suffix wins, else "ukendt".
+    platforms: Mapping[str, str] = field(default_factory=dict)
+    # Where a discovered name is asked whether it serves (tests point these at loopback ports).
+    https_port: int = HTTPS_PORT
+    http_port: int = 80
+    ssh_port: int = SSH_PORT
+
+    def excluded(self, name: str) -> Exclusion | None:
+        return next((e for e in self.exclude if e.name == name), None)
+
+    def platform_of(self, name: str) -> str:
+        matches = [s for s in self.platforms if name == s or name.endswith("." + s)]
+        return self.platforms[max(matches, key=len)] if matches else UNKNOWN_PLATFORM
+
+
+@dataclass(frozen=True)
 class Limits:
     """Time and concurrency bounds: every network step, every target, the whole run."""
 
@@ -166,6 +202,11 @@ class AuditConfig:
     dns: DnsSettings = field(default_factory=DnsSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
+    discovery: DiscoverySettings | None = None  # None: no [discovery] section
+
+    def configured(self, host: str) -> bool:
+        """Whether a site of this name is in the config (on any port)."""
+        return any(site.host == host for site in self.sites)
 
 
 class TomlSection:
@@ -417,14 +458,7 @@ def _access(section: TomlSection) -> AccessSettings:
 
 
 def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
-    endpoint = section.opt_str("endpoint") or DigitalOceanSettings.endpoint
-    try:
-        parts = urlsplit(endpoint)
-        usable = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
-    except ValueError:  # an unbalanced bracket, a port that is not a number
-        usable = False
-    if not usable:
-        raise section.error("endpoint", f"must be an http(s) URL with a host, got {endpoint!r}")
+    endpoint = _http_url(section, "endpoint", DigitalOceanSettings.endpoint)
     settings = DigitalOceanSettings(
         token_env=section.opt_str("token_env") or DigitalOceanSettings.token_env,
         # python-digitalocean joins paths onto the endpoint: it must end with a slash.
@@ -434,6 +468,65 @@ def _digitalocean(section: TomlSection) -> DigitalOceanSettings:
             r.strip().lower()
             for r in section.str_list("allowed_regions", DigitalOceanSettings.allowed_regions)
         ),
+    )
+    section.done()
+    return settings
+
+
+def _http_url(section: TomlSection, name: str, default: str) -> str:
+    url = section.opt_str(name) or default
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unbalanced bracket, a port that is not a number
+        usable = False
+    if not usable:
+        raise section.error(name, f"must be an http(s) URL with a host, got {url!r}")
+    return url
+
+
+def _exclusions(section: TomlSection) -> tuple[Exclusion, ...]:
+    exclusions = []
+    for entry in section.tables("exclude"):
+        # A reason is mandatory: the internal page shows why a name is left alone.
+        exclusions.append(Exclusion(_host(entry, "name"), entry.req_str("reason").strip()))
+        entry.done()
+    return tuple(exclusions)
+
+
+def _platform_rules(section: TomlSection) -> dict[str, str]:
+    table = section.table("platforms")
+    rules = {}
+    for suffix in list(table.data):
+        platform = table.req_str(suffix)
+        name = suffix.strip().lower().rstrip(".")
+        problem = host_name_problem(name)
+        if problem is not None:
+            raise table.error(suffix, f"not a domain name ({problem})")
+        rules[name] = platform
+    table.done()
+    return rules
+
+
+def _discovery(section: TomlSection) -> DiscoverySettings:
+    domains = tuple(d.strip().lower().rstrip(".") for d in section.str_list("domains"))
+    for i, domain in enumerate(domains):
+        problem = host_name_problem(domain)
+        if problem is not None or is_ip_address(domain):
+            raise section.error(f"domains[{i}]", f"not a domain name: {domain!r}")
+    settings = DiscoverySettings(
+        domains=domains,
+        dns_zones=section.opt_bool("dns_zones", DiscoverySettings.dns_zones),
+        certificate_transparency=section.opt_bool(
+            "certificate_transparency", DiscoverySettings.certificate_transparency
+        ),
+        crtsh_url=_http_url(section, "crtsh_url", DiscoverySettings.crtsh_url),
+        exclude=_exclusions(section),
+        expected_issuers=section.str_list("expected_issuers"),
+        platforms=_platform_rules(section),
+        https_port=_port(section, "https_port", DiscoverySettings.https_port),
+        http_port=_port(section, "http_port", DiscoverySettings.http_port),
+        ssh_port=_port(section, "ssh_port", DiscoverySettings.ssh_port),
     )
     section.done()
     return settings
@@ -552,6 +645,7 @@ def parse_config(text: str, source: str, base: Path) -> AuditConfig:
         dns=_dns(root.table("dns")),
         mail=_mail(root.table("mail")),
         output=_output(root.table("output")),
+        discovery=_discovery(root.table("discovery")) if "discovery" in data else None,
     )
     root.done()
     return config

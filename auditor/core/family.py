@@ -37,6 +37,8 @@ class AuditContext:
     slots: ConnectionSlots | None = None
     # Shared too: each site's name is resolved once, whichever family asks first.
     address_book: AddressBook | None = None
+    # What the last recorded run found: what discovery shows, marked, when crt.sh is down.
+    previous: Inventory | None = None
 
     def __post_init__(self) -> None:
         if self.slots is None:

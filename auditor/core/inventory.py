@@ -300,6 +300,72 @@ class KeyHolderRecord:
 
 
 @dataclass(frozen=True)
+class DiscoveredName:
+    name: str  # lower case, no trailing dot; "*.x" for a wildcard
+    sources: tuple[str, ...]  # auditor.core.discovered.Source values
+    kind: str  # an auditor.core.discovered.Kind value
+    addresses: tuple[str, ...] = ()
+    cname: str | None = None  # where the name's CNAME points, when it has one
+    resolve_error: str | None = None
+    serves: tuple[str, ...] = ()  # of "https", "http", "ssh"
+    ssh_addresses: tuple[str, ...] = ()  # the addresses that answered SSH
+    platform: str = ""
+    configured: bool = False  # a site of this name is in the config
+    excluded_reason: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """It answers TLS or HTTP: a site, audited like a configured one."""
+        return self.kind == "site"
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DiscoveredName:
+        return _from_dict(cls, data, tuples=("sources", "addresses", "serves", "ssh_addresses"))
+
+
+@dataclass(frozen=True)
+class CtCertificate:
+    """A certificate logged in Certificate Transparency, as crt.sh lists it."""
+
+    id: int  # crt.sh's id: stable, so a new certificate is one whose id is new
+    issuer: str
+    names: tuple[str, ...]
+    not_before: str = ""  # ISO 8601, as crt.sh gives it
+    not_after: str = ""
+    serial: str = ""
+    logged_at: str = ""
+    expected_issuer: bool | None = None  # None: not judged (no expected issuers known)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CtCertificate:
+        return _from_dict(cls, data, tuples=("names",))
+
+
+@dataclass(frozen=True)
+class CtLog:
+    """Where the CT list came from, when it was read, and whether it is this run's."""
+
+    source: str  # the base URL asked
+    fetched_at: str  # ISO 8601: when the list shown was read
+    stale: bool = False  # this week's read failed: the list is the last run's
+    error: str | None = None  # why this week's read failed
+    domains: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CtLog:
+        return _from_dict(cls, data, tuples=("domains",))
+
+
+@dataclass(frozen=True)
 class Inventory:
     """Everything the run found, merged from every family's outcome."""
 
@@ -312,10 +378,17 @@ class Inventory:
     # The DigitalOcean account whose resources `cloud` lists, set only when the whole
     # inventory was read: an empty `cloud` then means "no resources", not "not looked".
     cloud_account: str | None = None
+    # From the discovery family: every name found, the CT certificates, the CT list's origin.
+    discovered: tuple[DiscoveredName, ...] = ()
+    ct_certificates: tuple[CtCertificate, ...] = ()
+    ct_log: CtLog | None = None
 
     def merge(self, other: Inventory) -> Inventory:
         return Inventory(
             cloud_account=self.cloud_account or other.cloud_account,
+            discovered=self.discovered + other.discovered,
+            ct_certificates=self.ct_certificates + other.ct_certificates,
+            ct_log=self.ct_log or other.ct_log,
             certificates=self.certificates + other.certificates,
             https=self.https + other.https,
             cloud=self.cloud + other.cloud,
@@ -333,6 +406,9 @@ class Inventory:
             "found_keys": [k.to_dict() for k in self.found_keys],
             "key_holders": [k.to_dict() for k in self.key_holders],
             "cloud_account": self.cloud_account,
+            "discovered": [d.to_dict() for d in self.discovered],
+            "ct_certificates": [c.to_dict() for c in self.ct_certificates],
+            "ct_log": self.ct_log.to_dict() if self.ct_log is not None else None,
         }
 
     @classmethod
@@ -346,6 +422,9 @@ class Inventory:
             found_keys=_records(data, "found_keys", FoundKey.from_dict),
             key_holders=_records(data, "key_holders", KeyHolderRecord.from_dict),
             cloud_account=_checked("cloud_account", str | None, data.get("cloud_account")),
+            discovered=_records(data, "discovered", DiscoveredName.from_dict),
+            ct_certificates=_records(data, "ct_certificates", CtCertificate.from_dict),
+            ct_log=CtLog.from_dict(data["ct_log"]) if data.get("ct_log") is not None else None,
         )
 
 

@@ -30,7 +30,10 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "regions": ("GET_v2_regions.json", "regions"),
     "apps": ("GET_v2_apps.json", "apps"),
     "cdn/endpoints": ("GET_v2_cdn_endpoints.json", "endpoints"),
+    "domains": ("GET_v2_domains.json", "domains"),
 }
+# /v2/domains/{name}/records: each zone's records, by zone name (the example zone's own).
+RECORDS_FILE, RECORDS_KEY = "GET_v2_domains_example.com_records.json", "domain_records"
 
 
 def example(name: str) -> Any:
@@ -76,6 +79,10 @@ class FakeDigitalOcean:
             name: copy.deepcopy(items[name]) if items and name in items else example_items(name)
             for name in COLLECTIONS
         }
+        # zone name -> its records (/v2/domains/{name}/records); a test adds its own zones
+        self.records: dict[str, list[dict[str, Any]]] = {
+            "example.com": list(example(RECORDS_FILE)[RECORDS_KEY])
+        }
         self.links_style = links_style
         self.scripts: dict[str, list[Scripted]] = {}
         self.foreign_next: dict[str, str] = {}  # collection -> a `next` URL on another host
@@ -96,9 +103,19 @@ class FakeDigitalOcean:
         self.server.shutdown()
         self.server.server_close()
 
+    def _listing(self, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """The list key and objects of the collection at /v2/`name`, or None."""
+        if name in COLLECTIONS:
+            return COLLECTIONS[name][1], self.items[name]
+        zone = name.removeprefix("domains/").removesuffix("/records")
+        if name == f"domains/{zone}/records" and zone in self.records:
+            return RECORDS_KEY, self.records[zone]
+        return None
+
     def _page(self, collection: str, query: Mapping[str, list[str]]) -> dict[str, Any]:
-        _, key = COLLECTIONS[collection]
-        objects = self.items[collection]
+        listing = self._listing(collection)
+        assert listing is not None
+        key, objects = listing
         per_page = max(1, min(200, int(query.get("per_page", ["20"])[0])))
         page = max(1, int(query.get("page", ["1"])[0]))
         last = max(1, -(-len(objects) // per_page))
@@ -154,7 +171,7 @@ class FakeDigitalOcean:
                     self._send(response.status, response.body, response.headers)
                 elif name == "account":
                     self._send(200, json.dumps(example("GET_v2_account.json")).encode())
-                elif name in COLLECTIONS:
+                elif fake._listing(name) is not None:
                     self._send(200, json.dumps(fake._page(name, query)).encode())
                 else:
                     self._send(404, json.dumps(example("ERROR_404_not_found.json")).encode())
@@ -346,4 +363,5 @@ def scenario(
         "regions": example_items("regions"),
         "apps": list(apps),
         "cdn/endpoints": list(cdn_endpoints),
+        "domains": example_items("domains"),
     }

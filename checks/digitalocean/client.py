@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import requests
 from digitalocean.baseapi import GET, BaseAPI
@@ -190,6 +190,15 @@ class DigitalOceanClient:
         data = self._get("account", {})
         account = data.get("account")
         return account if isinstance(account, dict) else {}
+
+    def domains(self) -> list[str]:
+        """The names of the account's DNS zones (GET /v2/domains)."""
+        return [str(d["name"]) for d in self.collection("domains", "domains") if d.get("name")]
+
+    def domain_records(self, domain: str) -> list[dict[str, Any]]:
+        """Every record of one DNS zone (GET /v2/domains/{name}/records)."""
+        # The zone's name came from the API: quoted, so that it can only name a zone.
+        return self.collection(f"domains/{quote(domain, safe='')}/records", "domain_records")
 
 
 def _sendable(token: str) -> bool:

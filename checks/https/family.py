@@ -181,7 +181,7 @@ def evaluate(scan: HttpsScan, target: SiteTarget) -> list[Finding]:
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
-    return site_targets(ctx)
+    return site_targets(ctx, inventory)
 
 
 def _address_of(target: SiteTarget, ctx: AuditContext) -> Callable[[str], str]:
@@ -234,5 +234,10 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="https", after=(), specs=SPECS, targets=_targets, audit=_audit, known=record.known
+    name="https",
+    after=("discovery",),
+    specs=SPECS,
+    targets=_targets,
+    audit=_audit,
+    known=record.known,
 )

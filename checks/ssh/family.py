@@ -507,7 +507,27 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
                 continue
             key = f"{address}:{port}" if address else f"{resource.name}:{port}"
             targets.setdefault(key, SshTarget(resource.name, port, address))
+    for target in discovered_servers(ctx, inventory):
+        if not {canonical_host(target.host), canonical_host(target.address)} & excluded:
+            targets.setdefault(f"{target.address}:{target.port}", target)
     return list(targets.values())
+
+
+def discovered_servers(ctx: AuditContext, inventory: Inventory) -> list[SshTarget]:
+    """Addresses of discovered names that answered SSH and belong to no droplet: the same
+    users and rules as every server (a droplet is audited as the droplet it is)."""
+    if ctx.config.discovery is None:
+        return []
+    droplets = {
+        canonical_host(a) for r in inventory.cloud if r.kind == "droplet" for a in r.ipv4 + r.ipv6
+    }
+    port = ctx.config.discovery.ssh_port
+    return [
+        SshTarget(name.name, port, address)
+        for name in inventory.discovered
+        for address in name.ssh_addresses
+        if canonical_host(address) not in droplets
+    ]
 
 
 def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
@@ -611,5 +631,5 @@ def _no_address(target: SshTarget) -> Outcome:
 
 
 FAMILY: Family[SshTarget] = Family(
-    name="ssh", after=("digitalocean",), specs=SPECS, targets=_targets, audit=_audit
+    name="ssh", after=("digitalocean", "discovery"), specs=SPECS, targets=_targets, audit=_audit
 )

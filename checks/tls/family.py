@@ -402,7 +402,7 @@ def evaluate(scan: TlsScan, judgement: Judgement) -> list[Finding]:
 
 
 def _targets(ctx: AuditContext, inventory: Inventory) -> list[SiteTarget]:
-    return site_targets(ctx)
+    return site_targets(ctx, inventory)
 
 
 def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
@@ -461,5 +461,10 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
 
 
 FAMILY: Family[SiteTarget] = Family(
-    name="tls", after=(), specs=SPECS, targets=_targets, audit=_audit, known=record.known
+    name="tls",
+    after=("discovery",),
+    specs=SPECS,
+    targets=_targets,
+    audit=_audit,
+    known=record.known,
 )

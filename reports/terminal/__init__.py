@@ -83,7 +83,7 @@ VIEWS: dict[str, Callable[[Report, Console], None]] = {
 
 def render(report: Report, view: str, console: Console) -> None:
     # Family views import this module's helpers, so they are looked up late.
-    from reports.terminal import cloud, servers, sites  # noqa: PLC0415
+    from reports.terminal import cloud, discovery, servers, sites  # noqa: PLC0415
 
     views = VIEWS | {
         "tls": sites.tls_view,
@@ -91,5 +91,6 @@ def render(report: Report, view: str, console: Console) -> None:
         "ssh": servers.ssh_view,
         "keys": servers.keys_view,
         "droplets": cloud.droplets_view,
+        "discovered": discovery.discovered_view,
     }
     views.get(view, findings_view)(for_terminal(report), console)

@@ -33,7 +33,15 @@ import pytest
 import checks
 from auditor.core.config import SiteConfig, parse_config
 from auditor.core.family import AuditContext, CheckTable, Family, SimpleTarget, specs_of
-from auditor.core.inventory import CloudResource, FoundKey, Inventory, KeyLocation, SshServerRecord
+from auditor.core.inventory import (
+    CloudResource,
+    CtCertificate,
+    DiscoveredName,
+    FoundKey,
+    Inventory,
+    KeyLocation,
+    SshServerRecord,
+)
 from auditor.core.model import CheckSpec, Finding
 from auditor.core.roster import parse_roster
 from auditor.core.sshkeys import parse_public_key_line
@@ -41,6 +49,8 @@ from auditor.lab.pki import TestCA
 from checks import FAMILIES, access, catalog, dns
 from checks.digitalocean import family as digitalocean
 from checks.digitalocean import inventory as parse
+from checks.discovery import ct
+from checks.discovery import family as discovery
 from checks.https import family as https
 from checks.https.probe import Hop, HttpsHeaders, HttpsScan, RedirectTrace
 from checks.mail import family as mail
@@ -266,9 +276,57 @@ def _access_paths(tmp_path: Path) -> ListPaths:
     }
 
 
+def _discovery_paths(tmp_path: Path) -> ListPaths:
+    live = DiscoveredName("new.alternativet.dk", ("crt.sh",), "site", serves=("https",))
+    known = DiscoveredName(HOST, ("config",), "site", serves=("https",), configured=True)
+    silent = DiscoveredName("old.alternativet.dk", ("dns-zone",), "no-address")
+    v6only = DiscoveredName("v6.alternativet.dk", ("crt.sh",), "not-asked", ("2001:db8::1",))
+    return {
+        "judged": (
+            discovery.findings_of(discovery.Found((live, known, silent))).findings,
+            {"sites.coverage": {"new.alternativet.dk"}},
+        ),
+        "all configured": (
+            discovery.findings_of(discovery.Found((known, silent))).findings,
+            {"sites.coverage": {"discovery"}},
+        ),
+        "a source unread": (
+            discovery.findings_of(discovery.Found((live,), ("crt.sh is down",))).findings,
+            {"sites.coverage": {"new.alternativet.dk", "discovery"}},
+        ),
+        "a name not asked": (
+            discovery.findings_of(discovery.Found((known, v6only))).findings,
+            {"sites.coverage": {"v6.alternativet.dk"}},
+        ),
+    }
+
+
+def _ct_paths(tmp_path: Path) -> ListPaths:
+    ours = CtCertificate(1, "C=US, O=Let's Encrypt, CN=R11", (HOST,))
+    other = CtCertificate(2, "C=XX, O=Elsewhere CA, CN=E1", ("login." + HOST,))
+    expected = ("Let's Encrypt",)
+    return {
+        "judged": (
+            ct.evaluate(ct.CtTarget((ours, other), expected)).findings,
+            {"ct.issuer": {"ct:2"}},
+        ),
+        "all expected": (
+            ct.evaluate(ct.CtTarget((ours,), expected)).findings,
+            {"ct.issuer": {"ct"}},
+        ),
+        "stale": (
+            ct.evaluate(ct.CtTarget((ours,), expected, "down")).findings,
+            {"ct.issuer": {"ct"}},
+        ),
+        "no issuer known": (ct.evaluate(ct.CtTarget((ours,), ())).findings, {"ct.issuer": {"ct"}}),
+    }
+
+
 LIST_STYLE: dict[str, Callable[[Path], ListPaths]] = {
     "digitalocean": _digitalocean_paths,
     "access": _access_paths,
+    "discovery": _discovery_paths,
+    "ct": _ct_paths,
 }
 
 

@@ -11,6 +11,8 @@ import pytest
 from auditor.core.config import (
     HISTORY_FILE,
     AuditConfig,
+    DiscoverySettings,
+    Exclusion,
     SiteConfig,
     SshServerConfig,
     load_config,
@@ -91,6 +93,21 @@ def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
         ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
         ('[dns]\nprobe_ipv6 = "no"\n', "dns.probe_ipv6", "true or false"),
         ("[bogus]\n", "bogus", "unknown key"),
+        (
+            '[discovery]\n[[discovery.exclude]]\nname = "old.a.test"\n',
+            "discovery.exclude[0].reason",
+            "is required",
+        ),
+        (
+            '[discovery]\n[[discovery.exclude]]\nname = "old.a.test"\nreason = " "\n',
+            "discovery.exclude[0].reason",
+            "must not be empty",
+        ),
+        ('[discovery]\ncrtsh_url = "crt.sh"\n', "discovery.crtsh_url", "http(s) URL"),
+        ('[discovery]\ndomains = ["1.2.3.4"]\n', "discovery.domains[0]", "not a domain name"),
+        ("[discovery]\nhttps_port = 0\n", "discovery.https_port", "between 1 and 65535"),
+        ('[discovery.platforms]\n"a b" = "X"\n', "discovery.platforms.a b", "not a domain"),
+        ("[discovery]\nzones = true\n", "discovery.zones", "unknown key"),
         ("sites = 3\n", "sites", "array of tables"),
     ],
 )
@@ -215,3 +232,37 @@ def test_the_starter_config_shows_the_defaults_it_says_it_shows() -> None:
     uncommented = "".join(f"[{name}]\n" + "\n".join(lines) + "\n" for name, lines in shown.items())
     config = parse_config(uncommented, "starter.toml", Path("/tmp"))
     assert config == AuditConfig(source="starter.toml")
+
+
+def test_discovery_is_off_without_its_section_and_reads_every_key(tmp_path: Path) -> None:
+    assert parse_config("", "t", tmp_path).discovery is None
+    assert parse_config("[discovery]\n", "t", tmp_path).discovery == DiscoverySettings()
+    config = parse_config(
+        "[discovery]\n"
+        'domains = ["Alternativet.DK."]\n'
+        'crtsh_url = "http://127.0.0.1:9/"\n'
+        'expected_issuers = ["Let\'s Encrypt"]\n'
+        "https_port = 8443\nhttp_port = 8080\nssh_port = 2222\n"
+        "dns_zones = false\n"
+        "[discovery.platforms]\n"
+        '"alternativet.dk" = "Alternativet.dk"\n'
+        '"alleos.alternativet.dk" = "AlleOs"\n'
+        "[[discovery.exclude]]\n"
+        'name = "Staging.Alternativet.dk"\n'
+        'reason = "Leverandørens testmiljø"\n',
+        "t",
+        tmp_path,
+    )
+    settings = config.discovery
+    assert settings is not None
+    assert settings.domains == ("alternativet.dk",)
+    assert settings.dns_zones is False
+    assert (settings.https_port, settings.http_port, settings.ssh_port) == (8443, 8080, 2222)
+    assert settings.excluded("staging.alternativet.dk") == Exclusion(
+        "staging.alternativet.dk", "Leverandørens testmiljø"
+    )
+    # The longest matching suffix names the platform; no rule: "ukendt".
+    assert settings.platform_of("x.alleos.alternativet.dk") == "AlleOs"
+    assert settings.platform_of("alternativet.dk") == "Alternativet.dk"
+    assert settings.platform_of("elsewhere.dk") == "ukendt"
+    assert settings.platform_of("notalternativet.dk") == "ukendt"

@@ -19,7 +19,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_play
 from auditor.core.model import Finding, Severity, Status
 from checks import catalog
 from reports.html import render_page
-from tests.support.reports import HOSTILE, hosting_findings, sample_report, with_findings
+from tests.support.reports import (
+    HOSTILE,
+    hosting_findings,
+    sample_report,
+    with_discovery,
+    with_findings,
+)
 
 BROWSER_TOOLS = Path(__file__).resolve().parent  # package.json and, after `npm ci`, node_modules
 CHROMIUM = "/usr/bin/chromium"
@@ -38,7 +44,7 @@ VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pages")
-    report = sample_report(hostile=True)
+    report = with_discovery(sample_report(hostile=True))
     # With the hosting words (a fronted site, a processor's) that the pages add per site.
     report = with_findings(
         report, [*report.findings, *hosting_findings("alternativet.dk", hostile=True)]

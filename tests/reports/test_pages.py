@@ -26,6 +26,7 @@ from tests.support.reports import (
     TRACE,
     hosting_findings,
     sample_report,
+    with_discovery,
     with_findings,
 )
 
@@ -286,3 +287,31 @@ def test_the_processors_name_and_reason_are_escaped() -> None:
     public = html.render_page(report, "certifikater", CATALOG)
     assert "<script>window.__pwned" not in public
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in public
+
+
+def test_the_discovery_sections_coverage_and_ct_source_on_both_pages() -> None:
+    report = with_discovery(sample_report())
+    public = html.render_page(report, "certifikater", CATALOG)
+    internal = html.render_page(report, "adgang", CATALOG)
+    line = "5 navne fundet, 3 kontrolleret, 1 udeladt med begrundelse"
+    assert line in public
+    assert line in internal
+    assert "Certificate Transparency via crt.sh, hentet 25. november 2026" in public
+    assert "Certificate Transparency via https://crt.sh/, hentet" in internal
+    # The public page: counts, the discovered site's own card, and nothing private.
+    assert "gammel.alternativet.dk" not in public  # it has no certificate record here
+    for private in ("ops.alternativet.dk", "test.alternativet.dk", HOSTILE, SERVER_ADDRESS):
+        assert private not in public, private
+    assert IPV4.findall(public) == []
+    # The internal page: every name, the exclusion's reason, the CT certificates, escaped.
+    assert "ops.alternativet.dk" in internal
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in internal
+    assert "Uventet udsteder" not in internal  # no ct.issuer finding in this report
+    assert "login.alternativet.dk" in internal
+
+
+def test_without_discovery_the_pages_say_nothing_of_it() -> None:
+    for name in ("certifikater", "adgang"):
+        page = html.render_page(sample_report(), name, CATALOG)
+        assert "navne fundet" not in page
+        assert "Certificate Transparency" not in page

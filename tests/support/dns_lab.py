@@ -1,7 +1,8 @@
 """A small DNS server on loopback that answers from a table, for the resolution tests.
 
 Built on dnspython's message layer (the library the auditor resolves with): names in the
-table answer with their A/AAAA records, or an empty answer for a type they lack; unknown
+table answer with their A/AAAA records, or an empty answer for a type they lack (a name
+with a CNAME answers with it and its target's records); unknown
 names are NXDOMAIN; names listed as silent get no answer at all, (name, type) pairs listed
 as failing a SERVFAIL. Every question is counted,
 so a test can show that a run asks each one once.
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
@@ -73,12 +75,20 @@ class LoopbackDns:
             elif name not in self.records:
                 response.set_rcode(dns.rcode.NXDOMAIN)
             else:
-                values = self.records[name].get(rdtype, [])
-                if values:
-                    response.answer.append(
-                        dns.rrset.from_text_list(question.name, 60, "IN", rdtype, values)
-                    )
+                self._answer(response, name, rdtype)
             self.sock.sendto(response.to_wire(), peer)
+
+    def _answer(self, response: dns.message.Message, name: str, rdtype: str) -> None:
+        """The records asked for; a name with a CNAME answers with it and its target's."""
+        owner = dns.name.from_text(name)
+        alias = self.records[name].get("CNAME", [])
+        if alias and rdtype != "CNAME":
+            response.answer.append(dns.rrset.from_text_list(owner, 60, "IN", "CNAME", alias))
+            target = alias[0].rstrip(".").lower()
+            owner, name = dns.name.from_text(target), target
+        values = self.records.get(name, {}).get(rdtype, [])
+        if values:
+            response.answer.append(dns.rrset.from_text_list(owner, 60, "IN", rdtype, values))
 
     def close(self) -> None:
         self._stop.set()

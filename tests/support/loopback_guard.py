@@ -74,7 +74,7 @@ def install() -> None:
 
     def sendto(self: socket.socket, data: Any, *args: Any) -> int:
         _check_address(self.family, args[-1])
-        return real_sendto(self, data, *args)  # type: ignore[arg-type]
+        return real_sendto(self, data, *args)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host

@@ -8,6 +8,9 @@ from dataclasses import replace
 from auditor.core.inventory import (
     CertificateRecord,
     CloudResource,
+    CtCertificate,
+    CtLog,
+    DiscoveredName,
     FoundKey,
     HttpsRecord,
     Inventory,
@@ -216,3 +219,28 @@ def hosting_findings(site: str, hostile: bool = False) -> list[Finding]:
             },
         ),
     ]
+
+
+def with_discovery(report: Report) -> Report:
+    """The report as a run with [discovery] makes it: names found, CT certificates (one from
+    a hostile issuer name), where the CT list came from; every part of the pages' discovery
+    sections has something to show."""
+    discovered = (
+        DiscoveredName("alternativet.dk", ("config", "crt.sh"), "site", configured=True),
+        DiscoveredName(
+            "gammel.alternativet.dk", ("crt.sh",), "site", (SERVER_ADDRESS,), serves=("https",)
+        ),
+        DiscoveredName("ops.alternativet.dk", ("dns-zone",), "server", ssh_addresses=("::1",)),
+        DiscoveredName("*.alternativet.dk", ("crt.sh",), "wildcard"),
+        DiscoveredName("test.alternativet.dk", ("dns-zone",), "excluded", excluded_reason=HOSTILE),
+    )
+    logged = report.run.finished_at[:19]
+    certificates = (
+        CtCertificate(1, "C=US, O=Let's Encrypt, CN=R11", ("alternativet.dk",), logged, logged),
+        CtCertificate(2, f"O={HOSTILE}", ("login.alternativet.dk",), logged, logged),
+    )
+    log = CtLog("https://crt.sh/", report.run.finished_at, domains=("alternativet.dk",))
+    inventory = replace(
+        report.inventory, discovered=discovered, ct_certificates=certificates, ct_log=log
+    )
+    return replace(report, inventory=inventory)
