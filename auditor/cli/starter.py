@@ -82,7 +82,10 @@ def init_command(app: App, folder: Path, force: bool) -> int:
     targets = {folder / name: source for name, source in STARTER_FILES.items()}
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
-        raise UsageError(f"{', '.join(existing)} exists already (use --force to overwrite)")
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise UsageError(
+            f"{' and '.join(existing)} already {verb}; left unchanged (--force overwrites)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     defaults = resources.files("auditor").joinpath("defaults")
     for path, source in targets.items():

@@ -309,7 +309,11 @@ def test_init_writes_a_starter_that_loads(tmp_path: Path) -> None:
     assert config.access.roster == (tmp_path / "conf" / "roster.toml").resolve()
     again = auditor({}, "init", str(tmp_path / "conf"))
     assert again.returncode == 2
-    assert "exists already" in again.stderr
+    conf = tmp_path / "conf"
+    assert again.stderr == (
+        f"auditor: {conf / 'auditor.toml'} and {conf / 'roster.toml'} already exist;"
+        " left unchanged (--force overwrites)\n"
+    )
 
 
 def test_render_rebuilds_a_page_and_refuses_garbage(sites_lab: SitesLab, tmp_path: Path) -> None:
