@@ -12,7 +12,13 @@ from auditor.core.changes import Change
 from auditor.core.model import Status
 from auditor.core.report import Report
 from auditor.core.text import printable
-from reports.terminal.common import STATUS_ORDER, findings_table, for_terminal, status_text
+from reports.terminal.common import (
+    STATUS_ORDER,
+    findings_table,
+    for_terminal,
+    status_text,
+    unchecked_table,
+)
 
 
 def claims_table(report: Report) -> Table:
@@ -38,6 +44,9 @@ SUMMARY_ROWS = 12  # a summary fits on one screen; the full list is in report.js
 
 def summary_view(report: Report, console: Console) -> None:
     console.print(claims_table(report))
+    unchecked = unchecked_table(report.claims)
+    if unchecked is not None:
+        console.print(unchecked)
     problems = sorted(
         (f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)),
         key=lambda f: (STATUS_ORDER[f.status], f.target, f.check),

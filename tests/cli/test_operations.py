@@ -187,12 +187,19 @@ def test_two_runs_and_the_diff_says_exactly_what_changed(moving: Moving, do_lab:
     assert "cert renewed" in table.stdout
 
 
-def test_quiet_prints_nothing_when_all_holds_and_the_problems_otherwise(
+def test_quiet_prints_only_the_problems_and_why_a_promise_was_not_checked(
     sites_lab: SitesLab, tmp_path: Path
 ) -> None:
+    # (Nothing at all when every promise holds: tests/cli/test_first_run.py.)
     good = sites_lab.write_config(tmp_path / "good.toml", ["good"])
     result = auditor({}, "run", "--config", str(good), "--out", str(tmp_path / "a"), "--quiet")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[1:]] == [
+        "  hosting skipped",
+        "  hosting skipped",
+        "  ssh-keys skipped",
+        "  few-holders skipped",
+    ]
     bad = sites_lab.write_config(tmp_path / "bad.toml", ["good", "nohsts"])
     result = auditor({}, "run", "--config", str(bad), "--out", str(tmp_path / "b"), "--quiet")
     assert result.returncode == 1
