@@ -111,10 +111,10 @@ def run_command(
     if fmt == "table":
         from rich.text import Text  # noqa: PLC0415 (a quiet run does not load Rich)
 
-        from reports.terminal import changes_table  # noqa: PLC0415
+        from reports.terminal.changes import changes_table  # noqa: PLC0415
 
         if published.changes:
-            app.out.print(changes_table(published.changes))
+            app.out.print(changes_table(published.changes, app.out.width))
         elif published.changes is not None:
             app.out.print(Text("Nothing changed since the last run.", style="dim"))
         run = f"Run {published.run_id}: wrote" if published.run_id is not None else "Wrote"

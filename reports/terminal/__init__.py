@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.core.changes import Change
 from auditor.core.model import Status
 from auditor.core.report import Report
-from auditor.core.text import printable
 from reports.terminal.common import (
     STATUS_ORDER,
     findings_table,
@@ -67,20 +65,6 @@ def summary_view(report: Report, console: Console) -> None:
             style="dim",
         )
     )
-
-
-def changes_table(changes: Sequence[Change]) -> Table:
-    table = Table(title="Changed since the last run", title_justify="left")
-    for column in ("Change", "Where", "Before", "Now"):
-        table.add_column(column, overflow="fold")
-    for change in changes:
-        table.add_row(
-            change.kind.value.replace("_", " "),
-            Text(printable(change.subject)),
-            Text(printable(change.before or "-")),
-            Text(printable(change.after or "-")),
-        )
-    return table
 
 
 # view name -> how to show it; a view not listed falls back to the findings table.
