@@ -14,7 +14,7 @@ SITE = "alternativet.dk"
 
 
 def _with_certificate(report: Report, **changes: object) -> Report:
-    record = certificate(SITE, **changes)
+    record = certificate(SITE, False, **changes)
     return replace(report, inventory=replace(report.inventory, certificates=(record,)))
 
 
