@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -14,7 +17,7 @@ import pytest
 from auditor.cli.run import _quiet_lines
 from auditor.core.config import OutputSettings
 from auditor.core.model import Status
-from tests.support.cli import run_auditor
+from tests.support.cli import TIMEOUT, auditor_command, run_auditor
 from tests.support.digitalocean_fake import DoLab
 from tests.support.reports import sample_report, with_findings
 from tests.support.sites_lab import SitesLab
@@ -231,3 +234,32 @@ def test_every_command_takes_verbose_after_its_name() -> None:
     result = run_auditor("init", "--help", "-v")
     assert result.returncode == 0
     assert "-v, --verbose" in result.stdout
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_install_puts_auditor_on_the_path_before_it_is_used() -> None:
+    install = README.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert ". .venv/bin/activate" in install
+    assert install.index("activate") < install.index("auditor demo")
+    assert ".venv/bin/auditor" not in install
+
+
+def test_the_readmes_commands_on_the_demos_folder_work_as_written(tmp_path: Path) -> None:
+    # Run where a user runs them: in the folder they cloned into, after `auditor demo`.
+    commands = re.findall(r"`(auditor [^`]*--out auditor-demo[^`]*)`", README)
+    assert "auditor diff --out auditor-demo" in commands
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    for command in ["auditor demo", *commands]:
+        result = subprocess.run(
+            auditor_command(*shlex.split(command)[1:]),
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stdout, command
