@@ -83,15 +83,29 @@ def _certificate_changes(old: Inventory, new: Inventory, words: Wording) -> list
         if was.sha256 == now.sha256:
             continue
         renewed = was.issuer == now.issuer and now.not_after > was.not_after
+        kind = ChangeKind.CERT_RENEWED if renewed else ChangeKind.CERT_REPLACED
+        told = zip(_certificate_told(was, words), _certificate_told(now, words), strict=True)
+        # Only what changed: an issuer shown the same on both sides reads as the change.
+        changed = [(old, new) for old, new in told if old != new]
         changes.append(
             Change(
-                ChangeKind.CERT_RENEWED if renewed else ChangeKind.CERT_REPLACED,
+                kind,
                 now.site,
-                f"{was.issuer}, {words.valid_to} {words.when(was.not_after)}, {was.sha256[:23]}",
-                f"{now.issuer}, {words.valid_to} {words.when(now.not_after)}, {now.sha256[:23]}",
+                "; ".join(old for old, _ in changed),
+                "; ".join(new for _, new in changed),
             )
         )
     return changes
+
+
+def _certificate_told(record: CertificateRecord, words: Wording) -> tuple[str, ...]:
+    """A certificate's issuer, expiry, serial and fingerprint (its first 8 bytes), in words."""
+    return (
+        f"{words.issuer} {record.issuer}",
+        f"{words.valid_to} {words.when(record.not_after)}",
+        f"{words.serial} {record.serial}",
+        f"SHA-256 {record.sha256[:23]}",
+    )
 
 
 def _by_key(findings: Iterable[Finding]) -> Mapping[tuple[str, str], Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
-import logging
+import json
 import os
 import signal
 import sys
@@ -15,8 +15,9 @@ from typing import NoReturn
 import click
 
 from auditor import __version__
+from auditor.cli import logs
 from auditor.cli.collector import loaded
-from auditor.cli.common import make_app
+from auditor.cli.common import VERBOSE_HELP, make_app, verbose_option
 from auditor.core.errors import AuditorError
 from auditor.core.text import printable, speaks_utf8
 
@@ -39,14 +40,6 @@ COMMANDS = {
 }
 
 
-class PrintableFormatter(logging.Formatter):
-    """Log lines quote what servers sent (paramiko logs the remote banner): escaped, like
-    everything else the auditor prints. Tracebacks keep their lines."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        return printable(super().formatMessage(record))
-
-
 class LazyGroup(click.Group):
     """A group whose subcommands are named here and imported on first use (click's recipe)."""
 
@@ -60,6 +53,8 @@ class LazyGroup(click.Group):
         module, _, name = target.partition(":")
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command), target
+        if not any(param.name == "verbose" for param in command.params):
+            command.params.append(verbose_option())  # -v after the command's name, too
         loaded()  # what the command needs to start is imported (see auditor.launch)
         return command
 
@@ -69,7 +64,7 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="auditor")
-@click.option("-v", "--verbose", count=True, help="Log more to stderr (-vv for debug).")
+@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """Checks Alternativet's published security promises, with evidence.
@@ -81,20 +76,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
         # A locale that cannot spell what is printed (cron's LC_ALL=C): a letter it lacks is
         # shown as its escape (\xf8), not a UnicodeEncodeError after the audit has run.
         sys.stdout.reconfigure(errors="backslashreplace")
-    level = logging.WARNING - 10 * min(verbose, 2)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
-    # Library chatter (paramiko's tracebacks for a probe it was asked to make fail, sslyze's
-    # retries) is for debugging the auditor itself: only with -vv.
-    # A Python warning too: a served certificate with a negative serial makes cryptography
-    # print its file and line (the trust check already says what is wrong).
-    logging.captureWarnings(True)
-    for noisy in ("paramiko", "sslyze", "urllib3", "digitalocean", "py.warnings"):
-        logging.getLogger(noisy).setLevel(level if verbose >= 2 else logging.CRITICAL)
-    # Its debug lines carry request headers; it masks the token, but a token never needs logging.
-    logging.getLogger("digitalocean").setLevel(max(level, logging.INFO))
-    ctx.obj = make_app()
+    ctx.obj = make_app(verbose)
+    logs.configure(verbose)
 
 
 class Terminated(BaseException):
@@ -105,14 +88,43 @@ def _terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def _leave_now(message: str, code: int) -> NoReturn:
+def _asks_for_json(args: Sequence[str]) -> bool:
+    """Whether the command line asks for `--format json`: read from the words themselves, so
+    that a command that fails before (or while) its options are parsed still answers in JSON."""
+    for index, word in enumerate(args):
+        if word == "--":
+            return False
+        if word == "--format=json" or (
+            word == "--format" and args[index + 1 : index + 2] == ["json"]
+        ):
+            return True
+    return False
+
+
+def _say_failure(message: str, code: int, as_json: bool) -> None:
+    """One line on stderr; with `--format json` also a JSON object on stdout."""
+    click.echo(message, err=True)
+    if as_json:
+        _say_json_only(message, code)
+
+
+def _say_json_only(message: str, code: int) -> None:
+    """A failure as JSON on stdout (`{"error": ..., "exit_code": ...}`): a script that parses
+    what `--format json` prints always gets a document, whatever happened."""
+    ascii_only = not (sys.stdout is not None and speaks_utf8(sys.stdout))
+    document = {"error": message.removeprefix("auditor: "), "exit_code": code}
+    with contextlib.suppress(Exception):  # stdout closed or gone: stderr has said it
+        click.echo(json.dumps(document, ensure_ascii=ascii_only))
+
+
+def _leave_now(message: str, code: int, as_json: bool = False) -> NoReturn:
     """Exit at once, once the main thread has unwound (its files and history cleaned up).
 
     Probes still waiting on a silent server would otherwise hold the exit until their own
     timeout: a stop must not wait for the network. Those threads only probe; they write
     nothing that needs finishing.
     """
-    click.echo(message, err=True)
+    _say_failure(message, code, as_json)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -126,20 +138,25 @@ def main(args: Sequence[str] | None = None) -> None:
     # the same clean-ups as an interrupt (the temporary file removed, the history's
     # transaction rolled back).
     signal.signal(signal.SIGTERM, _terminated)
+    as_json = _asks_for_json(sys.argv[1:] if args is None else args)
     try:
         code = cli.main(args=args, standalone_mode=False)  # None: sys.argv
     except click.exceptions.Abort:  # click's word for Ctrl-C (a KeyboardInterrupt)
-        _leave_now("auditor: aborted", 130)
+        _leave_now("auditor: aborted", 130, as_json)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+        code = 2 if exc.exit_code == 1 else exc.exit_code
+        if as_json:
+            _say_json_only(f"auditor: {exc.format_message()}", code)
+        sys.exit(code)
     except AuditorError as exc:
-        click.echo(f"auditor: {printable(str(exc))}", err=True)  # may quote an API's answer
+        # may quote an API's answer
+        _say_failure(f"auditor: {printable(str(exc))}", exc.exit_code, as_json)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _leave_now("auditor: interrupted", 130)
+        _leave_now("auditor: interrupted", 130, as_json)
     except Terminated:
-        _leave_now("auditor: terminated", 143)  # 128 + SIGTERM, as a shell reports it
+        _leave_now("auditor: terminated", 143, as_json)  # 128 + SIGTERM, as a shell reports it
     except BrokenPipeError:
         # The reader went away (`auditor ... | head`): nothing left to say, and no one to say
         # it to. Point stdout at /dev/null so the interpreter's final flush cannot fail too.
@@ -147,6 +164,6 @@ def main(args: Sequence[str] | None = None) -> None:
         sys.exit(141)
     except OSError as exc:  # a file the command had to read or write: one line, never a trace
         name = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"auditor: {name}{exc.strerror or exc}", err=True)
+        _say_failure(f"auditor: {name}{exc.strerror or exc}", 2, as_json)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

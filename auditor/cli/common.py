@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from auditor.app.history import History, HistoryError
+from auditor.cli import logs
 from auditor.core.config import CONNECT_TIMEOUT_RANGE, AuditConfig, Limits, load_config
 from auditor.core.documents import pem_certificates
 from auditor.core.family import AuditContext, Family
@@ -39,6 +40,7 @@ class App:
     """
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    verbose: int = 0  # -v count, before and after the command's name
 
     @cached_property
     def out(self) -> Console:
@@ -53,7 +55,10 @@ class App:
         return Console(file=sys.stderr, stderr=True)
 
     def observer(self) -> Observer:
-        # A progress display only where a person watches; cron and pipes get nothing.
+        # With -v the run is told to the log (a progress display would garble its lines);
+        # else a progress display only where a person watches; cron and pipes get nothing.
+        if logs.wanted():
+            return logs.LoggingObserver()
         if self.err.is_terminal:
             from auditor.cli.progress import RichObserver  # noqa: PLC0415
 
@@ -74,7 +79,7 @@ class App:
         progress: bool = True,
         previous: Inventory | None = None,
     ) -> Report:
-        observer = self.observer() if progress else NullObserver()
+        observer = self.observer() if progress or logs.wanted() else NullObserver()
         ctx = self.context(config, deep, previous)
         return run_audit(families, ctx, observer, command=command)
 
@@ -187,5 +192,28 @@ def previous_inventory(config: AuditConfig, history: History) -> Inventory | Non
     return report.inventory if report is not None else None
 
 
-def make_app() -> App:
-    return App()
+VERBOSE_HELP = "Log more to stderr (-vv for debug); before or after the command's name."
+
+
+def _more_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        app = ctx.find_object(App)
+        if app is not None:
+            app.verbose += value
+            logs.configure(app.verbose)
+
+
+def verbose_option() -> click.Option:
+    """`-v` as a command's own option: `auditor run -v` as well as `auditor -v run`."""
+    return click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        expose_value=False,
+        is_eager=True,  # the log is set before any other option's check can fail
+        callback=_more_verbose,
+        help=VERBOSE_HELP,
+    )
+
+
+def make_app(verbose: int = 0) -> App:
+    return App(verbose=verbose)

@@ -21,7 +21,7 @@ from auditor.cli.common import (
 from auditor.core.config import HISTORY_FILE
 from auditor.core.errors import UsageError
 from auditor.core.text import speaks_utf8
-from reports.terminal import changes_table
+from reports.terminal.changes import changes_table
 
 READS_FROM = f"The folder `auditor run --out` wrote to (its {HISTORY_FILE})."
 
@@ -85,9 +85,8 @@ def diff_command(
         ascii_only = not speaks_utf8(app.out.file)  # as `--format json` does everywhere
         app.out.file.write(json.dumps(document, indent=2, ensure_ascii=ascii_only) + "\n")
     elif changes:
-        table = changes_table(changes)
-        table.title = f"Changed from run {old_id} to run {new_id}"
-        app.out.print(table)
+        title = f"Changed from run {old_id} to run {new_id}"
+        app.out.print(changes_table(changes, app.out.width, title))
     else:
         app.out.print(f"Nothing changed from run {old_id} to run {new_id}.")
     return 0

@@ -18,13 +18,13 @@ from auditor.cli.common import (
     user_names,
 )
 from auditor.core.config import AuditConfig, Limits, SshServerConfig, SshSettings
-from auditor.core.hosts import parse_host_port
+from auditor.core.hosts import parse_target
 from auditor.core.roster import load_roster
 from checks import families
 
 
 @click.command("ssh")
-@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]...")
+@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]|URL...")
 @click.option(
     "--user",
     "users",
@@ -54,7 +54,7 @@ def ssh_command(
     """Login methods each server offers, asked with the `none` method (never a password)."""
     servers = []
     for spec in hosts:
-        host, port = parse_host_port(spec, SshServerConfig.port)
+        host, port = parse_target(spec, SshServerConfig.port, "ssh")
         servers.append(SshServerConfig(host=host, port=port, address=address))
     config = AuditConfig(
         source="<command line>",

@@ -16,7 +16,7 @@ from auditor.cli.common import (
     timeout_option,
 )
 from auditor.core.config import AuditConfig, Limits, SiteConfig
-from auditor.core.hosts import parse_host_port
+from auditor.core.hosts import parse_target
 from checks import families
 
 
@@ -25,7 +25,7 @@ def _sites(
 ) -> tuple[SiteConfig, ...]:
     sites = []
     for spec in hosts:
-        host, port = parse_host_port(spec, SiteConfig.port)
+        host, port = parse_target(spec, SiteConfig.port, "https")
         sites.append(
             SiteConfig(host=host, platform="", port=port, addresses=address, ca_file=ca_file)
         )
@@ -55,7 +55,7 @@ def _config(sites: tuple[SiteConfig, ...], timeout: float) -> AuditConfig:
 
 
 @click.command("tls")
-@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]...")
+@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]|URL...")
 @_site_options
 @click.option("--deep", is_flag=True, help="Enumerate every accepted cipher suite (slow).")
 @format_option
@@ -77,7 +77,7 @@ def tls_command(
 
 
 @click.command("https")
-@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]...")
+@click.argument("hosts", nargs=-1, required=True, metavar="HOST[:PORT]|URL...")
 @_site_options
 @click.option(
     "--http-port",

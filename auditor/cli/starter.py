@@ -15,7 +15,7 @@ from auditor.cli.common import App, pass_app
 from auditor.core.config import OutputSettings, load_config
 from auditor.core.errors import UsageError
 from checks import families
-from reports.terminal import changes_table
+from reports.terminal.changes import changes_table
 
 
 @click.command("demo")
@@ -55,7 +55,7 @@ def demo_command(app: App, out_dir: Path) -> int:
             )
     app.show(report, "table", "summary")
     if published.changes:
-        app.out.print(changes_table(published.changes))
+        app.out.print(changes_table(published.changes, app.out.width))
     if published.history_error is not None:
         app.err.print(Text(f"No changes to show: {published.history_error}", style="yellow"))
     app.out.print(
@@ -82,7 +82,10 @@ def init_command(app: App, folder: Path, force: bool) -> int:
     targets = {folder / name: source for name, source in STARTER_FILES.items()}
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
-        raise UsageError(f"{', '.join(existing)} exists already (use --force to overwrite)")
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise UsageError(
+            f"{' and '.join(existing)} already {verb}; left unchanged (--force overwrites)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     defaults = resources.files("auditor").joinpath("defaults")
     for path, source in targets.items():

@@ -33,6 +33,8 @@ class Wording:
     unknown_holder: str = "unknown holder"
     when: Callable[[str], str] = str  # an ISO 8601 time as a reader wants it
     valid_to: str = "valid to"
+    issuer: str = "issuer"
+    serial: str = "serial"
     not_checked: str = "not checked"
     check_on_target: str = "{check} on {target}"
     statuses: Mapping[Status, str] = field(default_factory=dict)  # default: the status value

@@ -95,3 +95,24 @@ def parse_host_port(spec: str, default_port: int) -> tuple[str, int]:
     if problem is not None:
         raise UsageError(f"not a host name ({problem}): {spec!r}")
     return host, port
+
+
+def parse_target(spec: str, default_port: int, scheme: str) -> tuple[str, int]:
+    """`parse_host_port`, or the host and port of a pasted URL of `scheme`
+    (`https://host[:port]/path`, `https://[2001:db8::1]:8443/`): its path, query and
+    fragment say nothing about the server, so they are dropped."""
+    prefix, separator, rest = spec.strip().partition("://")
+    if not separator:
+        return parse_host_port(spec, default_port)
+    if prefix.lower() != scheme:
+        hint = f"give HOST[:PORT] or an {scheme}:// URL"
+        raise UsageError(f"not an {scheme}:// URL: {spec!r} ({hint})")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        # Not quoted back: what stands before the @ may be a password.
+        raise UsageError(
+            f"a {scheme}:// URL with a user name or password is not taken: give the host alone"
+        )
+    if not authority:
+        raise UsageError(f"no host in {spec!r}")
+    return parse_host_port(authority, default_port)

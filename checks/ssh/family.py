@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from auditor.core.addresses import is_ipv6
 from auditor.core.documents import json_value
 from auditor.core.family import (
     AuditContext,
@@ -22,7 +23,7 @@ from auditor.core.family import (
     Verdict,
     specs_of,
 )
-from auditor.core.hosts import SSH_PORT, canonical_host, target_label
+from auditor.core.hosts import SSH_PORT, canonical_host, is_ip_address, target_label
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.sshkeys import AuthorizedKey
@@ -539,15 +540,20 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
         return _no_address(target)
     settings = ctx.config.ssh
     timeout = ctx.config.limits.connect_timeout
-    scan = probe(
-        target.host,
-        target.address,
-        target.port,
-        settings.users,
-        timeout,
-        ctx.gate(target.address),
-        ctx.config.limits.per_server_connections,
-    )
+    resolved = _resolved(target, ctx)
+    if isinstance(resolved, str):
+        scan = SshProbe(target.host, target.address, target.port, connect_error=resolved)
+    else:
+        target = resolved
+        scan = probe(
+            target.host,
+            target.address,
+            target.port,
+            settings.users,
+            timeout,
+            ctx.gate(target.address),
+            ctx.config.limits.per_server_connections,
+        )
     read: ServerRead | None = None
     read_error: str | None = None
     if settings.authenticated and scan.connect_error is None:
@@ -620,6 +626,21 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
     return Outcome(
         findings=tuple(findings), inventory=Inventory(ssh_servers=(record,), found_keys=tuple(keys))
     )
+
+
+def _resolved(target: SshTarget, ctx: AuditContext) -> SshTarget | str:
+    """The target at an IP address, or why its name has none.
+
+    A server named without an address is asked of the run's resolver, as a site's name is:
+    one resolver and one answer per name in a run, and the same words when there is none.
+    """
+    if is_ip_address(target.address):
+        return target
+    answer = ctx.addresses.lookup(canonical_host(target.address))
+    addresses = sorted(answer.addresses, key=is_ipv6)  # IPv4 first: not every host has a v6 route
+    if not addresses:
+        return answer.error or f"{target.address} has no address"
+    return replace(target, address=addresses[0])
 
 
 def _no_address(target: SshTarget) -> Outcome:

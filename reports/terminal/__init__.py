@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.core.changes import Change
 from auditor.core.model import Status
 from auditor.core.report import Report
-from auditor.core.text import printable
-from reports.terminal.common import STATUS_ORDER, findings_table, for_terminal, status_text
+from reports.terminal.common import (
+    STATUS_ORDER,
+    findings_table,
+    for_terminal,
+    status_text,
+    unchecked_table,
+)
 
 
 def claims_table(report: Report) -> Table:
@@ -38,6 +42,9 @@ SUMMARY_ROWS = 12  # a summary fits on one screen; the full list is in report.js
 
 def summary_view(report: Report, console: Console) -> None:
     console.print(claims_table(report))
+    unchecked = unchecked_table(report.claims)
+    if unchecked is not None:
+        console.print(unchecked)
     problems = sorted(
         (f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WARN)),
         key=lambda f: (STATUS_ORDER[f.status], f.target, f.check),
@@ -58,20 +65,6 @@ def summary_view(report: Report, console: Console) -> None:
             style="dim",
         )
     )
-
-
-def changes_table(changes: Sequence[Change]) -> Table:
-    table = Table(title="Changed since the last run", title_justify="left")
-    for column in ("Change", "Where", "Before", "Now"):
-        table.add_column(column, overflow="fold")
-    for change in changes:
-        table.add_row(
-            change.kind.value.replace("_", " "),
-            Text(printable(change.subject)),
-            Text(printable(change.before or "-")),
-            Text(printable(change.after or "-")),
-        )
-    return table
 
 
 # view name -> how to show it; a view not listed falls back to the findings table.

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.core.model import Finding, Status
-from auditor.core.report import Report
+from auditor.core.report import Claim, Report
 from auditor.core.text import printable
 
 STATUS_STYLE: dict[Status, str] = {
@@ -49,6 +49,25 @@ def for_terminal(report: Report) -> Report:
     One pass over the whole report, so no view can forget a field.
     """
     return Report.from_dict(_escaped(report.to_dict()))
+
+
+def unchecked_table(claims: Sequence[Claim], title: str = "Why not checked") -> Table | None:
+    """Each claim left unchecked (skipped, or could not be checked) with every reason why:
+    "hosting SKIPPED" alone does not tell the reader to set a token. None if there is none."""
+    unchecked = [claim for claim in claims if claim.reasons]
+    if not unchecked:
+        return None
+    table = Table(title=title, title_justify="left", box=None, show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for claim in unchecked:
+        for index, reason in enumerate(claim.reasons):
+            if index:
+                table.add_row("", "", Text(reason))
+            else:
+                table.add_row(claim.id.value, status_text(claim.status), Text(reason))
+    return table
 
 
 def status_text(status: Status) -> Text:

@@ -11,7 +11,7 @@ from auditor.core.inventory import KeyHolderRecord, KeyLocation
 from auditor.core.model import ClaimId, Status
 from auditor.core.report import Report
 from reports.holders import HolderWords, holder_name
-from reports.terminal.common import STATUS_STYLE, findings_table, status_text
+from reports.terminal.common import STATUS_STYLE, findings_table, status_text, unchecked_table
 
 
 def ssh_view(report: Report, console: Console) -> None:
@@ -66,6 +66,13 @@ def keys_view(report: Report, console: Console) -> None:
     for record in records:
         for server in dict.fromkeys(loc.server for loc in record.locations):
             servers.setdefault(server, []).append(record)
+    if not records:
+        # An empty table would say "nobody": say instead why no key was read.
+        claims = [report.claim(ClaimId.SSH_KEYS), report.claim(ClaimId.FEW_HOLDERS)]
+        why = unchecked_table(claims, "No key holders to show")
+        console.print(why or Text("No key holders to show: no server or account gave a key."))
+        _key_problems(report, console)
+        return
     table = Table(title="Who can open which server", title_justify="left")
     table.add_column("Server", no_wrap=True)
     table.add_column("Key holders (unknown and weak first)", overflow="fold")
@@ -98,6 +105,10 @@ def keys_view(report: Report, console: Console) -> None:
             places.add_row(*(Text(part) for part in where))
         console.print(head)
         console.print(Padding(places, (0, 0, 0, 2)))
+    _key_problems(report, console)
+
+
+def _key_problems(report: Report, console: Console) -> None:
     # Access and login problems; of the cloud's own findings only what kept keys from being read.
     servers_checked = {s.target for s in report.inventory.ssh_servers}
     access = {f.key for f in report.claim(ClaimId.FEW_HOLDERS).findings}

@@ -123,10 +123,10 @@ def test_a_bad_extra_ca_file_is_a_usage_error(sites_lab: SitesLab, tmp_path: Pat
     site = _pin(sites_lab, "good")[:3]
     result = run_auditor("tls", *site, "--ca-file", str(ca_file), "--format", "json")
     assert result.returncode == 2
-    assert result.stdout == ""
-    assert f"Invalid value for '--ca-file': {ca_file} is not a list of PEM certificates" in (
-        result.stderr
-    )
+    problem = f"Invalid value for '--ca-file': {ca_file} is not a list of PEM certificates"
+    assert problem in result.stderr
+    # --format json: stdout is still one JSON document, the failure's.
+    assert json.loads(result.stdout) == {"error": problem, "exit_code": 2}
 
 
 def test_a_ca_file_spoilt_after_the_config_was_read_is_an_error_that_names_it(

@@ -194,12 +194,19 @@ def test_two_runs_and_the_diff_says_exactly_what_changed(moving: Moving, do_lab:
     assert "cert renewed" in table.stdout
 
 
-def test_quiet_prints_nothing_when_all_holds_and_the_problems_otherwise(
+def test_quiet_prints_only_the_problems_and_why_a_promise_was_not_checked(
     sites_lab: SitesLab, tmp_path: Path
 ) -> None:
+    # (Nothing at all when every promise holds: tests/cli/test_first_run.py.)
     good = sites_lab.write_config(tmp_path / "good.toml", ["good"])
     result = auditor({}, "run", "--config", str(good), "--out", str(tmp_path / "a"), "--quiet")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[1:]] == [
+        "  hosting skipped",
+        "  hosting skipped",
+        "  ssh-keys skipped",
+        "  few-holders skipped",
+    ]
     bad = sites_lab.write_config(tmp_path / "bad.toml", ["good", "nohsts"])
     result = auditor({}, "run", "--config", str(bad), "--out", str(tmp_path / "b"), "--quiet")
     assert result.returncode == 1
@@ -335,7 +342,11 @@ def test_init_writes_a_starter_that_loads(tmp_path: Path) -> None:
     assert config.access.roster == (tmp_path / "conf" / "roster.toml").resolve()
     again = auditor({}, "init", str(tmp_path / "conf"))
     assert again.returncode == 2
-    assert "exists already" in again.stderr
+    conf = tmp_path / "conf"
+    assert again.stderr == (
+        f"auditor: {conf / 'auditor.toml'} and {conf / 'roster.toml'} already exist;"
+        " left unchanged (--force overwrites)\n"
+    )
 
 
 def test_render_rebuilds_a_page_and_refuses_garbage(sites_lab: SitesLab, tmp_path: Path) -> None:

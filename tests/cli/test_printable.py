@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from auditor.cli import PrintableFormatter
+from auditor.cli.logs import PrintableFormatter
 from auditor.cli.run import _quiet_lines
 from auditor.core.model import Status
 from auditor.core.text import printable

@@ -284,7 +284,7 @@ def test_sigterm_mid_run_is_one_line_and_exit_143_not_a_kill() -> None:
     result = _signalled_mid_probe(signal.SIGTERM)
     assert result.returncode == 143
     assert result.stderr == "auditor: terminated\n"
-    assert result.stdout == ""
+    assert json.loads(result.stdout) == {"error": "terminated", "exit_code": 143}  # --format json
 
 
 def test_ctrl_c_mid_run_exits_at_once_not_at_the_silent_servers_timeout() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.core.atomic import write_atomic
 from auditor.core.errors import UsageError
-from auditor.core.hosts import parse_host_port
+from auditor.core.hosts import parse_host_port, parse_target
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,39 @@ def test_every_target_is_labelled_by_one_rule_that_reads_back(
     assert SshServerConfig(host, port=port).label == label
     assert SshTarget(host, port, "192.0.2.1").label == label
     assert parse_host_port(label, SSH_PORT) == (host, port)
+
+
+@pytest.mark.parametrize(
+    ("spec", "scheme", "expected"),
+    [
+        ("https://example.org/", "https", ("example.org", 443)),
+        ("HTTPS://Example.org:8443/privatliv?x=1#top", "https", ("example.org", 8443)),
+        ("https://[2001:db8::1]:8443/", "https", ("2001:db8::1", 8443)),
+        ("https://[::1]", "https", ("::1", 443)),
+        ("ssh://127.0.0.1:2222", "ssh", ("127.0.0.1", 2222)),
+        ("example.org:8443", "https", ("example.org", 8443)),  # not a URL: as before
+    ],
+)
+def test_a_pasted_url_is_read_as_its_host_and_port(
+    spec: str, scheme: str, expected: tuple[str, int]
+) -> None:
+    assert parse_target(spec, 443, scheme) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("http://example.org/", "not an https:// URL"),
+        ("ftp://example.org/", "not an https:// URL"),
+        ("https://anna:hunter2@example.org/", "user name or password"),
+        ("https:///path", "no host"),
+        ("https://[2001:db8::1/", "unbalanced brackets"),
+        ("https://example.org:99999/", "not a port number"),
+    ],
+)
+def test_a_url_that_names_no_server_of_the_scheme_is_one_line(spec: str, says: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_target(spec, 443, "https")
+    assert says in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert "hunter2" not in str(caught.value)

@@ -6,6 +6,7 @@ import io
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from rich.console import Console
 
 from auditor.core.changes import Change, ChangeKind
@@ -14,7 +15,8 @@ from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Report
 from checks.digitalocean import family as digitalocean
 from checks.tls.family import CHECKS as TLS_CHECKS
-from reports.terminal import changes_table, render
+from reports.terminal import render
+from reports.terminal.changes import changes_table
 from reports.terminal.cloud import droplets_view
 from reports.terminal.common import findings_table
 from reports.terminal.servers import keys_view
@@ -148,3 +150,32 @@ def test_droplets_of_the_same_name_each_get_their_own_verdict() -> None:
     rows = [line for line in screen.getvalue().splitlines() if line.startswith("│ web ")]
     verdicts = [(row.split("│")[3].strip(), row.split("│")[-2].strip()) for row in rows]
     assert verdicts == [("ams3", "PASS"), ("nyc3", "FAIL")]
+
+
+CHANGES = [
+    Change(
+        ChangeKind.CERT_RENEWED,
+        "www.demo.test",
+        "valid to 2026-12-24T15:58:18+00:00; serial 5F4A39463ED8EA77CE494793A077C9B6CEACC050; "
+        "SHA-256 C5:46:0E:D1:7B:D1:B7:48",
+        "valid to 2027-03-03T15:58:18+00:00; serial 5F2C695B3E3C5835E66E70A466F02FE36533D9E0; "
+        "SHA-256 42:32:1F:00:73:C9:F4:E6",
+    ),
+    Change(
+        ChangeKind.KEY_REMOVED,
+        "web-ams3:38073",
+        "SHA256:dFCdGItO2GxFNLJlzfahmdmaGzk+jCgzBC18Wvd2Kw4 (unknown holder)",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 160, 200])
+def test_the_changes_never_break_a_timestamp_fingerprint_or_serial(width: int) -> None:
+    screen = io.StringIO()
+    Console(file=screen, width=width, force_terminal=False).print(changes_table(CHANGES, width))
+    shown = screen.getvalue()
+    assert max(len(line) for line in shown.splitlines()) <= width
+    words = {word for change in CHANGES for word in f"{change.before} {change.after}".split()}
+    for word in words:
+        assert word.rstrip(";") in shown, (width, word)
