@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from auditor.core.config import SiteConfig
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.messages import N_, Message, joined
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 
@@ -44,6 +45,14 @@ def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | No
     return owners[0] if owners else None
 
 
+# A resource's kind inside a sentence.
+KINDS = {
+    "droplet": N_("droplet"),
+    "load_balancer": N_("load balancer"),
+    "reserved_ip": N_("reserved IP"),
+}
+
+
 def check_points_to_inventory(
     label: str,
     addresses: Sequence[str],
@@ -51,28 +60,37 @@ def check_points_to_inventory(
     allowed: Sequence[str],
 ) -> Verdict:
     pointing = []
-    problems = []
+    problems: list[Message] = []
     for address in addresses:
         owner = owner_of(address, cloud)
         if owner is None:
             pointing.append({"address": address, "resource": None, "region": None})
-            problems.append(f"{address} belongs to no resource of the account")
+            problems.append(N_("{address} belongs to no resource of the account", address=address))
             continue
         pointing.append(
             {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
         )
         if owner.region not in allowed:
             problems.append(
-                f"{address} is {owner.kind.replace('_', ' ')} {owner.name} in "
-                f"{owner.region or 'no region'}"
+                N_(
+                    "{address} is {kind} {name} in {region}",
+                    address=address,
+                    kind=KINDS.get(owner.kind, owner.kind),
+                    name=owner.name,
+                    region=owner.region or N_("no region"),
+                )
             )
     evidence = {"addresses": pointing, "allowed": list(allowed)}
     if problems:
-        return Verdict(Status.FAIL, f"{label} points elsewhere: {'; '.join(problems)}.", evidence)
+        message = N_(
+            "{site} points elsewhere: {problems}.", site=label, problems=joined(problems, "; ")
+        )
+        return Verdict(Status.FAIL, message, evidence)
     regions = ", ".join(sorted({str(p["region"]) for p in pointing}))
-    return Verdict(
-        Status.PASS, f"{label} points at the account's resources in {regions}.", evidence
+    message = N_(
+        "{site} points at the account's resources in {regions}.", site=label, regions=regions
     )
+    return Verdict(Status.PASS, message, evidence)
 
 
 # A check of one site: its label (for the message), its addresses, the account's resources,
@@ -106,7 +124,9 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[DnsTarget]:
 def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
     label = target.site.label
     if not target.cloud_read:
-        reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
+        reason = N_(
+            "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
+        )
         return FAMILY.skipped(label, reason, {})
     addresses = list(target.site.addresses)
     problem = None
@@ -114,7 +134,9 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
         answer = ctx.addresses.lookup(target.site.host)  # the tls family's own answer
         addresses, problem = list(answer.addresses), answer.error
         if not addresses:
-            message = f"Could not resolve {target.site.host}: {problem}."
+            message = N_(
+                "Could not resolve {host}: {error}.", host=target.site.host, error=str(problem)
+            )
             return FAMILY.errored(label, message, {"reason": "dns"})
     allowed = ctx.config.digitalocean.allowed_regions
     findings = []
@@ -135,7 +157,7 @@ def _unsure(verdict: Verdict, host: str, problem: str | None) -> Verdict:
     return replace(
         verdict,
         status=Status.ERROR,
-        message=f"Could not resolve every address of {host}: {problem}.",
+        message=N_("Could not resolve every address of {host}: {error}.", host=host, error=problem),
         evidence={**verdict.evidence, "reason": "dns"},
     )
 
