@@ -67,7 +67,9 @@ def run_command(
     history = history_of(config, out_dir)
     report = app.audit(config, families(), command="run", progress=not quiet)
     code = report.exit_code(strict=strict)
-    published = publish(report, out, history, code, config.limits.expiry_warning_days)
+    published = publish(
+        report, out, history, code, config.limits.expiry_warning_days, pages=config.pages
+    )
     if quiet:
         # Plain lines for a cron mail, written without Rich (nothing to lay out).
         for line in _quiet_lines(report, code, strict, published.changes):

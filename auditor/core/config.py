@@ -124,6 +124,14 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class PagesSettings:
+    """What the public page links to besides the audit: the privacy policy and a contact."""
+
+    privacy_policy_url: str | None = None  # an https:// address
+    contact: str | None = None  # an e-mail address or an https:// address
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     source: str
     sites: tuple[SiteConfig, ...] = ()
@@ -133,6 +141,7 @@ class AuditConfig:
     digitalocean: DigitalOceanSettings = field(default_factory=DigitalOceanSettings)
     dns: DnsSettings = field(default_factory=DnsSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
+    pages: PagesSettings = field(default_factory=PagesSettings)
 
 
 class TomlSection:
@@ -397,6 +406,25 @@ def _dns(section: TomlSection) -> DnsSettings:
     return settings
 
 
+def _web_address(section: TomlSection, name: str) -> str | None:
+    value = section.opt_str(name)
+    if value is not None and not value.startswith("https://"):
+        raise section.error(name, f"must be an https:// address, not {value!r}")
+    return value
+
+
+def _pages(section: TomlSection) -> PagesSettings:
+    contact = section.opt_str("contact")
+    if contact is not None and not contact.startswith("https://"):
+        local, _, domain = contact.partition("@")
+        if not local or "." not in domain or any(c.isspace() or c in '<>"' for c in contact):
+            problem = f"must be an e-mail or https:// address, not {contact!r}"
+            raise section.error("contact", problem)
+    settings = PagesSettings(_web_address(section, "privacy_policy_url"), contact)
+    section.done()
+    return settings
+
+
 def _output(section: TomlSection) -> OutputSettings:
     settings = OutputSettings(
         out_dir=section.path_value("out_dir", must_exist=False) or OutputSettings.out_dir,
@@ -427,6 +455,7 @@ def parse_config(text: str, source: str, base: Path) -> AuditConfig:
         digitalocean=_digitalocean(root.table("digitalocean")),
         dns=_dns(root.table("dns")),
         output=_output(root.table("output")),
+        pages=_pages(root.table("pages")),
     )
     root.done()
     return config

@@ -122,6 +122,10 @@ def _config(
         f'token_env = "{TOKEN_ENV}"',
         f'endpoint = "{api.base}"',
         "",
+        "[pages]",  # the public page's links; the lab's own, under example.org
+        'privacy_policy_url = "https://example.org/privatlivspolitik"',
+        'contact = "sikkerhed@example.org"',
+        "",
     ]
     return "\n".join(lines)
 
