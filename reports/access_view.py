@@ -101,6 +101,7 @@ class ClaimCard:
     label: str
     reasons: tuple[Item, ...]  # why it is not known to hold: the findings that say so
     nothing_configured: bool
+    failures: int
     warnings: int
 
 
@@ -282,6 +283,7 @@ def _claim(claim: Claim, catalog: Mapping[str, CheckSpec]) -> ClaimCard:
         label=danish.CLAIM_STATUS[claim.status],
         reasons=tuple(said.values()),
         nothing_configured=not claim.findings,
+        failures=sum(1 for f in claim.findings if f.status is Status.FAIL),
         warnings=len(claim.warnings),
     )
 
