@@ -6,6 +6,8 @@ import html as htmllib
 import re
 from dataclasses import replace
 
+from auditor.app.diff import diff
+from auditor.core.changes import ChangeKind
 from auditor.core.config import PagesSettings
 from auditor.core.messages import N_
 from auditor.core.model import Status
@@ -13,7 +15,7 @@ from checks import catalog
 from checks.digitalocean.family import SPECS as DO_SPECS
 from checks.https.family import CHECKS as HTTPS_CHECKS
 from checks.tls.family import CHECKS as TLS_CHECKS
-from reports import html
+from reports import danish, html
 from reports.public_view import public_page
 from tests.support.reports import SERVER_ADDRESS, sample_report, with_findings
 
@@ -115,3 +117,17 @@ def test_times_are_copenhagens() -> None:
     assert "2. juli 2026 kl. 00:30" in text(html.render_page(summer, "certifikater", CATALOG))
     winter = sample_report(finished="2026-12-01T22:30:00+00:00")
     assert "1. december 2026 kl. 23:30" in text(html.render_page(winter, "adgang", CATALOG))
+
+
+def test_a_new_failure_on_the_internal_page_quotes_its_message_in_danish() -> None:
+    before = sample_report()
+    expiry = TLS_CHECKS.spec("tls.cert.expiry")
+    expired = expiry.finding(
+        SITE, Status.FAIL, N_("The certificate expired on {date}.", date="2026-11-20")
+    )
+    findings = [f for f in before.findings if f.check != "tls.cert.expiry"]
+    after = with_findings(before, [*findings, expired])
+    changes = diff(before, after, danish.WORDING)
+    new = next(c for c in changes if c.kind is ChangeKind.NEW_FAILURE)
+    assert new.after == "Fejl: Certifikatet udløb den 2026-11-20."
+    assert diff(before, after)[-1].after == "fail: The certificate expired on 2026-11-20."
