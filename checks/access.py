@@ -24,6 +24,7 @@ from auditor.core.family import (
     specs_of,
 )
 from auditor.core.inventory import FoundKey, Inventory, KeyHolderRecord
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.roster import Roster, load_roster
 from checks.digitalocean.inventory import UNREADABLE_KEY
@@ -69,9 +70,11 @@ def holders(found: tuple[FoundKey, ...], roster: Roster | None) -> tuple[KeyHold
     return tuple(records)
 
 
-def _where(record: KeyHolderRecord) -> str:
+def _where(record: KeyHolderRecord) -> str | Message:
     servers = sorted({loc.server for loc in record.locations})
-    return ", ".join(servers[:4]) + (f" and {len(servers) - 4} more" if len(servers) > 4 else "")
+    if len(servers) <= 4:
+        return ", ".join(servers)
+    return N_("{servers} and {more} more", servers=", ".join(servers[:4]), more=len(servers) - 4)
 
 
 def _evidence(record: KeyHolderRecord) -> dict[str, object]:
@@ -90,48 +93,69 @@ def _evidence(record: KeyHolderRecord) -> dict[str, object]:
 
 def check_unknown(record: KeyHolderRecord, required_team: str) -> Verdict:
     if record.team is not None:  # on the roster
-        held = f"the service {record.person}" if record.service else record.person
-        return Verdict(Status.PASS, f"Held by {held}.", _evidence(record))
-    agent = " (added by DigitalOcean's droplet agent)" if record.managed_by else ""
-    named = record.named_in_line
-    who = f"; its comment names {named}, but only the roster says whose it is" if named else ""
-    return Verdict(
-        Status.FAIL,
-        f"{record.key_type} key on {_where(record)} belongs to nobody on the roster{agent}{who}.",
-        _evidence(record),
+        person = record.person or ""
+        if record.service:
+            return Verdict(
+                Status.PASS, N_("Held by the service {name}.", name=person), _evidence(record)
+            )
+        return Verdict(Status.PASS, N_("Held by {name}.", name=person), _evidence(record))
+    whose = N_(
+        "{kind} key on {servers} belongs to nobody on the roster",
+        kind=record.key_type,
+        servers=_where(record),
     )
+    if record.managed_by:
+        whose = N_("{key} (added by DigitalOcean's droplet agent)", key=whose)
+    if record.named_in_line:
+        whose = N_(
+            "{key}; its comment names {name}, but only the roster says whose it is",
+            key=whose,
+            name=record.named_in_line,
+        )
+    return Verdict(Status.FAIL, N_("{sentence}.", sentence=whose), _evidence(record))
 
 
 def check_unapproved(record: KeyHolderRecord, required_team: str) -> Verdict:
     if not record.approved:
-        return Verdict(Status.FAIL, f"{record.person} is not approved.", _evidence(record))
+        message = N_("{name} is not approved.", name=str(record.person))
+        return Verdict(Status.FAIL, message, _evidence(record))
     if record.team != required_team:
         return Verdict(
             Status.FAIL,
-            f"{record.person} is in {record.team}, not {required_team}.",
+            N_(
+                "{name} is in {team}, not {required}.",
+                name=str(record.person),
+                team=str(record.team),
+                required=required_team,
+            ),
             _evidence(record),
         )
     return Verdict(
-        Status.PASS, f"{record.person} is approved, in {required_team}.", _evidence(record)
+        Status.PASS,
+        N_("{name} is approved, in {team}.", name=str(record.person), team=required_team),
+        _evidence(record),
     )
 
 
 def check_weak(record: KeyHolderRecord, required_team: str) -> Verdict:
     bits, kind = record.bits or 0, record.key_type
-    shown = f"{kind} {bits}-bit key"
     if kind == UNREADABLE_KEY:
         return Verdict(
             Status.ERROR,
-            "The public key could not be read: its strength is unknown.",
+            N_("The public key could not be read: its strength is unknown."),
             _evidence(record),
         )
     if kind.startswith("DSA"):
-        return Verdict(Status.FAIL, f"{shown}: DSA is broken.", _evidence(record))
+        message = N_("{kind} {bits}-bit key: DSA is broken.", kind=kind, bits=bits)
+        return Verdict(Status.FAIL, message, _evidence(record))
     if kind.startswith("RSA") and bits < 2048:
-        return Verdict(Status.FAIL, f"{shown}: too short.", _evidence(record))
+        message = N_("{kind} {bits}-bit key: too short.", kind=kind, bits=bits)
+        return Verdict(Status.FAIL, message, _evidence(record))
     if kind.startswith("RSA") and bits < 3072:
-        return Verdict(Status.WARN, f"{shown}: below 3072 bits.", _evidence(record))
-    return Verdict(Status.PASS, f"{shown}: strong.", _evidence(record))
+        message = N_("{kind} {bits}-bit key: below 3072 bits.", kind=kind, bits=bits)
+        return Verdict(Status.WARN, message, _evidence(record))
+    message = N_("{kind} {bits}-bit key: strong.", kind=kind, bits=bits)
+    return Verdict(Status.PASS, message, _evidence(record))
 
 
 def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list[str]) -> Verdict:
@@ -153,17 +177,26 @@ def check_count(records: tuple[KeyHolderRecord, ...], maximum: int, unread: list
     if total > maximum:
         return Verdict(
             Status.FAIL,
-            f"{total} holders ({len(people)} known, {len(unknown)} unknown keys), "
-            f"more than {maximum}.",
+            N_(
+                "{total} holders ({known} known, {unknown} unknown keys), more than {maximum}.",
+                total=total,
+                known=len(people),
+                unknown=len(unknown),
+                maximum=maximum,
+            ),
             evidence,
         )
     if unread:
         return Verdict(
             Status.ERROR,
-            f"Could not read the keys of {', '.join(unread[:3])}: the count may be low.",
+            N_(
+                "Could not read the keys of {servers}: the count may be low.",
+                servers=", ".join(unread[:3]),
+            ),
             evidence,
         )
-    return Verdict(Status.PASS, f"{total} holders, at most {maximum}.", evidence)
+    message = N_("{total} holders, at most {maximum}.", total=total, maximum=maximum)
+    return Verdict(Status.PASS, message, evidence)
 
 
 # Judged once per distinct key, key after key: the key and the team its holder must be in.
@@ -232,7 +265,9 @@ UNKNOWN = KEY_CHECKS.check("access.key.unknown")
 
 
 def _key_findings(record: KeyHolderRecord, required_team: str) -> list[Finding]:
-    gaps = {} if record.team is not None else {Need.KNOWN_HOLDER: Unmet("the holder is unknown")}
+    gaps = (
+        {} if record.team is not None else {Need.KNOWN_HOLDER: Unmet(N_("the holder is unknown"))}
+    )
     label = record.fingerprint
     return [
         check.unmet(label, gaps) or check.finding(label, check.judge(record, required_team))
@@ -247,20 +282,22 @@ def evaluate(
     records = holders(inventory.found_keys, roster)
     unread = [s.target for s in inventory.ssh_servers if not s.keys_read]
     if not records and not any(s.keys_read for s in inventory.ssh_servers):
-        reason = (
+        reason = N_(
             "no authorized_keys could be read (no auditor credentials, or every read "
             "failed) and the DigitalOcean account gave no keys"
         )
         # No key to judge one by one: the checks over every key say why nothing was.
         return Outcome(
             findings=tuple(
-                check.spec.finding("access", Status.SKIPPED, f"Not checked: {reason}.")
+                check.spec.finding(
+                    "access", Status.SKIPPED, N_("Not checked: {reason}.", reason=reason)
+                )
                 for check in HOLDER_CHECKS
             )
         )
     if roster is None:
-        reason = "Not checked: no roster configured (access.roster)."
-        skipped = tuple(spec.finding("access", Status.SKIPPED, reason) for spec in SPECS)
+        unset = N_("Not checked: no roster configured (access.roster).")
+        skipped = tuple(spec.finding("access", Status.SKIPPED, unset) for spec in SPECS)
         return Outcome(findings=skipped, inventory=Inventory(key_holders=records))
     findings: list[Finding] = []
     judged: list[KeyHolderRecord] = []
@@ -298,7 +335,8 @@ def _audit(target: AccessTarget, ctx: AuditContext) -> Outcome:
     try:
         roster = load_roster(settings.roster) if settings.roster else None
     except ConfigError as exc:
-        return FAMILY.errored("access", f"Could not read the roster: {exc}", {"reason": "roster"})
+        message = N_("Could not read the roster: {error}", error=str(exc))
+        return FAMILY.errored("access", message, {"reason": "roster"})
     return evaluate(target, roster, settings.required_team, settings.max_holders)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from auditor.core.config import SiteConfig
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.messages import N_
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
 from checks.origin import probe_front
@@ -76,7 +77,9 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
     site = target.site
     allowed = ctx.config.digitalocean.allowed_regions
     if not target.cloud_read and site.processor is None:
-        reason = "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
+        reason = N_(
+            "Not checked: the DigitalOcean inventory was not read (no token, or API error)."
+        )
         return FAMILY.skipped(site.label, reason, {})
     addresses = list(site.addresses)
     problem = None
@@ -85,7 +88,7 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
         addresses, problem = list(answer.addresses), answer.error
         # A processor's site is judged without its addresses: they only tell a stale config.
         if not addresses and site.processor is None:
-            message = f"Could not resolve {site.host}: {problem}."
+            message = N_("Could not resolve {host}: {error}.", host=site.host, error=str(problem))
             return FAMILY.errored(site.label, message, {"reason": "dns"})
     front = None
     if site.front is not None and addresses:
@@ -113,7 +116,7 @@ def _unsure(verdict: Verdict, host: str, problem: str | None) -> Verdict:
     return replace(
         verdict,
         status=Status.ERROR,
-        message=f"Could not resolve every address of {host}: {problem}.",
+        message=N_("Could not resolve every address of {host}: {error}.", host=host, error=problem),
         evidence={**verdict.evidence, "reason": "dns"},
     )
 

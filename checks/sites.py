@@ -12,6 +12,7 @@ from auditor.core.addresses import is_ipv6
 from auditor.core.config import SiteConfig
 from auditor.core.family import AuditContext
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class SiteTarget:
     address: str | None  # None when the name did not resolve
     resolve_error: str | None = None
     several: bool = False  # the site has more than one address: the label names this one
-    not_probed: str | None = None  # why this address is deliberately left alone
+    not_probed: Message | None = None  # why this address is deliberately left alone
 
     @property
     def label(self) -> str:
@@ -30,7 +31,7 @@ class SiteTarget:
 
 
 # What a run says of an IPv6 address it was told not to connect to.
-NO_IPV6 = "Not probed: an IPv6 address, and dns.probe_ipv6 is false; its IPv4 twin is checked."
+NO_IPV6 = N_("Not probed: an IPv6 address, and dns.probe_ipv6 is false; its IPv4 twin is checked.")
 
 
 def discovered_sites(ctx: AuditContext, inventory: Inventory) -> list[SiteConfig]:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from auditor.core.changes import Wording
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
+from reports.catalog import translate
+
+# The pages' readers are in Denmark: every time is shown as a clock there shows it.
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -21,6 +26,9 @@ CLAIM_STATUS = {
     Status.ERROR: "Kunne ikke kontrolleres",
     Status.SKIPPED: "Ikke kontrolleret",
 }
+
+# A promise no check spoke to (`report.NOTHING_CONFIGURED`, which the report words in English).
+NOTHING_CONFIGURED = "Intet, som løftet dækker, var sat op til at blive kontrolleret."
 
 FINDING_STATUS = {
     Status.PASS: "OK",
@@ -63,21 +71,20 @@ def parse_time(text: str) -> datetime | None:
 
 
 def date(text: str) -> str:
-    """'2026-11-25T05:30:00+00:00' -> '25. november 2026'."""
+    """'2026-11-25T23:30:00+00:00' -> '26. november 2026' (the date in Copenhagen)."""
     moment = parse_time(text)
     if moment is None:
         return text or "ukendt"
-    moment = moment.astimezone(UTC)
+    moment = moment.astimezone(COPENHAGEN)
     return f"{moment.day}. {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def date_time(text: str) -> str:
-    """'2026-11-25T05:30:00+00:00' -> '25. november 2026 kl. 05:30 UTC'."""
+    """'2026-11-25T05:30:00+00:00' -> '25. november 2026 kl. 06:30' (Copenhagen's clock)."""
     moment = parse_time(text)
     if moment is None:
         return text or "ukendt"
-    moment = moment.astimezone(UTC)
-    return f"{date(text)} kl. {moment:%H:%M} UTC"
+    return f"{date(text)} kl. {moment.astimezone(COPENHAGEN):%H:%M}"
 
 
 def days(count: int | None) -> str:
@@ -100,4 +107,5 @@ WORDING = Wording(
     statuses=FINDING_STATUS,
     claim_statuses=CLAIM_STATUS,
     claims=CLAIM_NAMES,
+    message=lambda finding: translate(finding).text,
 )

@@ -18,7 +18,7 @@ from auditor.core.inventory import CtLog, DiscoveredName
 from auditor.core.model import Status
 from auditor.core.report import Report
 from reports import danish
-from reports.access_view import Row
+from reports.access_view import Cell, Row
 
 KIND_TEXT: dict[str, str] = {
     Kind.SITE: "Hjemmeside",
@@ -36,6 +36,19 @@ SOURCE_TEXT: dict[str, str] = {
 }
 
 
+NAME_HEADERS = (
+    "Navn",
+    "Fundet i",
+    "Hvad",
+    "Adresser",
+    "Svarer på",
+    "Platform",
+    "I konfigurationen",
+)
+EXCLUDED_HEADERS = ("Navn", "Fundet i", "Begrundelse")
+CT_HEADERS = ("crt.sh-id", "Udsteder", "Navne", "Logget", "Gyldigt til", "Nyt")
+
+
 @dataclass(frozen=True)
 class DiscoveryView:
     coverage: str  # "N navne fundet, N kontrolleret, N udeladt med begrundelse"
@@ -47,6 +60,9 @@ class DiscoveryView:
     excluded: tuple[Row, ...]
     certificates: tuple[Row, ...]
     ct_days: int = CT_DAYS
+    name_headers: tuple[str, ...] = NAME_HEADERS
+    excluded_headers: tuple[str, ...] = EXCLUDED_HEADERS
+    ct_headers: tuple[str, ...] = CT_HEADERS
 
 
 def discovered_hosts(report: Report) -> frozenset[str]:
@@ -76,20 +92,28 @@ def _ct_source(log: CtLog | None, public: bool) -> str | None:
     return f"Certificate Transparency{where}, hentet {when}."
 
 
+def _cells(headers: tuple[str, ...], values: tuple[str, ...], idents: set[int]) -> tuple[Cell, ...]:
+    """A row's values under their headers; the columns in `idents` hold identifiers."""
+    return tuple(
+        Cell(h, v, ident=i in idents) for i, (h, v) in enumerate(zip(headers, values, strict=True))
+    )
+
+
 def _name_row(name: DiscoveredName) -> Row:
     status = Status.WARN if name.live and not name.configured else Status.PASS
     verdict = "Ikke i konfigurationen" if status is Status.WARN else ""
     configured = "ja" if name.configured else "nej"
+    values = (
+        name.name,
+        ", ".join(SOURCE_TEXT.get(s, s) for s in name.sources),
+        KIND_TEXT.get(name.kind, name.kind),
+        "\n".join(name.addresses) or (name.resolve_error or "-"),
+        ", ".join(name.serves) or "-",
+        name.platform or "-",
+        configured,
+    )
     return Row(
-        (
-            name.name,
-            ", ".join(SOURCE_TEXT.get(s, s) for s in name.sources),
-            KIND_TEXT.get(name.kind, name.kind),
-            "\n".join(name.addresses) or (name.resolve_error or "-"),
-            ", ".join(name.serves) or "-",
-            name.platform or "-",
-            configured,
-        ),
+        _cells(NAME_HEADERS, values, {0, 3} if name.addresses else {0}),
         status.value if verdict else "",
         verdict,
     )
@@ -110,13 +134,17 @@ def _certificates(report: Report, changes: Sequence[Change] | None) -> tuple[Row
         finding = warned.get(target)
         rows.append(
             Row(
-                (
-                    str(certificate.id),
-                    certificate.issuer,
-                    "\n".join(certificate.names) or "-",
-                    danish.date(certificate.logged_at or certificate.not_before),
-                    danish.date(certificate.not_after),
-                    "ny" if target in new else "",
+                _cells(
+                    CT_HEADERS,
+                    (
+                        str(certificate.id),
+                        certificate.issuer,
+                        "\n".join(certificate.names) or "-",
+                        danish.date(certificate.logged_at or certificate.not_before),
+                        danish.date(certificate.not_after),
+                        "ny" if target in new else "",
+                    ),
+                    {2},
                 ),
                 finding.status.value if finding else "",
                 "Uventet udsteder" if finding else "",
@@ -144,7 +172,11 @@ def discovery_view(report: Report, changes: Sequence[Change] | None = None) -> D
         ct_stale=log is not None and log.stale,
         names=tuple(_name_row(n) for n in names if n.kind != Kind.EXCLUDED),
         excluded=tuple(
-            Row((n.name, ", ".join(n.sources), n.excluded_reason or "-"))
+            Row(
+                _cells(
+                    EXCLUDED_HEADERS, (n.name, ", ".join(n.sources), n.excluded_reason or "-"), {0}
+                )
+            )
             for n in names
             if n.kind == Kind.EXCLUDED
         ),

@@ -9,12 +9,14 @@ import jinja2
 import markupsafe
 
 from auditor.core.changes import Change
-from auditor.core.config import Limits
+from auditor.core.config import Limits, PagesSettings
 from auditor.core.model import CheckSpec
 from auditor.core.report import Report
 from auditor.core.text import printable
+from reports import danish
 from reports.access_view import access_page
 from reports.discovery_view import discovery_view
+from reports.identifiers import identifier, marked
 from reports.public_view import public_page
 
 PAGES = ("certifikater", "adgang")
@@ -40,7 +42,7 @@ def shown(value: object) -> object:
 @cache
 def environment() -> jinja2.Environment:
     """The templates, compiled by Jinja2 as they are first loaded."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=True,  # every value, including a certificate's attacker-chosen subject
         finalize=shown,
@@ -48,6 +50,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["ident"] = identifier
+    env.filters["marked"] = marked
+    env.globals["nothing_configured"] = danish.NOTHING_CONFIGURED
+    return env
 
 
 def render_page(
@@ -56,6 +62,7 @@ def render_page(
     catalog: Mapping[str, CheckSpec],
     changes: Sequence[Change] | None = None,
     warning_days: int = Limits.expiry_warning_days,
+    pages: PagesSettings | None = None,
 ) -> str:
     """`certifikater` (public: only public facts) or `adgang` (internal: everything).
 
@@ -63,9 +70,11 @@ def render_page(
     no configuration, renders with the default.
     `catalog` is every check by its id (`checks.catalog()`): the pages name checks by their
     Danish titles, which the reports cannot look up themselves.
+    `pages` is the configuration's `[pages]`: the public page's links to the privacy policy
+    and a contact.
     """
     if page == "certifikater":
-        view: object = public_page(report, catalog, warning_days)
+        view: object = public_page(report, catalog, warning_days, pages or PagesSettings())
     elif page == "adgang":
         view = access_page(report, catalog, changes)
     else:

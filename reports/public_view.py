@@ -8,15 +8,15 @@ traces are never copied, so no template change can leak them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from auditor.core.config import Limits
+from auditor.core.config import Limits, PagesSettings
 from auditor.core.hosts import HTTPS_PORT, target_label
 from auditor.core.inventory import CertificateRecord, HttpsRecord
-from auditor.core.model import CheckSpec, ClaimId, Status, worst_status
+from auditor.core.model import CheckSpec, ClaimId, Finding, Status, worst_status
 from auditor.core.report import Claim, Report
-from reports import danish
+from reports import danish, public_words
 from reports.discovery_view import discovered_hosts
 from reports.hosting_view import SiteHosting, processor_sites, site_hosting
 
@@ -26,7 +26,9 @@ class PublicClaim:
     text: str
     status: str  # "pass" | "fail" | "error" | "skipped": the CSS class
     label: str  # Holder / Holder ikke / Kunne ikke kontrolleres / Ikke kontrolleret
-    notes: int  # warnings beside a claim that holds
+    why: tuple[str, ...]  # a claim that does not hold or was not checked: one sentence a cause
+    means: str  # what that means for a visitor ("" for a claim that holds)
+    notes: tuple[str, ...]  # what could be better beside a claim that holds, one a sentence
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class PublicSite:
     platform: str
     status: str
     label: str
-    problems: tuple[str, ...]  # Danish titles of the checks that fail or could not run
+    problems: tuple[str, ...]  # what is wrong, or why it could not be checked: plain sentences
     certificates: tuple[PublicCertificate, ...]  # one per distinct certificate served
     tls_versions: str
     hsts: str
@@ -82,6 +84,9 @@ class PublicPage:
     checked_at: str
     claims: tuple[PublicClaim, ...]
     sites: tuple[PublicSite, ...]
+    privacy_policy_url: str | None
+    contact: str | None
+    contact_href: str | None  # mailto: for an e-mail address
     processors: tuple[SiteHosting, ...] = ()  # sites a data processor runs, with the reason
     mail: tuple[PublicMailDomain, ...] = ()
 
@@ -156,13 +161,13 @@ def _site(
     findings = [f for f in claim.findings if f.target in targets]
     status = worst_status([f.status for f in findings]) if findings else Status.SKIPPED
     status = Status.PASS if status is Status.WARN else status
-    problems = sorted(
-        {
-            danish.check_title(catalog, f.check)
-            for f in findings
-            if f.status in (Status.FAIL, Status.ERROR)
-        }
-    )
+    if status is Status.FAIL:
+        wrong = [f for f in findings if f.status is Status.FAIL]
+        problems = [
+            public_words.problem(f, danish.check_title(catalog, f.check)) + "." for f in wrong
+        ]
+    else:
+        problems = [public_words.cause(f) for f in findings if f.status is Status.ERROR]
     records = [r for r in site.tls if r.reached]
     distinct = {r.sha256: r for r in records}
     versions = sorted({v for r in records for v in r.tls_versions})
@@ -174,7 +179,7 @@ def _site(
         platform=site.platform,
         status=status.value,
         label=danish.CLAIM_STATUS[status],
-        problems=tuple(problems),
+        problems=tuple(dict.fromkeys(problems)),
         certificates=tuple(_certificate(r, warning_days) for r in distinct.values()),
         tls_versions=", ".join(versions) or "ukendt",
         hsts=_hsts(https),
@@ -228,26 +233,83 @@ def _mail(report: Report, catalog: Mapping[str, CheckSpec]) -> tuple[PublicMailD
     return tuple(sorted(domains, key=lambda d: d.domain))
 
 
+def _site_names(report: Report) -> dict[str, str]:
+    """A finding's target -> the public name of the site it is about (never its address)."""
+    names: dict[str, str] = {}
+    records = [(r.target, r.site) for r in report.inventory.certificates]
+    records += [(r.target, r.site) for r in report.inventory.https]
+    for target, site in records:
+        label = target.split("@", 1)[0]  # site@address: one of a site's addresses
+        names[target] = names[label] = site
+    return names
+
+
+def _sentences(
+    findings: list[Finding], phrase: Callable[[Finding], str], sites: Mapping[str, str]
+) -> tuple[str, ...]:
+    """One sentence per distinct phrase, naming the sites it is about (or how many places)."""
+    where: dict[str, list[str]] = {}
+    for finding in findings:
+        places = where.setdefault(phrase(finding), [])
+        place = sites.get(finding.target, f"#{finding.target}")  # "#": not public, counted
+        if place not in places:
+            places.append(place)
+    sentences = []
+    for words, places in where.items():
+        named = [p for p in places if not p.startswith("#")]
+        suffix = ""
+        if named:
+            suffix = f" ({', '.join(named)})"
+        elif len(places) > 1:
+            suffix = f" ({len(places)} tilfælde)"
+        sentences.append(words.rstrip(".") + suffix + ".")
+    return tuple(sentences)
+
+
+def _claim(claim: Claim, catalog: Mapping[str, CheckSpec], sites: Mapping[str, str]) -> PublicClaim:
+    def problem(finding: Finding) -> str:
+        return public_words.problem(finding, danish.check_title(catalog, finding.check))
+
+    status = claim.status
+    why: tuple[str, ...] = ()
+    means = ""
+    if status is Status.FAIL:
+        failing = [f for f in claim.findings if f.status is Status.FAIL]
+        why, means = _sentences(failing, problem, sites), public_words.MEANS_FAIL[claim.id]
+    elif status in (Status.ERROR, Status.SKIPPED):
+        unchecked = [f for f in claim.findings if f.status is status]
+        why = _sentences(unchecked, public_words.cause, {}) or (danish.NOTHING_CONFIGURED,)
+        means = public_words.MEANS[status]
+    notes = _sentences(list(claim.warnings), problem, sites) if status is Status.PASS else ()
+    return PublicClaim(
+        text=claim.text,
+        status=Status.PASS.value if status is Status.WARN else status.value,
+        label=danish.CLAIM_STATUS[status],
+        why=why,
+        means=means,
+        notes=notes,
+    )
+
+
 def public_page(
     report: Report,
     catalog: Mapping[str, CheckSpec],
     warning_days: int = Limits.expiry_warning_days,
+    pages: PagesSettings | None = None,
 ) -> PublicPage:
-    """The public page's view; `catalog` (every check by its id) names the failed checks."""
-    claims = []
-    for claim in report.claims:
-        claims.append(
-            PublicClaim(
-                text=claim.text,
-                status=Status.PASS.value if claim.status is Status.WARN else claim.status.value,
-                label=danish.CLAIM_STATUS[claim.status],
-                notes=len(claim.warnings) if claim.status is Status.PASS else 0,
-            )
-        )
+    """The public page's view; `catalog` (every check by its id) names the failed checks,
+    `pages` (the configuration's `[pages]`) what the page links to."""
+    pages = pages or PagesSettings()
+    sites = _site_names(report)
+    contact = pages.contact
+    href = contact if contact is None or contact.startswith("https://") else f"mailto:{contact}"
     return PublicPage(
         checked_at=danish.date_time(report.run.finished_at),
-        claims=tuple(claims),
+        claims=tuple(_claim(c, catalog, sites) for c in report.claims),
         sites=_sites(report, warning_days, catalog),
         processors=processor_sites(report),
         mail=_mail(report, catalog),
+        privacy_policy_url=pages.privacy_policy_url,
+        contact=contact,
+        contact_href=href,
     )

@@ -125,7 +125,7 @@ def _finding_changes(old: Report, new: Report, words: Wording) -> list[Change]:
                     ChangeKind.NEW_FAILURE,
                     subject,
                     previous,
-                    f"{words.status(finding.status)}: {finding.message}",
+                    f"{words.status(finding.status)}: {words.message(finding)}",
                 )
             )
         elif finding.status in GOOD and was is not None and was.status in BAD:
@@ -133,7 +133,7 @@ def _finding_changes(old: Report, new: Report, words: Wording) -> list[Change]:
                 Change(
                     ChangeKind.FIXED,
                     subject,
-                    f"{words.status(was.status)}: {was.message}",
+                    f"{words.status(was.status)}: {words.message(was)}",
                     words.status(finding.status),
                 )
             )

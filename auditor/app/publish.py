@@ -25,6 +25,7 @@ from auditor.app.diff import diff
 from auditor.app.history import History, HistoryError
 from auditor.core.atomic import write_atomic
 from auditor.core.changes import Change
+from auditor.core.config import PagesSettings
 from auditor.core.errors import AuditorError
 from auditor.core.report import Report
 from checks import catalog
@@ -61,13 +62,19 @@ def publish(
     exit_code: int,
     warning_days: int,  # the configuration's limits.expiry_warning_days
     wait: float = PUBLISH_WAIT,  # seconds to wait for another run publishing into out_dir
+    pages: PagesSettings | None = None,  # the configuration's [pages]: the public page's links
 ) -> Published:
     with _folder_lock(out_dir, wait):
-        return _publish(report, out_dir, history, exit_code, warning_days)
+        return _publish(report, out_dir, history, exit_code, warning_days, pages)
 
 
 def _publish(
-    report: Report, out_dir: Path, history: History, exit_code: int, warning_days: int
+    report: Report,
+    out_dir: Path,
+    history: History,
+    exit_code: int,
+    warning_days: int,
+    pages: PagesSettings | None = None,
 ) -> Published:
     changes = told = None
     run_id = history_error = None
@@ -81,7 +88,7 @@ def _publish(
         run_id = history.record(report, exit_code)
     except HistoryError as exc:
         history_error = str(exc)
-    files = _write_files(report, out_dir, told, warning_days)
+    files = _write_files(report, out_dir, told, warning_days, pages)
     return Published(run_id, files, changes, history_error)
 
 
@@ -120,12 +127,17 @@ def _take(fd: int, lock: Path, wait: float) -> None:
 
 
 def _write_files(
-    report: Report, out_dir: Path, changes: Sequence[Change] | None, warning_days: int
+    report: Report,
+    out_dir: Path,
+    changes: Sequence[Change] | None,
+    warning_days: int,
+    pages: PagesSettings | None = None,
 ) -> tuple[Path, ...]:
     checks = catalog()
+    public = render_page(report, "certifikater", checks, warning_days=warning_days, pages=pages)
     contents = {
         REPORT_FILE: dumps(report),
-        PUBLIC_PAGE: render_page(report, "certifikater", checks, warning_days=warning_days),
+        PUBLIC_PAGE: public,
         ACCESS_PAGE: render_page(report, "adgang", checks, changes),
         METRICS_FILE: metrics.render(report),
     }

@@ -100,7 +100,9 @@ def run_command(
     previous = previous_inventory(config, history)
     report = app.audit(config, families(), command="run", progress=not quiet, previous=previous)
     code = report.exit_code(strict=strict)
-    published = publish(report, out, history, code, config.limits.expiry_warning_days)
+    published = publish(
+        report, out, history, code, config.limits.expiry_warning_days, pages=config.pages
+    )
     if quiet and fmt == "json":
         click.echo(_quiet_document(report, code, strict, published.changes), nl=False)
         return _unrecorded(published, code)

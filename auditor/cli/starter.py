@@ -51,7 +51,12 @@ def demo_command(app: App, out_dir: Path) -> int:
             report = demo_app.audit(config, families(), command="demo")
             code = report.exit_code()
             published = publish(
-                report, out_dir, History(history_file), code, config.limits.expiry_warning_days
+                report,
+                out_dir,
+                History(history_file),
+                code,
+                config.limits.expiry_warning_days,
+                pages=config.pages,
             )
     app.show(report, "table", "summary")
     if published.changes:

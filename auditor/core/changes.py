@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 
-from auditor.core.model import ClaimId, Status
+from auditor.core.model import ClaimId, Finding, Status
 
 
 class ChangeKind(StrEnum):
@@ -27,7 +28,8 @@ class ChangeKind(StrEnum):
 class Wording:
     """The words a change is told in: English (terminal, JSON) unless a renderer asks else.
 
-    Only the diff's own words; finding messages are quoted as the checks wrote them.
+    The diff's own words, and how a finding's message is quoted (`message`: as the checks
+    wrote it, in English, unless a renderer translates it).
     """
 
     unknown_holder: str = "unknown holder"
@@ -40,6 +42,7 @@ class Wording:
     statuses: Mapping[Status, str] = field(default_factory=dict)  # default: the status value
     claim_statuses: Mapping[Status, str] = field(default_factory=dict)
     claims: Mapping[ClaimId, str] = field(default_factory=dict)  # default: the claim id
+    message: Callable[[Finding], str] = attrgetter("message")
 
     def status(self, status: Status) -> str:
         return self.statuses.get(status, status.value)

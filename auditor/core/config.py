@@ -192,6 +192,14 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class PagesSettings:
+    """What the public page links to besides the audit: the privacy policy and a contact."""
+
+    privacy_policy_url: str | None = None  # an https:// address
+    contact: str | None = None  # an e-mail address or an https:// address
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     source: str
     sites: tuple[SiteConfig, ...] = ()
@@ -203,6 +211,7 @@ class AuditConfig:
     mail: MailSettings = field(default_factory=MailSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     discovery: DiscoverySettings | None = None  # None: no [discovery] section
+    pages: PagesSettings = field(default_factory=PagesSettings)
 
     def configured(self, host: str) -> bool:
         """Whether a site of this name is in the config (on any port)."""
@@ -573,6 +582,25 @@ def _mail(section: TomlSection) -> MailSettings:
     return settings
 
 
+def _web_address(section: TomlSection, name: str) -> str | None:
+    value = section.opt_str(name)
+    if value is not None and not value.startswith("https://"):
+        raise section.error(name, f"must be an https:// address, not {value!r}")
+    return value
+
+
+def _pages(section: TomlSection) -> PagesSettings:
+    contact = section.opt_str("contact")
+    if contact is not None and not contact.startswith("https://"):
+        local, _, domain = contact.partition("@")
+        if not local or "." not in domain or any(c.isspace() or c in '<>"' for c in contact):
+            problem = f"must be an e-mail or https:// address, not {contact!r}"
+            raise section.error("contact", problem)
+    settings = PagesSettings(_web_address(section, "privacy_policy_url"), contact)
+    section.done()
+    return settings
+
+
 def _caa_identities(section: TomlSection) -> dict[str, tuple[str, ...]]:
     """`"Issuer Organisation" = ["ca.example"]`: a table of lists of CAA identities."""
     found = {}
@@ -646,6 +674,7 @@ def parse_config(text: str, source: str, base: Path) -> AuditConfig:
         mail=_mail(root.table("mail")),
         output=_output(root.table("output")),
         discovery=_discovery(root.table("discovery")) if "discovery" in data else None,
+        pages=_pages(root.table("pages")),
     )
     root.done()
     return config

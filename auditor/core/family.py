@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 from auditor.core.addresses import AddressBook
 from auditor.core.config import AuditConfig
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, Finding, JSONValue, Severity, Status
 from auditor.core.slots import ConnectionSlots, Gate
 
@@ -85,8 +86,8 @@ class Unmet:
     (no certificate: nothing vouches for the site); the others are still skipped.
     """
 
-    reason: str
-    verdict: str | None = None
+    reason: Message
+    verdict: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Verdict:
     """
 
     status: Status
-    message: str
+    message: Message  # worded with `N_`, so that the pages can translate it
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
     severity: Severity | None = None
 
@@ -134,7 +135,9 @@ class Check(Generic[JudgeT]):
             return None
         if self.fails_without and gap.verdict is not None:
             return self.spec.finding(target, Status.FAIL, gap.verdict)
-        return self.spec.finding(target, Status.SKIPPED, f"Not checked: {gap.reason}.")
+        return self.spec.finding(
+            target, Status.SKIPPED, N_("Not checked: {reason}.", reason=gap.reason)
+        )
 
 
 class CheckTable(tuple[Check[JudgeT], ...]):
@@ -195,23 +198,23 @@ class Family(Generic[TargetT]):
     # the inventory the pages are built from.
     known: Callable[[TargetT], Inventory] | None = None
 
-    def errored(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+    def errored(self, target: str, message: Message, evidence: Mapping[str, object]) -> Outcome:
         """An `error` finding for each of this family's checks: nothing reads as pass."""
         return self._all(target, Status.ERROR, message, evidence)
 
-    def gave_up(self, target: TargetT, message: str, evidence: Mapping[str, object]) -> Outcome:
+    def gave_up(self, target: TargetT, message: Message, evidence: Mapping[str, object]) -> Outcome:
         """`errored` for a target whose audit crashed or timed out, with what is known of it."""
         outcome = self.errored(target.label, message, evidence)
         if self.known is None:
             return outcome
         return replace(outcome, inventory=self.known(target))
 
-    def skipped(self, target: str, message: str, evidence: Mapping[str, object]) -> Outcome:
+    def skipped(self, target: str, message: Message, evidence: Mapping[str, object]) -> Outcome:
         """A `skipped` finding for each check: left alone on purpose, and saying why."""
         return self._all(target, Status.SKIPPED, message, evidence)
 
     def _all(
-        self, target: str, status: Status, message: str, evidence: Mapping[str, object]
+        self, target: str, status: Status, message: Message, evidence: Mapping[str, object]
     ) -> Outcome:
         return Outcome(
             findings=tuple(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from auditor.core.messages import Message
+
 # A JSON-safe value: what evidence may hold, so that a report always serialises.
 JSONValue = Any
 
@@ -55,7 +57,7 @@ class CheckSpec:
         self,
         target: str,
         status: Status,
-        message: str,
+        message: Message,
         evidence: Mapping[str, JSONValue] | None = None,
         severity: Severity | None = None,
     ) -> Finding:
@@ -65,8 +67,10 @@ class CheckSpec:
             target=target,
             status=status,
             severity=severity or self.severity,
-            message=message,
+            message=str(message),
             evidence=dict(evidence or {}),
+            # A caller that passed a plain string has no template: the catalog's test finds it.
+            wording=message if isinstance(message, Message) else None,
         )
 
 
@@ -78,8 +82,11 @@ class Finding:
     target: str
     status: Status
     severity: Severity
-    message: str
+    message: str  # in English, for the CLI and report.json
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+    # The message as its template and arguments, for the catalog that translates it for the
+    # pages; None in a report older than the catalog (its pages show the English message).
+    wording: Message | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -94,6 +101,7 @@ class Finding:
             "severity": self.severity.value,
             "message": self.message,
             "evidence": dict(self.evidence),
+            **(self.wording.to_dict() if self.wording is not None else {}),
         }
 
     @classmethod
@@ -105,6 +113,7 @@ class Finding:
             severity=Severity(data["severity"]),
             message=str(data["message"]),
             evidence=dict(data.get("evidence") or {}),
+            wording=Message.from_dict(data) if "template" in data else None,
         )
 
 

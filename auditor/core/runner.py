@@ -24,6 +24,7 @@ from typing import Any
 from auditor import __version__
 from auditor.core.family import AuditContext, Family, Outcome
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_
 from auditor.core.model import ClaimId, Finding
 from auditor.core.observer import NullObserver, Observer
 from auditor.core.report import Report, RunInfo, evaluate_claims
@@ -77,7 +78,11 @@ def _execute(job: _Job, ctx: AuditContext) -> Outcome:
     except Exception as exc:  # any crash in a check is an error finding, never silence
         return job.family.gave_up(
             job.target,
-            f"could not check: {type(exc).__name__}: {exc}",
+            N_(
+                "could not check: {exception}: {error}",
+                exception=type(exc).__name__,
+                error=str(exc),
+            ),
             {
                 "reason": "exception",
                 "exception": type(exc).__name__,
@@ -210,7 +215,7 @@ class _Schedule:
                         index,
                         run.family.gave_up(
                             job.target,
-                            "could not check: the run's deadline was reached first",
+                            N_("could not check: the run's deadline was reached first"),
                             {"reason": "deadline"},
                         ),
                     )
@@ -220,7 +225,10 @@ class _Schedule:
                         index,
                         run.family.gave_up(
                             job.target,
-                            f"could not check: no answer within {limits.target_timeout:g} s",
+                            N_(
+                                "could not check: no answer within {seconds} s",
+                                seconds=f"{limits.target_timeout:g}",
+                            ),
                             {"reason": "timeout", "timeout_seconds": limits.target_timeout},
                         ),
                     )

@@ -144,6 +144,10 @@ def _config(
         f'endpoint = "{api.base}"',
         "",
         *_mail_config(*dns),
+        "[pages]",  # the public page's links; the lab's own, under example.org
+        'privacy_policy_url = "https://example.org/privatlivspolitik"',
+        'contact = "sikkerhed@example.org"',
+        "",
     ]
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from auditor.core.family import (
     specs_of,
 )
 from auditor.core.inventory import CloudResource, FoundKey, Inventory
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status, worst_status
 from checks.digitalocean import inventory as parse
 
@@ -35,11 +36,11 @@ if TYPE_CHECKING:
 ACCOUNT_TARGET = "digitalocean"
 
 KIND_NAMES = {
-    "droplet": "Droplet",
-    "load_balancer": "Load balancer",
-    "reserved_ip": "Reserved IP",
-    "app": "App",
-    "cdn_endpoint": "CDN endpoint",
+    "droplet": N_("Droplet"),
+    "load_balancer": N_("Load balancer"),
+    "reserved_ip": N_("Reserved IP"),
+    "app": N_("App"),
+    "cdn_endpoint": N_("CDN endpoint"),
 }
 
 
@@ -111,7 +112,7 @@ def certificate_label(cert: parse.ManagedCertificate) -> str:
 
 
 def check_region(resource: CloudResource, allowed: Sequence[str]) -> Verdict:
-    kind = KIND_NAMES.get(resource.kind, resource.kind)
+    kind: str = KIND_NAMES.get(resource.kind, resource.kind)
     evidence = {
         "kind": resource.kind,
         "id": resource.id,
@@ -128,14 +129,24 @@ def check_region(resource: CloudResource, allowed: Sequence[str]) -> Verdict:
             evidence,
         )
     if not resource.region:
-        return Verdict(Status.WARN, f"{kind} {resource.name} is bound to no region.", evidence)
+        message = N_("{kind} {name} is bound to no region.", kind=kind, name=resource.name)
+        return Verdict(Status.WARN, message, evidence)
     if not parse.region_allowed(resource.region, allowed):
         return Verdict(
             Status.FAIL,
-            f"{kind} {resource.name} is in {resource.region}, not in {', '.join(allowed)}.",
+            N_(
+                "{kind} {name} is in {region}, not in {allowed}.",
+                kind=kind,
+                name=resource.name,
+                region=resource.region,
+                allowed=", ".join(allowed),
+            ),
             evidence,
         )
-    return Verdict(Status.PASS, f"{kind} {resource.name} is in {resource.region}.", evidence)
+    message = N_(
+        "{kind} {name} is in {region}.", kind=kind, name=resource.name, region=resource.region
+    )
+    return Verdict(Status.PASS, message, evidence)
 
 
 def _rule_evidence(rule: parse.FirewallRule, sources: list[str]) -> dict[str, object]:
@@ -149,8 +160,12 @@ def check_ssh_open(firewall: parse.Firewall) -> Verdict:
         rule, everyone = open_rules[0]
         return Verdict(
             Status.WARN,
-            f"Firewall {firewall.name} lets anyone reach port 22 (ports {rule.ports or 'all'} "
-            f"from {', '.join(everyone)}).",
+            N_(
+                "Firewall {name} lets anyone reach port 22 (ports {ports} from {sources}).",
+                name=firewall.name,
+                ports=rule.ports or N_("all"),
+                sources=", ".join(everyone),
+            ),
             {"id": firewall.id, "open_rules": [_rule_evidence(r, s) for r, s in open_rules]},
         )
     sources = [address for rule in ssh_rules for address in rule.addresses]
@@ -158,13 +173,17 @@ def check_ssh_open(firewall: parse.Firewall) -> Verdict:
         together = [_rule_evidence(r, list(r.addresses)) for r in ssh_rules if r.addresses]
         return Verdict(
             Status.WARN,
-            f"Firewall {firewall.name} lets anyone reach port 22: its rules for it together "
-            f"admit every address ({', '.join(sources)}).",
+            N_(
+                "Firewall {name} lets anyone reach port 22: its rules for it together "
+                "admit every address ({sources}).",
+                name=firewall.name,
+                sources=", ".join(sources),
+            ),
             {"id": firewall.id, "open_rules": together},
         )
     return Verdict(
         Status.PASS,
-        f"Firewall {firewall.name} keeps SSH from the open internet.",
+        N_("Firewall {name} keeps SSH from the open internet.", name=firewall.name),
         {"id": firewall.id, "open_rules": []},
     )
 
@@ -174,12 +193,16 @@ def check_no_firewall(droplet: CloudResource) -> Verdict:
     if not droplet.firewalls:
         return Verdict(
             Status.WARN,
-            f"No cloud firewall applies to droplet {droplet.name}, by id or by tag.",
+            N_("No cloud firewall applies to droplet {name}, by id or by tag.", name=droplet.name),
             evidence,
         )
     return Verdict(
         Status.PASS,
-        f"Droplet {droplet.name} is behind {', '.join(droplet.firewalls)}.",
+        N_(
+            "Droplet {name} is behind {firewalls}.",
+            name=droplet.name,
+            firewalls=", ".join(droplet.firewalls),
+        ),
         evidence,
     )
 
@@ -195,7 +218,11 @@ def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int
     if cert.not_after is None:
         return Verdict(
             Status.ERROR,
-            f"Certificate '{cert.name}' has no readable expiry ({cert.not_after_text!r}).",
+            N_(
+                "Certificate '{name}' has no readable expiry ({expiry}).",
+                name=cert.name,
+                expiry=repr(cert.not_after_text),
+            ),
             evidence,
         )
     days = (cert.not_after - now).days
@@ -203,14 +230,18 @@ def check_certificate(cert: parse.ManagedCertificate, now: datetime, window: int
     if cert.not_after <= now:
         return Verdict(
             Status.FAIL,
-            f"Certificate '{cert.name}' expired {(now - cert.not_after).days} days ago.",
+            N_(
+                "Certificate '{name}' expired {days} days ago.",
+                name=cert.name,
+                days=(now - cert.not_after).days,
+            ),
             evidence,
         )
     if days < window:
-        return Verdict(Status.WARN, f"Certificate '{cert.name}' expires in {days} days.", evidence)
-    return Verdict(
-        Status.PASS, f"Certificate '{cert.name}' is valid for {days} more days.", evidence
-    )
+        message = N_("Certificate '{name}' expires in {days} days.", name=cert.name, days=days)
+        return Verdict(Status.WARN, message, evidence)
+    message = N_("Certificate '{name}' is valid for {days} more days.", name=cert.name, days=days)
+    return Verdict(Status.PASS, message, evidence)
 
 
 @dataclass(frozen=True)
@@ -230,7 +261,7 @@ Judge = Callable[[AccountInventory, Rules], list[tuple[str, Verdict]]]
 def judge_regions(data: AccountInventory, rules: Rules) -> list[tuple[str, Verdict]]:
     verdicts = [(resource_label(r), check_region(r, rules.allowed)) for r in data.resources]
     if not data.resources:
-        nothing = (
+        nothing = N_(
             "The account has no droplet, load balancer, reserved IP, app or CDN endpoint: "
             "nothing is hosted there."
         )
@@ -254,7 +285,7 @@ def judge_certificates(data: AccountInventory, rules: Rules) -> list[tuple[str, 
     ]
     if not data.certificates:
         verdicts.append(
-            (ACCOUNT_TARGET, Verdict(Status.SKIPPED, "The account keeps no certificates."))
+            (ACCOUNT_TARGET, Verdict(Status.SKIPPED, N_("The account keeps no certificates.")))
         )
     return verdicts
 
@@ -343,7 +374,7 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[SimpleTarget]:
     return [SimpleTarget(ACCOUNT_TARGET)]
 
 
-def _skipped(reason: str) -> Outcome:
+def _skipped(reason: Message) -> Outcome:
     return Outcome(
         findings=tuple(spec.finding(ACCOUNT_TARGET, Status.SKIPPED, reason) for spec in SPECS)
     )
@@ -365,15 +396,18 @@ def _audit(target: SimpleTarget, ctx: AuditContext) -> Outcome:
     client = client_for(ctx)
     if client is None:
         variable = ctx.config.digitalocean.token_env
-        return _skipped(f"Not checked: no DigitalOcean token ({variable} is not set).")
+        return _skipped(
+            N_("Not checked: no DigitalOcean token ({variable} is not set).", variable=variable)
+        )
     try:
         data = fetch(client)
     except CredentialsError as exc:
-        return FAMILY.errored(ACCOUNT_TARGET, str(exc), {"reason": "credentials"})
+        message = N_("The DigitalOcean account could not be read: {error}", error=str(exc))
+        return FAMILY.errored(ACCOUNT_TARGET, message, {"reason": "credentials"})
     except DigitalOceanError as exc:
         return FAMILY.errored(
             ACCOUNT_TARGET,
-            f"Could not read the DigitalOcean inventory: {exc}",
+            N_("Could not read the DigitalOcean inventory: {error}", error=str(exc)),
             {"reason": "api", "status": exc.status, "error_id": exc.error_id},
         )
     limits = ctx.config.limits

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from auditor.core.addresses import is_ipv6
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, ClaimId, Finding, Status
 from auditor.core.model import Severity as Sev
 from auditor.core.text import excerpt
@@ -50,35 +51,52 @@ def check_redirect(scan: HttpsScan, target: SiteTarget) -> Verdict:
         # Nothing listens on plain HTTP: no cleartext page, but a visitor typing the bare
         # name gets an error instead of the site.
         if "refused" in trace.error:
-            return Verdict(Status.WARN, f"http:// is not served at all ({trace.error}).", evidence)
-        return Verdict(Status.ERROR, f"Could not check: {trace.error}.", evidence)
+            message = N_("http:// is not served at all ({error}).", error=trace.error)
+            return Verdict(Status.WARN, message, evidence)
+        return Verdict(Status.ERROR, N_("Could not check: {error}.", error=trace.error), evidence)
     first = trace.hops[0]
     evidence |= {"location": first.location, "final": trace.final}
     if first.location is None:
         # Stopped at the first answer: a 3xx whose Location no browser can follow.
-        why = f", but {trace.stopped}" if trace.stopped else " without redirecting"
-        return Verdict(Status.FAIL, f"http:// answers {first.status}{why}.", evidence)
+        if trace.stopped:
+            message = N_(
+                "http:// answers {status}, but {reason}.", status=first.status, reason=trace.stopped
+            )
+        else:
+            message = N_("http:// answers {status} without redirecting.", status=first.status)
+        return Verdict(Status.FAIL, message, evidence)
     problem = _broken_hop(trace, target)
     if problem is not None:
         return Verdict(Status.FAIL, problem, evidence)
     if trace.loop:
-        return Verdict(Status.FAIL, "The redirects loop.", evidence)
+        return Verdict(Status.FAIL, N_("The redirects loop."), evidence)
     if trace.too_many:
-        return Verdict(Status.FAIL, f"Too many redirects ({trace.stopped}).", evidence)
-    shown = f"http:// redirects ({first.status}) to {excerpt(first.location)}"
+        message = N_("Too many redirects ({reason}).", reason=trace.stopped or "")
+        return Verdict(Status.FAIL, message, evidence)
+    shown = N_(
+        "http:// redirects ({status}) to {location}",
+        status=first.status,
+        location=excerpt(first.location),
+    )
     redirects = sum(1 for hop in trace.hops if hop.location is not None)
     if redirects > 1:
-        shown += f", and on through {redirects - 1} more to {excerpt(trace.final or '')}"
+        shown = N_(
+            "{redirect}, and on through {more} more to {final}",
+            redirect=shown,
+            more=redirects - 1,
+            final=excerpt(trace.final or ""),
+        )
     if any(urlsplit(h.location or "").fragment for h in trace.hops):
         # Kept by the browser and never sent to a server (RFC 9110 10.2.2): it moves nobody
         # to another page or to cleartext, so it does not break the promise; but a redirect
         # rule rarely means to add one, so it is shown for review.
         evidence["fragment"] = True
-        return Verdict(Status.WARN, f"{shown}; a redirect carries a #fragment.", evidence)
-    return Verdict(Status.PASS, f"{shown}.", evidence)
+        message = N_("{redirect}; a redirect carries a #fragment.", redirect=shown)
+        return Verdict(Status.WARN, message, evidence)
+    return Verdict(Status.PASS, N_("{redirect}.", redirect=shown), evidence)
 
 
-def _broken_hop(trace: RedirectTrace, target: SiteTarget) -> str | None:
+def _broken_hop(trace: RedirectTrace, target: SiteTarget) -> Message | None:
     """Why the chain from http:// does not take a visitor to https:// on the site and keep
     them on https://, or None.
 
@@ -91,25 +109,42 @@ def _broken_hop(trace: RedirectTrace, target: SiteTarget) -> str | None:
         source = "http://" if index == 0 else excerpt(hop.url)
         if hop.location is None:
             if hop.status in REDIRECT_STATUSES:  # a later 3xx no browser can follow
-                why = f", but {trace.stopped}" if trace.stopped else " without a Location"
-                return f"{source} answers {hop.status}{why}."
+                if trace.stopped:
+                    return N_(
+                        "{url} answers {status}, but {reason}.",
+                        url=source,
+                        status=hop.status,
+                        reason=trace.stopped,
+                    )
+                return N_(
+                    "{url} answers {status} without a Location.", url=source, status=hop.status
+                )
             return None  # the page the chain ends on
         shown, to = excerpt(hop.location), urlsplit(hop.location)
         if to.username is not None:  # https://evil@host/: browsers warn of a phishing link
-            return f"{source} redirects to a URL with a user name in it: {shown}."
+            return N_(
+                "{url} redirects to a URL with a user name in it: {location}.",
+                url=source,
+                location=shown,
+            )
         if to.scheme != "https":
             if index == 0:
-                return f"http:// redirects to {shown}, not to https://."
-            return f"{source} redirects back to {to.scheme}://: {shown}."
+                return N_("http:// redirects to {location}, not to https://.", location=shown)
+            return N_(
+                "{url} redirects back to {scheme}://: {location}.",
+                url=source,
+                scheme=to.scheme,
+                location=shown,
+            )
         on_site = within(to.hostname, site.host) and (to.port or 443) == site.port
         if index == 0 and not on_site:
-            return f"http:// redirects to another host: {shown}."
+            return N_("http:// redirects to another host: {location}.", location=shown)
     return None
 
 
 def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
     if scan.headers is None:
-        return Verdict(Status.ERROR, f"Could not check: {scan.headers_error}.")
+        return Verdict(Status.ERROR, N_("Could not check: {error}.", error=str(scan.headers_error)))
     values = scan.headers.sts
     evidence: dict[str, object] = {
         "url": scan.headers.url,  # the final https:// answer on the site's host
@@ -117,14 +152,14 @@ def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
         "header": values[0] if values else None,
     }
     if not values:
-        return Verdict(Status.FAIL, "No Strict-Transport-Security header.", evidence)
+        return Verdict(Status.FAIL, N_("No Strict-Transport-Security header."), evidence)
     try:
         # RFC 6797 8.1: only the first header field counts when there are several.
         policy = parse_hsts(values[0])
     except HstsError as exc:
         return Verdict(
             Status.FAIL,
-            f"Invalid Strict-Transport-Security header: {excerpt(str(exc))}.",
+            N_("Invalid Strict-Transport-Security header: {error}.", error=excerpt(str(exc))),
             evidence,
         )
     evidence |= {
@@ -133,12 +168,13 @@ def check_hsts(scan: HttpsScan, target: SiteTarget) -> Verdict:
         "preload": policy.preload,
     }
     days = policy.max_age // 86400
-    span = "1 day" if days == 1 else f"{days} days"
+    span = N_("1 day") if days == 1 else N_("{days} days", days=days)
     if policy.max_age >= ONE_YEAR:
-        return Verdict(Status.PASS, f"HSTS for {span}.", evidence)
+        return Verdict(Status.PASS, N_("HSTS for {span}.", span=span), evidence)
     if policy.max_age == 0:
-        return Verdict(Status.FAIL, "HSTS with max-age=0 switches HSTS off.", evidence)
-    return Verdict(Status.WARN, f"HSTS for only {span} (less than a year).", evidence)
+        return Verdict(Status.FAIL, N_("HSTS with max-age=0 switches HSTS off."), evidence)
+    message = N_("HSTS for only {span} (less than a year).", span=span)
+    return Verdict(Status.WARN, message, evidence)
 
 
 # Every https check, in report order; each judges a failed request itself.
@@ -212,8 +248,9 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
         outcome = FAMILY.skipped(target.label, target.not_probed, evidence)
         return replace(outcome, inventory=record.known(target))
     if target.address is None:
-        reason = target.resolve_error or "no address"
-        outcome = FAMILY.errored(target.label, f"Could not check: {reason}.", {"reason": "dns"})
+        reason: str = target.resolve_error or N_("no address")
+        message = N_("Could not check: {error}.", error=reason)
+        outcome = FAMILY.errored(target.label, message, {"reason": "dns"})
         return replace(outcome, inventory=record.known(target))
     site = target.site
     http_url = site_url("http", site.host, site.http_port)

@@ -25,6 +25,8 @@ from auditor.core.family import (
 )
 from auditor.core.hosts import SSH_PORT, canonical_host, is_ip_address, target_label
 from auditor.core.inventory import FoundKey, Inventory, KeyLocation, SshServerRecord
+from auditor.core.messages import N_
+from auditor.core.messages import joined as _joined
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.sshkeys import AuthorizedKey
 from checks.access import UNKNOWN
@@ -74,11 +76,11 @@ def check_connect(facts: ServerFacts) -> Verdict:
     scan = facts.scan
     if scan.connect_error is not None:
         evidence = {"address": scan.address, "port": scan.port}
-        message = f"Could not connect: {scan.connect_error}."
+        message = N_("Could not connect: {error}.", error=scan.connect_error)
         return Verdict(Status.ERROR, message, evidence)
     return Verdict(
         Status.PASS,
-        f"SSH answers: {scan.server_version}.",
+        N_("SSH answers: {version}.", version=str(scan.server_version)),
         {
             "banner": scan.banner,
             "address": scan.address,
@@ -94,10 +96,11 @@ def check_password(facts: ServerFacts) -> Verdict:
     evidence = {"methods": _methods(scan), "errors": _probe_errors(scan)}
     users = _offered(scan, "password")
     if users:
-        return Verdict(Status.FAIL, f"Offers password login to {', '.join(users)}.", evidence)
+        message = N_("Offers password login to {users}.", users=", ".join(users))
+        return Verdict(Status.FAIL, message, evidence)
     if evidence["errors"]:
-        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
-    return Verdict(Status.PASS, "Offers no password login.", evidence)
+        return Verdict(Status.ERROR, N_("Could not ask for every user's methods."), evidence)
+    return Verdict(Status.PASS, N_("Offers no password login."), evidence)
 
 
 def _publickey_first(config: dict[str, str]) -> bool:
@@ -140,18 +143,21 @@ def check_kbd_interactive(facts: ServerFacts) -> Verdict:
     if users and _second_factor_only(facts.read):
         return Verdict(
             Status.WARN,
-            "Offers keyboard-interactive, but sshd -T requires a public key first.",
+            N_("Offers keyboard-interactive, but sshd -T requires a public key first."),
             evidence,
         )
     if users:
         return Verdict(
             Status.FAIL,
-            f"Offers keyboard-interactive login (usually a password prompt) to {', '.join(users)}.",
+            N_(
+                "Offers keyboard-interactive login (usually a password prompt) to {users}.",
+                users=", ".join(users),
+            ),
             evidence,
         )
     if evidence["errors"]:
-        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
-    return Verdict(Status.PASS, "Offers no keyboard-interactive login.", evidence)
+        return Verdict(Status.ERROR, N_("Could not ask for every user's methods."), evidence)
+    return Verdict(Status.PASS, N_("Offers no keyboard-interactive login."), evidence)
 
 
 def check_publickey(facts: ServerFacts) -> Verdict:
@@ -161,7 +167,7 @@ def check_publickey(facts: ServerFacts) -> Verdict:
     if open_users:
         return Verdict(
             Status.FAIL,
-            f"Lets {', '.join(open_users)} in with no credential at all.",
+            N_("Lets {users} in with no credential at all.", users=", ".join(open_users)),
             evidence,
             severity=Severity.CRITICAL,
         )
@@ -169,18 +175,20 @@ def check_publickey(facts: ServerFacts) -> Verdict:
     if listed_none:
         return Verdict(
             Status.FAIL,
-            f"Lists `none` as a login method for {', '.join(listed_none)}.",
+            N_("Lists `none` as a login method for {users}.", users=", ".join(listed_none)),
             evidence,
             severity=Severity.CRITICAL,
         )
     missing = [u.user for u in scan.users if u.error is None and "publickey" not in u.methods]
     if missing:
         return Verdict(
-            Status.FAIL, f"Offers no public-key login to {', '.join(missing)}.", evidence
+            Status.FAIL,
+            N_("Offers no public-key login to {users}.", users=", ".join(missing)),
+            evidence,
         )
     if evidence["errors"]:
-        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
-    return Verdict(Status.PASS, "Offers public-key login.", evidence)
+        return Verdict(Status.ERROR, N_("Could not ask for every user's methods."), evidence)
+    return Verdict(Status.PASS, N_("Offers public-key login."), evidence)
 
 
 # What lets a password, a prompt or nothing at all stand in for a key. After a key
@@ -248,7 +256,7 @@ def check_effective(facts: ServerFacts) -> Verdict:
     if read is None:
         return Verdict(
             Status.ERROR,
-            f"Could not read: {facts.read_error}.",
+            N_("Could not read: {error}.", error=str(facts.read_error)),
             {"reason": facts.read_error},
         )
     evidence: dict[str, object] = {
@@ -262,25 +270,32 @@ def check_effective(facts: ServerFacts) -> Verdict:
     bad = {label: p for label, p in bad.items() if p}
     if bad:
         first, problems = next(iter(bad.items()))
-        return Verdict(Status.FAIL, f"sshd -T for {first}: {', '.join(problems)}.", evidence)
+        message = N_("sshd -T for {user}: {settings}.", user=first, settings=", ".join(problems))
+        return Verdict(Status.FAIL, message, evidence)
     if read.effective_errors or not read.effective:
-        return Verdict(Status.ERROR, "sshd -T could not be read for every user.", evidence)
+        return Verdict(Status.ERROR, N_("sshd -T could not be read for every user."), evidence)
     gap = _match_gap(read)
     if gap is not None:
-        return Verdict(Status.ERROR, f"Could not check every Match block: {gap}.", evidence)
+        message = N_("Could not check every Match block: {gap}.", gap=gap)
+        return Verdict(Status.ERROR, message, evidence)
     root_login = {label: c.get("permitrootlogin") for label, c in configs.items()}
     if "yes" in root_login.values():
-        return Verdict(Status.WARN, "permitrootlogin yes: prefer prohibit-password.", evidence)
+        message = N_("permitrootlogin yes: prefer prohibit-password.")
+        return Verdict(Status.WARN, message, evidence)
     second = {label: f for label, c in configs.items() if (f := _second_factors(c))}
     if second:
         label, factors = next(iter(second.items()))
         return Verdict(
             Status.PASS,
-            "sshd -T requires a key for every login; a password is asked for only after it, "
-            f"as a second factor (for {label}: {', '.join(factors)} after publickey).",
+            N_(
+                "sshd -T requires a key for every login; a password is asked for only after it, "
+                "as a second factor (for {user}: {settings} after publickey).",
+                user=label,
+                settings=", ".join(factors),
+            ),
             evidence | {"second_factors": second},
         )
-    return Verdict(Status.PASS, "sshd -T allows key logins only.", evidence)
+    return Verdict(Status.PASS, N_("sshd -T allows key logins only."), evidence)
 
 
 # Offered to the `none` probe: keys and passwords have checks of their own; hostbased warns
@@ -315,34 +330,41 @@ def check_other_methods(facts: ServerFacts) -> Verdict:
         "configured": configured,
     }
     failing = [
-        f"{', '.join(bad)} to {user}"
+        N_("{methods} to {user}", methods=", ".join(bad), user=user)
         for user, methods in offered.items()
         if (bad := [m for m in methods if m not in HOST_KEY_METHODS])
     ] + [
-        f"{', '.join(bad)} in sshd -T for {label}"
+        N_("{settings} in sshd -T for {user}", settings=", ".join(bad), user=label)
         for label, settings in configured.items()
         if (bad := [s for s in settings if OTHER_SETTINGS[s.split()[0]] is Status.FAIL])
     ]
     if failing:
         return Verdict(
             Status.FAIL,
-            f"Offers logins that are not a key the person holds: {'; '.join(failing)}.",
+            N_(
+                "Offers logins that are not a key the person holds: {logins}.",
+                logins=_joined(failing, "; "),
+            ),
             evidence,
         )
     if evidence["errors"]:
-        return Verdict(Status.ERROR, "Could not ask for every user's methods.", evidence)
+        return Verdict(Status.ERROR, N_("Could not ask for every user's methods."), evidence)
     gap = _match_gap(facts.read) if facts.read is not None else None
     if gap is not None:
-        return Verdict(Status.ERROR, f"Could not check every Match block: {gap}.", evidence)
-    hostbased = [*offered, *(f"sshd -T for {label}" for label in configured)]
+        message = N_("Could not check every Match block: {gap}.", gap=gap)
+        return Verdict(Status.ERROR, message, evidence)
+    hostbased = [*offered, *(N_("sshd -T for {user}", user=label) for label in configured)]
     if hostbased:
         return Verdict(
             Status.WARN,
-            f"Offers hostbased login ({', '.join(hostbased)}): it trusts another host's key, "
-            "not a person's.",
+            N_(
+                "Offers hostbased login ({where}): it trusts another host's key, not a person's.",
+                where=_joined(hostbased, ", "),
+            ),
             evidence,
         )
-    return Verdict(Status.PASS, "Offers no logins other than keys and passwords.", evidence)
+    message = N_("Offers no logins other than keys and passwords.")
+    return Verdict(Status.PASS, message, evidence)
 
 
 def droplet_agent(comment: str | None) -> tuple[str | None, str | None]:
@@ -468,10 +490,10 @@ SPECS = specs_of(CHECKS)
 def unmet(facts: ServerFacts, authenticated: bool) -> dict[Need, Unmet]:
     """What this server's facts lack: nothing is judged when it could not be reached."""
     if facts.scan.connect_error is not None:
-        failed = Unmet("ssh.connect failed")
+        failed = Unmet(N_("ssh.connect failed"))
         return {Need.CONNECTION: failed, Need.AUTHENTICATED_READ: failed}
     if not authenticated:
-        return {Need.AUTHENTICATED_READ: Unmet("no auditor credentials configured")}
+        return {Need.AUTHENTICATED_READ: Unmet(N_("no auditor credentials configured"))}
     return {}
 
 
@@ -592,7 +614,12 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
                     f"{target.label}:{keys_file.path}:{bad.line}",
                     Verdict(
                         Status.WARN,
-                        f"{keys_file.path} line {bad.line} is not a valid key: {bad.reason}.",
+                        N_(
+                            "{path} line {line} is not a valid key: {reason}.",
+                            path=keys_file.path,
+                            line=bad.line,
+                            reason=bad.reason,
+                        ),
                         {"server": target.label, "path": keys_file.path, "line": bad.line},
                     ),
                 )
@@ -604,8 +631,12 @@ def _audit(target: SshTarget, ctx: AuditContext) -> Outcome:
                         f"{target.label}:{keys_file.path}",
                         Verdict(
                             Status.ERROR,
-                            f"{keys_file.path} could not be read ({keys_file.error}): "
-                            "the keys in it are not counted.",
+                            N_(
+                                "{path} could not be read ({error}): "
+                                "the keys in it are not counted.",
+                                path=keys_file.path,
+                                error=keys_file.error,
+                            ),
                             {"server": target.label, "path": keys_file.path},
                         ),
                     )
@@ -645,7 +676,7 @@ def _resolved(target: SshTarget, ctx: AuditContext) -> SshTarget | str:
 
 def _no_address(target: SshTarget) -> Outcome:
     """A droplet with no public address: nothing to probe, and its keys are not counted."""
-    message = "Could not check: the droplet has no public address to reach its SSH server."
+    message = N_("Could not check: the droplet has no public address to reach its SSH server.")
     outcome = FAMILY.errored(target.label, message, {"reason": "no public address"})
     record = SshServerRecord(target=target.label, host=target.host, port=target.port)
     return replace(outcome, inventory=Inventory(ssh_servers=(record,)))

@@ -24,6 +24,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from auditor.core.messages import N_, Message
 from auditor.core.text import excerpt
 
 WEAK_SIGNATURE_HASHES = ("sha1", "md5", "md2", "md4")
@@ -203,7 +204,7 @@ def is_self_issued(cert: x509.Certificate) -> bool:
     return cert.issuer == cert.subject
 
 
-def chain_complete(chain: Sequence[x509.Certificate], anchors: Anchors) -> tuple[bool, str]:
+def chain_complete(chain: Sequence[x509.Certificate], anchors: Anchors) -> tuple[bool, Message]:
     """Whether the server sent every intermediate between its leaf and a trust anchor.
 
     Walks issuer names from the leaf through what the server sent; complete when the walk
@@ -211,36 +212,37 @@ def chain_complete(chain: Sequence[x509.Certificate], anchors: Anchors) -> tuple
     paper over a gap by fetching the missing intermediate; other clients fail, hence a check.
     """
     if not chain:
-        return False, "the server sent no certificate"
+        return False, N_("the server sent no certificate")
     sent = list(chain[1:])
     current = chain[0]
     for _ in range(len(chain) + 1):
         if is_self_issued(current):
-            return True, "the chain ends in a self-issued certificate"
+            return True, N_("the chain ends in a self-issued certificate")
         if current.issuer in anchors.subjects:
-            return True, "the chain reaches a trusted root"
+            return True, N_("the chain reaches a trusted root")
         issuer = next((c for c in sent if c.subject == current.issuer), None)
         if issuer is None:
             named = excerpt(current.subject.rfc4514_string())  # the server's text
-            return False, f"the server did not send the issuer of {named}"
+            return False, N_("the server did not send the issuer of {subject}", subject=named)
         current = issuer
-    return False, "the chain loops"
+    return False, N_("the chain loops")
 
 
-def _verification_reason(detail: str) -> str:
+def _verification_reason(detail: str) -> Message:
     """cryptography's verifier speaks Rust; say the same in one plain clause."""
     lowered = detail.lower()
     if "forbidden signature algorithm" in lowered:
-        return "does not validate: signed with an algorithm no browser accepts"
+        return N_("does not validate: signed with an algorithm no browser accepts")
     if "not valid at validation time" in lowered:
-        return "does not validate: a certificate in its chain has expired or is not valid yet"
+        return N_("does not validate: a certificate in its chain has expired or is not valid yet")
     if "forbidden public key algorithm" in lowered:
-        return "does not validate: its chain holds a key type no browser accepts"
+        return N_("does not validate: its chain holds a key type no browser accepts")
     if "missing required extension" in lowered:
-        return "does not chain to a trusted root (or lacks a required extension)"
+        return N_("does not chain to a trusted root (or lacks a required extension)")
     if "candidates exhausted" in lowered:
-        return "does not chain to a trusted root"
-    return "does not validate: " + excerpt(detail.split("(encountered", maxsplit=1)[0].strip(), 160)
+        return N_("does not chain to a trusted root")
+    shown = excerpt(detail.split("(encountered", maxsplit=1)[0].strip(), 160)
+    return N_("does not validate: {detail}", detail=shown)
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,7 @@ class Trust:
     """What path validation concluded, and the path it found when the chain validates."""
 
     ok: bool
-    reason: str
+    reason: Message
     path: tuple[x509.Certificate, ...] = ()  # leaf first, the trust anchor last; () if not ok
 
 
@@ -263,13 +265,13 @@ def verify_trust(
     is reported once, by the expiry check, not a second time here.
     """
     if not chain:
-        return Trust(False, "the server sent no certificate")
+        return Trust(False, N_("the server sent no certificate"))
     leaf = chain[0]
     if is_self_issued(leaf) and leaf not in anchors.roots:
-        return Trust(False, "is self-signed and not in a trusted root store")
+        return Trust(False, N_("is self-signed and not in a trusted root store"))
     names = dns_names(leaf)
     if not names:
-        return Trust(False, "names no host (no subjectAltName)")
+        return Trust(False, N_("names no host (no subjectAltName)"))
     name = names[0]
     if host is not None and hostname_matches(leaf, host):
         name = host.lower().rstrip(".")
@@ -285,5 +287,5 @@ def verify_trust(
     except VerificationError as exc:
         return Trust(False, _verification_reason(str(exc)))
     except ValueError as exc:
-        return Trust(False, f"cannot be validated: {excerpt(str(exc))}")
-    return Trust(True, "validates to a trusted root", tuple(path))
+        return Trust(False, N_("cannot be validated: {error}", error=excerpt(str(exc))))
+    return Trust(True, N_("validates to a trusted root"), tuple(path))

@@ -27,6 +27,7 @@ from auditor.core.family import (
     specs_of,
 )
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
 from auditor.core.text import excerpt
 from checks.sites import SiteTarget, site_targets
@@ -78,15 +79,15 @@ def _leaf(scan: TlsScan) -> x509.Certificate:
 
 def check_connect(scan: TlsScan, j: Judgement) -> Verdict:
     if scan.connect_error:
-        message = f"Could not connect: {scan.connect_error}."
+        message = N_("Could not connect: {error}.", error=scan.connect_error)
         return Verdict(Status.ERROR, message, _endpoint(scan))
     if not scan.chain:  # an anonymous suite: the handshake worked, nothing vouches for it
-        message = "TLS handshake succeeded, without a certificate."
+        message = N_("TLS handshake succeeded, without a certificate.")
         return Verdict(Status.PASS, message, _endpoint(scan))
-    ocsp = "with" if scan.ocsp_stapled else "without"
+    stapled = N_("with") if scan.ocsp_stapled else N_("without")
     return Verdict(
         Status.PASS,
-        f"TLS handshake succeeded ({ocsp} OCSP stapling).",
+        N_("TLS handshake succeeded ({stapled} OCSP stapling).", stapled=stapled),
         {**_endpoint(scan), "ocsp_stapling": scan.ocsp_stapled},
     )
 
@@ -97,8 +98,12 @@ def check_trusted(scan: TlsScan, j: Judgement) -> Verdict:
     issuer = leaf.issuer.rfc4514_string()
     # The issuer's name is the server's text (CR, LF, ESC and all): in full in the evidence.
     if trust.ok:
-        return Verdict(Status.PASS, f"The chain {trust.reason}.", {"issuer": issuer})
-    message = f"The certificate from {excerpt(issuer)} {trust.reason}."
+        return Verdict(
+            Status.PASS, N_("The chain {reason}.", reason=trust.reason), {"issuer": issuer}
+        )
+    message = N_(
+        "The certificate from {issuer} {reason}.", issuer=excerpt(issuer), reason=trust.reason
+    )
     return Verdict(Status.FAIL, message, {"issuer": issuer})
 
 
@@ -107,19 +112,24 @@ def check_chain(scan: TlsScan, j: Judgement) -> Verdict:
     ok, reason = certs.chain_complete(scan.chain, j.anchors)
     subjects = [c.subject.rfc4514_string() for c in scan.chain]
     if ok and certs.is_self_issued(leaf):
-        return Verdict(Status.SKIPPED, "A self-signed certificate has no chain.")
+        return Verdict(Status.SKIPPED, N_("A self-signed certificate has no chain."))
     if ok:
-        return Verdict(Status.PASS, "The server sends the full chain.", {"chain": subjects})
-    return Verdict(Status.FAIL, f"Incomplete chain: {reason}.", {"chain": subjects})
+        return Verdict(Status.PASS, N_("The server sends the full chain."), {"chain": subjects})
+    return Verdict(
+        Status.FAIL, N_("Incomplete chain: {reason}.", reason=reason), {"chain": subjects}
+    )
 
 
 def check_hostname(scan: TlsScan, j: Judgement) -> Verdict:
     leaf = _leaf(scan)
     names = list(certs.dns_names(leaf))
     if certs.hostname_matches(leaf, j.host):
-        return Verdict(Status.PASS, f"The certificate names {j.host}.", {"sans": names})
-    shown = excerpt(", ".join(names[:5])) or "no subjectAltName"
-    return Verdict(Status.FAIL, f"The certificate is for {shown}, not {j.host}.", {"sans": names})
+        return Verdict(
+            Status.PASS, N_("The certificate names {host}.", host=j.host), {"sans": names}
+        )
+    shown: str = excerpt(", ".join(names[:5])) or N_("no subjectAltName")
+    message = N_("The certificate is for {names}, not {host}.", names=shown, host=j.host)
+    return Verdict(Status.FAIL, message, {"sans": names})
 
 
 def check_expiry(scan: TlsScan, j: Judgement) -> Verdict:
@@ -131,13 +141,16 @@ def check_expiry(scan: TlsScan, j: Judgement) -> Verdict:
         "days_left": left,
     }
     if j.now < leaf.not_valid_before_utc:
-        return Verdict(Status.FAIL, "The certificate is not valid yet.", evidence)
+        return Verdict(Status.FAIL, N_("The certificate is not valid yet."), evidence)
     if j.now > leaf.not_valid_after_utc:
         ended = leaf.not_valid_after_utc.date().isoformat()
-        return Verdict(Status.FAIL, f"The certificate expired on {ended}.", evidence)
+        return Verdict(Status.FAIL, N_("The certificate expired on {date}.", date=ended), evidence)
     if left < j.warning_days:
-        return Verdict(Status.WARN, f"The certificate expires in {left} days.", evidence)
-    return Verdict(Status.PASS, f"The certificate is valid for {left} more days.", evidence)
+        return Verdict(
+            Status.WARN, N_("The certificate expires in {days} days.", days=left), evidence
+        )
+    message = N_("The certificate is valid for {days} more days.", days=left)
+    return Verdict(Status.PASS, message, evidence)
 
 
 def check_key(scan: TlsScan, j: Judgement) -> Verdict:
@@ -145,7 +158,7 @@ def check_key(scan: TlsScan, j: Judgement) -> Verdict:
     evidence = {"key_type": kind, "key_size": size}
     # Ed25519 and Ed448, however strong, and any type not known here: browsers refuse them.
     if kind not in ("RSA", "EC", "DSA"):
-        message = f"{excerpt(kind)} key: no major browser accepts such a certificate."
+        message = N_("{kind} key: no major browser accepts such a certificate.", kind=excerpt(kind))
         return Verdict(Status.FAIL, message, evidence)
     weak = (
         (kind == "RSA" and (size or 0) < 2048)
@@ -153,8 +166,9 @@ def check_key(scan: TlsScan, j: Judgement) -> Verdict:
         or (kind == "DSA")
     )
     status = Status.FAIL if weak else Status.PASS
-    strength = "too weak" if weak else "strong enough"
-    return Verdict(status, f"{kind} {size}-bit key: {strength}.", evidence)
+    strength = N_("too weak") if weak else N_("strong enough")
+    message = N_("{kind} {size}-bit key: {strength}.", kind=kind, size=str(size), strength=strength)
+    return Verdict(status, message, evidence)
 
 
 def _signed_certificates(scan: TlsScan, j: Judgement) -> tuple[tuple[x509.Certificate, ...], str]:
@@ -188,8 +202,13 @@ def check_signature(scan: TlsScan, j: Judgement) -> Verdict:
         "weak": [{"subject": s, "algorithm": a} for s, a in weak],
     }
     if weak:
-        return Verdict(Status.FAIL, f"Signed with a broken hash: {weak[0][1]}.", evidence)
-    return Verdict(Status.PASS, f"Signed with {evidence['signature_algorithm']}.", evidence)
+        return Verdict(
+            Status.FAIL,
+            N_("Signed with a broken hash: {algorithm}.", algorithm=weak[0][1]),
+            evidence,
+        )
+    message = N_("Signed with {algorithm}.", algorithm=str(evidence["signature_algorithm"]))
+    return Verdict(Status.PASS, message, evidence)
 
 
 def check_protocols(scan: TlsScan, j: Judgement) -> Verdict:
@@ -200,14 +219,22 @@ def check_protocols(scan: TlsScan, j: Judgement) -> Verdict:
     }
     old = [v.value for v in accepted if v in OLD_VERSIONS]
     if old:
-        return Verdict(Status.FAIL, f"Accepts obsolete {', '.join(old)}.", evidence)
+        return Verdict(
+            Status.FAIL, N_("Accepts obsolete {versions}.", versions=", ".join(old)), evidence
+        )
     if not any(v in accepted for v in GOOD_VERSIONS):
-        return Verdict(Status.FAIL, "Accepts neither TLS 1.2 nor TLS 1.3.", evidence)
+        return Verdict(Status.FAIL, N_("Accepts neither TLS 1.2 nor TLS 1.3."), evidence)
     if scan.version_errors:
         unknown = ", ".join(v.value for v in scan.version_errors)
-        return Verdict(Status.ERROR, f"Could not test {unknown}: no answer in time.", evidence)
-    shown = " and ".join(v.value for v in accepted)
-    return Verdict(Status.PASS, f"Accepts {shown} only.", evidence)
+        message = N_("Could not test {versions}: no answer in time.", versions=unknown)
+        return Verdict(Status.ERROR, message, evidence)
+    if len(accepted) == 1:
+        return Verdict(
+            Status.PASS, N_("Accepts {version} only.", version=accepted[0].value), evidence
+        )
+    first = ", ".join(v.value for v in accepted[:-1])
+    message = N_("Accepts {first} and {last} only.", first=first, last=accepted[-1].value)
+    return Verdict(Status.PASS, message, evidence)
 
 
 def _graded(suites: tuple[tuple[TlsVersion, str], ...], failing: bool) -> list[dict[str, str]]:
@@ -216,7 +243,7 @@ def _graded(suites: tuple[tuple[TlsVersion, str], ...], failing: bool) -> list[d
     ]
 
 
-def _outside_message(scan: TlsScan) -> str:
+def _outside_message(scan: TlsScan) -> Message:
     """Every accepted suite outside Mozilla intermediate, by its NCSC level, worst first."""
     by_level: dict[Level, list[str]] = {}
     for _, suite in scan.outside_suites:
@@ -225,8 +252,12 @@ def _outside_message(scan: TlsScan) -> str:
             names.append(suite)
     order = (Level.PHASE_OUT, Level.UNCLASSIFIED, Level.SUFFICIENT, Level.GOOD)
     parts = [f"{level.value}: {', '.join(by_level[level])}" for level in order if level in by_level]
-    unsure = " (the list may be incomplete)" if scan.outside_errors else ""
-    return f"Accepts suites outside Mozilla intermediate ({'; '.join(parts)}){unsure}."
+    if scan.outside_errors:
+        return N_(
+            "Accepts suites outside Mozilla intermediate ({suites}) (the list may be incomplete).",
+            suites="; ".join(parts),
+        )
+    return N_("Accepts suites outside Mozilla intermediate ({suites}).", suites="; ".join(parts))
 
 
 def check_ciphers(scan: TlsScan, j: Judgement) -> Verdict:
@@ -244,16 +275,20 @@ def check_ciphers(scan: TlsScan, j: Judgement) -> Verdict:
             evidence["unlisted"] = deep.errors
     if scan.weak_suites:
         names = sorted({s for _, s in scan.weak_suites})
-        return Verdict(Status.FAIL, f"Accepts weak suites: {', '.join(names)}.", evidence)
+        return Verdict(
+            Status.FAIL, N_("Accepts weak suites: {suites}.", suites=", ".join(names)), evidence
+        )
     if scan.weak_errors:
-        return Verdict(Status.ERROR, "Could not finish testing weak suites.", evidence)
+        return Verdict(Status.ERROR, N_("Could not finish testing weak suites."), evidence)
     if scan.outside_suites:
         return Verdict(Status.WARN, _outside_message(scan), evidence)
     if scan.outside_errors:
         return Verdict(
-            Status.ERROR, "Could not finish testing suites outside Mozilla intermediate.", evidence
+            Status.ERROR,
+            N_("Could not finish testing suites outside Mozilla intermediate."),
+            evidence,
         )
-    return Verdict(Status.PASS, "Accepts only Mozilla intermediate's suites.", evidence)
+    return Verdict(Status.PASS, N_("Accepts only Mozilla intermediate's suites."), evidence)
 
 
 # Every tls check, in report order. Without a certificate, nothing vouches for the site:
@@ -383,10 +418,10 @@ SPECS = specs_of(CHECKS)
 def unmet(scan: TlsScan) -> dict[Need, Unmet]:
     """What this scan lacks: nothing passes when the site could not be reached."""
     if scan.connect_error:
-        failed = Unmet("tls.connect failed")
+        failed = Unmet(N_("tls.connect failed"))
         return {Need.CONNECTION: failed, Need.CERTIFICATE: failed}
     if not scan.chain:
-        none = Unmet("the server sent no certificate", "The server sent no certificate.")
+        none = Unmet(N_("the server sent no certificate"), N_("The server sent no certificate."))
         return {Need.CERTIFICATE: none}
     return {}
 
@@ -415,7 +450,7 @@ def _audit(target: SiteTarget, ctx: AuditContext) -> Outcome:
     try:
         extra = pem_certificates(ca_file) if ca_file is not None else ()
     except ValueError as exc:  # checked when the config was read: spoilt since
-        reason = f"Could not use the extra CA file: {exc}."
+        reason = N_("Could not use the extra CA file: {error}.", error=str(exc))
         outcome = FAMILY.errored(target.label, reason, {"ca_file": str(ca_file)})
         return replace(outcome, inventory=record.known(target))
     judgement = Judgement(

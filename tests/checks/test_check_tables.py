@@ -42,6 +42,7 @@ from auditor.core.inventory import (
     KeyLocation,
     SshServerRecord,
 )
+from auditor.core.messages import Message
 from auditor.core.model import CheckSpec, Finding
 from auditor.core.roster import parse_roster
 from auditor.core.sshkeys import parse_public_key_line
@@ -375,7 +376,7 @@ def test_every_check_has_an_english_and_a_danish_title(family: Family[Any]) -> N
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
 def test_errored_and_skipped_give_one_finding_per_check(family: Family[Any]) -> None:
-    for outcome in (family.errored("t", "m", {}), family.skipped("t", "m", {})):
+    for outcome in (family.errored("t", Message("m"), {}), family.skipped("t", Message("m"), {})):
         assert [f.check for f in outcome.findings] == _ids(family)
 
 

@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 
 from auditor.cli.progress import RichObserver
+from auditor.core.messages import Message
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 SPEC = CheckSpec("tls.connect", "Connect", "Forbindelse", ClaimId.HTTPS, Severity.HIGH, "Fix it.")
@@ -20,7 +21,9 @@ def test_overlapping_families_each_get_a_bar_that_advances() -> None:
     observer.job_started("tls", "www.example.test")
     observer.job_started("ssh", "web-ams3")
     observer.job_finished("ssh", "web-ams3", ())
-    observer.job_finished("tls", "www.example.test", (SPEC.finding("www", Status.PASS, "ok"),))
+    observer.job_finished(
+        "tls", "www.example.test", (SPEC.finding("www", Status.PASS, Message("ok")),)
+    )
     tasks = {task.description: task for task in observer.progress.tasks}
     assert (tasks["tls"].completed, tasks["tls"].total) == (1, 2)
     assert (tasks["ssh"].completed, tasks["ssh"].total) == (1, 1)

@@ -35,6 +35,9 @@ def test_the_packaged_default_describes_the_three_platforms() -> None:
     assert {s.platform for s in config.sites} == {"Alternativet.dk", "AlleOs", "Dialog"}
     assert config.digitalocean.allowed_regions == ("ams2", "ams3")
     assert config.access.required_team == "Landssekretariatet"
+    # What the public page links to: the policy it checks, and whom to write to.
+    assert config.pages.privacy_policy_url == "https://alternativet.dk/privatlivspolitik"
+    assert config.pages.contact == "sikkerhed@alternativet.dk"
 
 
 def test_allowed_regions_are_read_as_the_api_writes_slugs() -> None:
@@ -92,6 +95,9 @@ def test_a_full_site_entry_is_read(tmp_path: Path) -> None:
         ('[output]\nhistory = "~no-such-user-x/h"\n', "output.history", "home folder"),
         ('[ssh]\nauditor_user = "audit"\n', "ssh", "go together"),
         ('[dns]\nprobe_ipv6 = "no"\n', "dns.probe_ipv6", "true or false"),
+        ('[pages]\nprivacy_policy_url = "http://x.dk/"\n', "pages.privacy_policy_url", "https://"),
+        ('[pages]\ncontact = "nobody"\n', "pages.contact", "e-mail or https://"),
+        ('[pages]\ncontact = "a@b.dk\\"><script>"\n', "pages.contact", "e-mail or https://"),
         ("[bogus]\n", "bogus", "unknown key"),
         (
             '[discovery]\n[[discovery.exclude]]\nname = "old.a.test"\n',

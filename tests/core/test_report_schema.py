@@ -24,6 +24,7 @@ from auditor.core.changes import ChangeKind
 from auditor.core.config import SiteConfig
 from auditor.core.family import Family, Outcome
 from auditor.core.inventory import CertificateRecord, HttpsRecord
+from auditor.core.messages import Message
 from auditor.core.model import Status
 from auditor.core.report import SCHEMA, Report, ReportFormatError
 from checks import catalog
@@ -205,7 +206,7 @@ def test_an_old_history_row_still_diffs(tmp_path: Path) -> None:
 def test_a_site_whose_audit_crashed_keeps_its_record() -> None:
     target = SiteTarget(SiteConfig("alleos.dk", "AlleOs", port=8443), "192.0.2.20")
     for family in (tls.FAMILY, https.FAMILY):
-        outcome = family.gave_up(target, "could not check: no answer within 30 s", {})
+        outcome = family.gave_up(target, Message("could not check: no answer within 30 s"), {})
         assert {f.status for f in outcome.findings} == {Status.ERROR}
         records: list[CertificateRecord | HttpsRecord] = [
             *outcome.inventory.certificates,
@@ -215,4 +216,4 @@ def test_a_site_whose_audit_crashed_keeps_its_record() -> None:
             ("alleos.dk:8443", "alleos.dk", 8443, "192.0.2.20")
         ]
     plain: Family[SiteTarget] = replace(tls.FAMILY, known=None)
-    assert plain.gave_up(target, "x", {}).inventory == Outcome().inventory
+    assert plain.gave_up(target, Message("x"), {}).inventory == Outcome().inventory

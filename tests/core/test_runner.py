@@ -12,6 +12,7 @@ import pytest
 from auditor.core.config import AuditConfig, Limits
 from auditor.core.family import AuditContext, Family, Outcome, SimpleTarget
 from auditor.core.inventory import CloudResource, Inventory
+from auditor.core.messages import Message
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.observer import NullObserver
 from auditor.core.runner import run_audit
@@ -37,7 +38,7 @@ def _family(
 
 
 def _passing(target: SimpleTarget, ctx: AuditContext) -> Outcome:
-    return Outcome(findings=(SPEC.finding(target.label, Status.PASS, "fine"),))
+    return Outcome(findings=(SPEC.finding(target.label, Status.PASS, Message("fine")),))
 
 
 def test_findings_of_every_target_are_collected_and_claims_evaluated() -> None:

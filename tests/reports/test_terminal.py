@@ -11,6 +11,7 @@ from rich.console import Console
 
 from auditor.core.changes import Change, ChangeKind
 from auditor.core.inventory import CloudResource
+from auditor.core.messages import Message
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Report
 from checks.digitalocean import family as digitalocean
@@ -30,9 +31,9 @@ OTHER = CheckSpec(
 )
 MESSAGE = "Droplet legacy-nyc3 is in nyc3, not in ams2, ams3."
 FINDINGS = (
-    SPEC.finding("droplet:legacy-nyc3", Status.FAIL, MESSAGE),
-    OTHER.finding("droplet:legacy-nyc3", Status.WARN, "No cloud firewall applies."),
-    SPEC.finding("[bold]evil[/bold]", Status.PASS, "[red]not markup[/red]"),
+    SPEC.finding("droplet:legacy-nyc3", Status.FAIL, Message(MESSAGE)),
+    OTHER.finding("droplet:legacy-nyc3", Status.WARN, Message("No cloud firewall applies.")),
+    SPEC.finding("[bold]evil[/bold]", Status.PASS, Message("[red]not markup[/red]")),
 )
 
 
@@ -62,7 +63,7 @@ def test_a_wide_terminal_gets_one_table() -> None:
 
 def test_keys_view_says_who_opens_each_server_unknown_keys_first() -> None:
     report = sample_report(hostile=True)
-    moved = SPEC.finding("droplet:web-1", Status.FAIL, "Droplet web-1 is in nyc3.")
+    moved = SPEC.finding("droplet:web-1", Status.FAIL, Message("Droplet web-1 is in nyc3."))
     report = replace(report, findings=(*report.findings, moved))
     screen = io.StringIO()
     keys_view(report, Console(file=screen, width=100))
@@ -117,7 +118,7 @@ def test_the_deep_list_says_which_suites_it_could_not_list() -> None:
         "unlisted": {"TLS 1.2": "sslyze's scan failed: [red]timeout[/red]"},
     }
     ciphers = TLS_CHECKS.spec("tls.ciphers").finding(
-        "alternativet.dk", Status.PASS, "No weak suites.", deep
+        "alternativet.dk", Status.PASS, Message("No weak suites."), deep
     )
     report = replace(report, findings=(*report.findings, ciphers))
     # The tls family's record carries what the deep scan listed.

@@ -1,0 +1,121 @@
+"""What the public page tells a visitor about a promise that does not hold or was not checked.
+
+Plain Danish, one sentence per cause, and only public facts: a site's name may be shown (it
+is public), but never a server's name or address, a key's holder or an error's own text. A
+check that fails or warns is told by what is wrong (not by its title, which says what
+should be true); a check that could not run is told by why, known from its message's
+template (`Finding.wording`), never from the message itself.
+"""
+
+# ruff: noqa: E501 - tables of sentences, one a line
+
+from __future__ import annotations
+
+from auditor.core.messages import Message
+from auditor.core.model import ClaimId, Finding, Status
+
+# What is wrong, by check, when it fails.
+FAILS = {
+    "tls.connect": "Hjemmesiden kunne ikke nås over en sikker forbindelse",
+    "tls.cert.trusted": "Hjemmesidens certifikat er ikke udstedt af en udsteder, som browsere stoler på",
+    "tls.cert.chain_complete": "Hjemmesiden sender ikke hele certifikatkæden, så nogle programmer kan ikke stole på den",
+    "tls.cert.hostname": "Hjemmesidens certifikat gælder ikke for hjemmesidens navn",
+    "tls.cert.expiry": "Hjemmesidens certifikat er udløbet eller endnu ikke gyldigt",
+    "tls.cert.key": "Hjemmesidens certifikat har en for svag nøgle",
+    "tls.cert.signature": "Hjemmesidens certifikat er underskrevet med en forældet metode",
+    "tls.protocols": "Hjemmesiden tillader forældede versioner af TLS",
+    "tls.ciphers": "Hjemmesiden tillader svag kryptering",
+    "https.redirect": "Hjemmesiden sender ikke besøgende fra http:// videre til https://",
+    "https.hsts": "Hjemmesiden beder ikke browseren om altid at bruge https:// (HSTS)",
+    "do.droplet.region": "En server står uden for Amsterdam",
+    "do.certificate.expiry": "Et certifikat hos DigitalOcean er udløbet",
+    "ssh.auth.password": "En server tillader login med adgangskode",
+    "ssh.auth.keyboard_interactive": "En server tillader login, hvor man skriver en adgangskode",
+    "ssh.auth.other_methods": "En server tillader login med andet end en nøgle, som en person har",
+    "ssh.auth.publickey": "En server tilbyder ikke login med nøgle, eller lukker ind uden nogen nøgle",
+    "ssh.config.effective": "En servers opsætning tillader login med adgangskode",
+    "dns.points_to_inventory": "Hjemmesiden peger på en server uden for Amsterdam eller uden for vores konto",
+    "access.key.unknown": "En nøgle, der giver adgang, tilhører ingen godkendt medarbejder",
+    "access.key.unapproved": "En nøgle tilhører en person, der ikke er godkendt, eller som ikke er i Landssekretariatet",
+    "access.key.weak": "En nøgle, der giver adgang, er for svag",
+    "access.holders.count": "Flere har adgang end det antal, vi har sat som grænse",
+}
+
+# What could be better, by check, when it warns beside a promise that holds.
+WARNS = {
+    "tls.cert.expiry": "Hjemmesidens certifikat udløber snart og skal fornyes",
+    "tls.ciphers": "Hjemmesiden tillader ældre krypteringsmetoder, som bør udfases",
+    "https.redirect": "Hjemmesiden svarer slet ikke på http://, så en besøgende, der skriver navnet uden https://, får en fejl",
+    "https.hsts": "Hjemmesiden beder browseren om at bruge https:// i mindre end et år ad gangen",
+    "do.droplet.region": "En ressource hos DigitalOcean er ikke knyttet til en region",
+    "do.firewall.ssh_open": "En firewall lader hele internettet nå serverens login-port (SSH)",
+    "do.droplet.no_firewall": "En server er ikke bag en firewall hos DigitalOcean",
+    "do.certificate.expiry": "Et certifikat hos DigitalOcean udløber snart",
+    "ssh.auth.keyboard_interactive": "En server tilbyder en adgangskode-prompt, men kun efter en nøgle",
+    "ssh.auth.other_methods": "En server stoler på en anden servers nøgle (hostbased login)",
+    "ssh.config.effective": "En server tillader root at logge ind direkte med nøgle",
+    "access.key.unknown": "En linje i en nøglefil er ikke en gyldig nøgle",
+    "access.key.weak": "En nøgle er kortere end anbefalet",
+}
+
+# Why a check could not run, by its message's template (the outer one, or for "Not checked:
+# {reason}." the reason's).
+CAUSES = {
+    "Not checked: no DigitalOcean token ({variable} is not set).": "Værktøjet havde ikke adgang til at læse vores konto hos DigitalOcean.",
+    "Not checked: the DigitalOcean inventory was not read (no token, or API error).": "Værktøjet havde ikke adgang til at læse vores konto hos DigitalOcean.",
+    "The DigitalOcean account could not be read: {error}": "Vores konto hos DigitalOcean kunne ikke læses.",
+    "Could not read the DigitalOcean inventory: {error}": "Vores konto hos DigitalOcean kunne ikke læses.",
+    "no auditor credentials configured": "Værktøjet havde ikke adgang til at logge ind på serverne og læse, hvem der har nøgler.",
+    "no authorized_keys could be read (no auditor credentials, or every read failed) and the DigitalOcean account gave no keys": "Værktøjet kunne ikke læse, hvilke nøgler der giver adgang til serverne.",
+    "Not checked: no roster configured (access.roster).": "Listen over godkendte medarbejdere var ikke sat op.",
+    "ssh.connect failed": "En server svarede ikke.",
+    "tls.connect failed": "En hjemmeside svarede ikke.",
+    "Could not connect: {error}.": "En server eller hjemmeside svarede ikke.",
+    "Could not check: the droplet has no public address to reach its SSH server.": "En server har ingen offentlig adresse, som værktøjet kunne nå den på.",
+    "could not check: {exception}: {error}": "En kontrol gik galt undervejs.",
+    "could not check: the run's deadline was reached first": "Kontrollen nåede ikke at blive færdig i tide.",
+    "could not check: no answer within {seconds} s": "En server svarede ikke i tide.",
+    "Could not resolve {host}: {error}.": "En hjemmesides navn kunne ikke slås op.",
+    "Could not resolve every address of {host}: {error}.": "Ikke alle en hjemmesides adresser kunne slås op.",
+    "Could not check: {error}.": "En hjemmeside kunne ikke kontrolleres.",
+    "Could not read the roster: {error}": "Listen over godkendte medarbejdere kunne ikke læses.",
+    "Could not read the keys of {servers}: the count may be low.": "Nøglerne på en server kunne ikke læses, så vi kan ikke tælle alle, der har adgang.",
+}
+SOME_NOT_RUN = {
+    Status.ERROR: "En eller flere kontroller kunne ikke gennemføres.",
+    Status.SKIPPED: "En eller flere kontroller blev ikke kørt.",
+}
+
+# What a promise's status means to a visitor.
+MEANS_FAIL = {
+    ClaimId.HTTPS: "Forbindelsen til de nævnte hjemmesider lever ikke helt op til løftet: din forbindelse er måske ikke så godt beskyttet, som vi lover.",
+    ClaimId.HOSTING: "Ikke alt står, hvor vi lover: dine oplysninger kan ligge på en server uden for Amsterdam.",
+    ClaimId.SSH_KEYS: "Mindst én server kan åbnes med andet end en nøgle, for eksempel med en adgangskode, som er lettere at gætte eller stjæle.",
+    ClaimId.FEW_HOLDERS: "Andre eller flere end de få godkendte medarbejdere kan have adgang til vores servere.",
+}
+MEANS = {
+    Status.ERROR: "Det betyder ikke, at noget er galt, men vi kan ikke vise, at løftet holder, før kontrollen er gennemført.",
+    Status.SKIPPED: "Siden kan derfor ikke vise, om løftet holder.",
+}
+
+
+def cause(finding: Finding) -> str:
+    """Why a check could not run, in one plain sentence that quotes nothing of the message."""
+    wording = finding.wording
+    if wording is not None:
+        reason = wording.args.get("reason")
+        if wording.template == "Not checked: {reason}." and isinstance(reason, Message):
+            return CAUSES.get(reason.template, SOME_NOT_RUN[Status.SKIPPED])
+        if wording.template in CAUSES:
+            return CAUSES[wording.template]
+    return SOME_NOT_RUN.get(finding.status, SOME_NOT_RUN[Status.ERROR])
+
+
+def problem(finding: Finding, title: str) -> str:
+    """What is wrong (a failure) or could be better (a warning), as a phrase without a stop."""
+    words = FAILS if finding.status is Status.FAIL else WARNS
+    if finding.check in words:
+        return words[finding.check]
+    if finding.status is Status.FAIL:
+        return f"Kontrollen «{title}» bestod ikke"
+    return f"Kontrollen «{title}» gav en bemærkning"
