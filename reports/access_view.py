@@ -249,7 +249,9 @@ def _cloud(report: Report) -> Table:
         cells = tuple(Cell(h, v, ident=i) for h, (v, i) in zip(CLOUD_HEADERS, values, strict=True))
         rows.append(Row(cells, worst.value, danish.FINDING_STATUS[worst]))
     attention, fine = _split(rows)
-    caption = "Droplets, load balancers, reserverede IP-adresser, apps og CDN-endpoints"
+    caption = "Droplets, load balancers og reserverede IP-adresser"
+    if any(r.kind in ("app", "cdn_endpoint") for r in report.inventory.cloud):
+        caption = "Droplets, load balancers, reserverede IP-adresser, apps og CDN-endpoints"
     return Table(caption, CLOUD_HEADERS, "Vurdering", attention, fine)
 
 
