@@ -92,6 +92,7 @@ MEANS_FAIL = {
     ClaimId.HOSTING: "Ikke alt står, hvor vi lover: dine oplysninger kan ligge på en server uden for Amsterdam.",
     ClaimId.SSH_KEYS: "Mindst én server kan åbnes med andet end en nøgle, for eksempel med en adgangskode, som er lettere at gætte eller stjæle.",
     ClaimId.FEW_HOLDERS: "Andre eller flere end de få godkendte medarbejdere kan have adgang til vores servere.",
+    ClaimId.MAIL: "Ikke al post til eller fra de nævnte domæner går gennem Google Workspace, eller domænet er dårligere beskyttet mod falske afsendere: vær ekstra varsom med mails, der ser ud til at komme fra Alternativet.",
 }
 MEANS = {
     Status.ERROR: "Det betyder ikke, at noget er galt, men vi kan ikke vise, at løftet holder, før kontrollen er gennemført.",
