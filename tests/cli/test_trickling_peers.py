@@ -249,6 +249,10 @@ def test_a_deep_list_that_never_ends_is_given_up_and_the_verdicts_kept(tmp_path:
     assert ciphers.evidence["unlisted"] == scan.deep_suites.errors
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _signalled_mid_probe(signum: int) -> subprocess.CompletedProcess[str]:
     """`auditor tls` against a server that accepts and never answers, sent `signum` once it
     has connected; it must be gone well inside the 30 s the probe would wait."""
@@ -267,7 +271,13 @@ def _signalled_mid_probe(signum: int) -> subprocess.CompletedProcess[str]:
         command = auditor_command("tls", f"silent.test:{port}")
         command += ["--address", ADDRESS, "--timeout", "30", "--format", "json"]
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            # As from a terminal: a suite started in the background (`pytest &`) passes its
+            # children SIGINT ignored, and Python then keeps it ignored.
+            preexec_fn=_default_sigint,  # noqa: PLW1509 - no threads touch the child
         )
         try:
             assert accepted.wait(MUST_EXIT_WITHIN), "the auditor never connected"
