@@ -32,6 +32,7 @@ CHANGE_TEXT = {
     ChangeKind.DROPLET_ADDED: "Ressource tilføjet",
     ChangeKind.DROPLET_REMOVED: "Ressource fjernet",
     ChangeKind.DROPLET_MOVED: "Ressource flyttet",
+    ChangeKind.CT_NEW: "Nyt certifikat i CT",
 }
 STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIPPED: 3, Status.PASS: 4}
 SEVERITY_ORDER = {s: n for n, s in enumerate(reversed(list(Severity)))}

@@ -180,3 +180,10 @@ def test_the_changes_never_break_a_timestamp_fingerprint_or_serial(width: int) -
     words = {word for change in CHANGES for word in f"{change.before} {change.after}".split()}
     for word in words:
         assert word.rstrip(";") in shown, (width, word)
+
+
+def test_every_kind_of_change_has_its_danish_words_on_the_internal_page() -> None:
+    from auditor.core.changes import ChangeKind  # noqa: PLC0415
+    from reports.access_view import CHANGE_TEXT  # noqa: PLC0415
+
+    assert set(CHANGE_TEXT) == set(ChangeKind)
