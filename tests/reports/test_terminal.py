@@ -16,6 +16,7 @@ from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from auditor.core.report import Report
 from checks.digitalocean import family as digitalocean
 from checks.tls.family import CHECKS as TLS_CHECKS
+from reports.access_view import CHANGE_TEXT
 from reports.terminal import render
 from reports.terminal.changes import changes_table
 from reports.terminal.cloud import droplets_view
@@ -183,7 +184,4 @@ def test_the_changes_never_break_a_timestamp_fingerprint_or_serial(width: int) -
 
 
 def test_every_kind_of_change_has_its_danish_words_on_the_internal_page() -> None:
-    from auditor.core.changes import ChangeKind  # noqa: PLC0415
-    from reports.access_view import CHANGE_TEXT  # noqa: PLC0415
-
     assert set(CHANGE_TEXT) == set(ChangeKind)
