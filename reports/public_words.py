@@ -56,6 +56,8 @@ WARNS = {
     "ssh.config.effective": "En server tillader root at logge ind direkte med nøgle",
     "access.key.unknown": "En linje i en nøglefil er ikke en gyldig nøgle",
     "access.key.weak": "En nøgle er kortere end anbefalet",
+    "sites.coverage": "Værktøjet har fundet en hjemmeside, som ikke står på vores liste over hjemmesider; den er kontrolleret alligevel",
+    "ct.issuer": "Et certifikat for et af vores domæner er udstedt af en udsteder, vi ikke bruger, og kan være falsk eller udstedt ved en fejl",
 }
 
 # Why a check could not run, by its message's template (the outer one, or for "Not checked:
@@ -80,6 +82,10 @@ CAUSES = {
     "Could not check: {error}.": "En hjemmeside kunne ikke kontrolleres.",
     "Could not read the roster: {error}": "Listen over godkendte medarbejdere kunne ikke læses.",
     "Could not read the keys of {servers}: the count may be low.": "Nøglerne på en server kunne ikke læses, så vi kan ikke tælle alle, der har adgang.",
+    "Could not check this week that every site is found: {problems}.": "En af kilderne til listen over vores hjemmesider kunne ikke læses, så der kan mangle hjemmesider i kontrollen.",
+    "Could not check whether {name} serves a site: its only addresses are IPv6, and dns.probe_ipv6 is false.": "Et fundet navn har kun IPv6-adresser, som værktøjet ikke var sat op til at bruge, så vi ved ikke, om det er en hjemmeside.",
+    "Not checked: no expected issuer is known (no site served a certificate, and [discovery] expected_issuers is empty).": "Værktøjet vidste ikke, hvilke udstedere vores certifikater skal komme fra.",
+    "Could not check this week: {reason}. The last list read showed no certificate from an unexpected issuer.": "Den offentlige liste over udstedte certifikater (Certificate Transparency) kunne ikke læses denne uge.",
 }
 SOME_NOT_RUN = {
     Status.ERROR: "En eller flere kontroller kunne ikke gennemføres.",

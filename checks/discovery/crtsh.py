@@ -21,6 +21,7 @@ import requests
 
 from auditor.core.documents import json_value
 from auditor.core.inventory import CtCertificate
+from auditor.core.messages import N_, Message
 from checks.discovery.names import clean_names
 
 MAX_RETRIES = 3
@@ -32,6 +33,10 @@ _CHUNK = 64 * 1024
 
 class CtError(Exception):
     """crt.sh could not be read: its message says why, in one sentence fragment."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,15 @@ def fetch_domain(query: CtQuery, domain: str) -> list[CtCertificate]:
             body = _get(query, params)
         except _Retry as retry:
             if attempt == MAX_RETRIES:
-                raise CtError(f"crt.sh answered {retry.status} {MAX_RETRIES + 1} times") from None
+                times = MAX_RETRIES + 1
+                failed = N_(
+                    "crt.sh answered {status} {times} times", status=retry.status, times=times
+                )
+                raise CtError(failed) from None
             query.sleep(retry.wait if retry.wait is not None else BACKOFF_SECONDS * 2**attempt)
             continue
         return parse(body)
-    raise CtError("unreachable")  # the loop always returns or raises
+    raise AssertionError("unreachable")  # the loop always returns or raises
 
 
 @dataclass
@@ -82,10 +91,10 @@ def _get(query: CtQuery, params: Mapping[str, str]) -> bytes:
             if response.status_code == 429 or response.status_code >= 500:
                 raise _Retry(response.status_code, _retry_after(response))
             if response.status_code != 200:
-                raise CtError(f"crt.sh answered {response.status_code}")
+                raise CtError(N_("crt.sh answered {status}", status=response.status_code))
             return _bounded(response, query)
     except requests.RequestException as exc:
-        raise CtError(f"no answer from crt.sh ({type(exc).__name__})") from None
+        raise CtError(N_("no answer from crt.sh ({error})", error=type(exc).__name__)) from None
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -98,17 +107,18 @@ def _retry_after(response: requests.Response) -> float | None:
 def _bounded(response: requests.Response, query: CtQuery) -> bytes:
     """The body, read up to `max_bytes` and within the timeout as a whole (a server that
     trickles one byte at a time resets every per-read timeout)."""
+    too_large = N_("crt.sh's answer is larger than {limit} bytes", limit=query.max_bytes)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > query.max_bytes:
-        raise CtError(f"crt.sh's answer is larger than {query.max_bytes} bytes")
+        raise CtError(too_large)
     ends = time.monotonic() + query.timeout * 4
     body = bytearray()
     for chunk in response.iter_content(_CHUNK):
         body += chunk
         if len(body) > query.max_bytes:
-            raise CtError(f"crt.sh's answer is larger than {query.max_bytes} bytes")
+            raise CtError(too_large)
         if time.monotonic() > ends:
-            raise CtError("crt.sh's answer did not finish in time")
+            raise CtError(N_("crt.sh's answer did not finish in time"))
     return bytes(body)
 
 
@@ -117,9 +127,9 @@ def parse(body: bytes) -> list[CtCertificate]:
     try:
         data = json_value(body)
     except ValueError:
-        raise CtError("crt.sh's answer is not JSON") from None
+        raise CtError(N_("crt.sh's answer is not JSON")) from None
     if not isinstance(data, list):
-        raise CtError("crt.sh's answer is not a JSON list")
+        raise CtError(N_("crt.sh's answer is not a JSON list"))
     by_id: dict[int, CtCertificate] = {}
     for entry in data:
         certificate = _certificate(entry)

@@ -22,6 +22,7 @@ from auditor.core.family import (
     specs_of,
 )
 from auditor.core.inventory import CtCertificate, Inventory
+from auditor.core.messages import N_, Fact, Message
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 
 TARGET = "ct"
@@ -31,7 +32,8 @@ TARGET = "ct"
 class CtTarget:
     certificates: tuple[CtCertificate, ...]  # those of the last CT_DAYS days
     expected: tuple[str, ...]  # issuer names (organisation, else common name)
-    stale: str | None = None  # why this run's list could not be read (the last run's shown)
+    # Why this run's list could not be read (the last run's shown): in a run, a `Message`.
+    stale: str | None = None
 
     @property
     def label(self) -> str:
@@ -56,19 +58,23 @@ def check_issuer(certificate: CtCertificate, expected: Sequence[str]) -> Verdict
         "expected": list(expected),
     }
     if expected_issuer(certificate, expected):
-        return Verdict(Status.PASS, f"{issuer} is an expected issuer.", evidence)
+        return Verdict(Status.PASS, N_("{issuer} is an expected issuer.", issuer=issuer), evidence)
+    names: Fact | Message = ", ".join(certificate.names) or N_("the domain")
     return Verdict(
         Status.WARN,
-        f"A certificate for {', '.join(certificate.names) or 'the domain'} was issued by "
-        f"{issuer}, which is not an expected issuer: it may be a look-alike or misissued "
-        "certificate.",
+        N_(
+            "A certificate for {names} was issued by {issuer}, which is not an expected issuer: "
+            "it may be a look-alike or misissued certificate.",
+            names=names,
+            issuer=issuer,
+        ),
         evidence,
     )
 
 
 def judge_issuers(target: CtTarget) -> list[tuple[str, Verdict]]:
     if not target.expected:
-        reason = (
+        reason = N_(
             "Not checked: no expected issuer is known (no site served a certificate, and "
             "[discovery] expected_issuers is empty)."
         )
@@ -82,14 +88,16 @@ def judge_issuers(target: CtTarget) -> list[tuple[str, Verdict]]:
         return verdicts
     count = len(target.certificates)
     if target.stale is not None:
-        message = (
-            f"Could not check this week: {target.stale}. The last list read showed no "
-            "certificate from an unexpected issuer."
+        message = N_(
+            "Could not check this week: {reason}. The last list read showed no certificate "
+            "from an unexpected issuer.",
+            reason=target.stale,
         )
         return [(TARGET, Verdict(Status.ERROR, message, {"reason": "crt.sh"}))]
-    message = (
-        f"Every certificate logged in the last {CT_DAYS} days ({count}) comes from an "
-        "expected issuer."
+    message = N_(
+        "Every certificate logged in the last {days} days ({count}) comes from an expected issuer.",
+        days=CT_DAYS,
+        count=count,
     )
     return [(TARGET, Verdict(Status.PASS, message, {"expected": list(target.expected)}))]
 
@@ -138,7 +146,9 @@ def _targets(ctx: AuditContext, inventory: Inventory) -> list[CtTarget]:
     if log is None:
         return []
     certificates = tuple(recent(inventory.ct_certificates, ctx.now()))
-    stale = f"crt.sh could not be read ({log.error})" if log.stale else None
+    # The error is this run's message (see checks/discovery/sources.py), translated in turn.
+    error = log.error or ""
+    stale = N_("crt.sh could not be read ({error})", error=error) if log.stale else None
     return [CtTarget(certificates, _expected(ctx, inventory), stale)]
 
 

@@ -27,6 +27,7 @@ from auditor.core.family import (
     specs_of,
 )
 from auditor.core.inventory import DiscoveredName, Inventory
+from auditor.core.messages import N_, joined
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from checks.discovery.classify import classify
 from checks.discovery.sources import gather
@@ -39,15 +40,17 @@ class Found:
     """What the family judges: every name and what it is, and the sources that failed."""
 
     names: tuple[DiscoveredName, ...]
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # in a run, each a `Message` (translated in turn)
 
 
 def check_unconfigured(name: DiscoveredName) -> Verdict:
     return Verdict(
         Status.WARN,
-        f"{name.name} answers on the web but is not in the config. "
-        "It is audited as a discovered site; add it to [[sites]], or to [discovery] exclude "
-        "with a reason.",
+        N_(
+            "{name} answers on the web but is not in the config. It is audited as a discovered "
+            "site; add it to [[sites]], or to [discovery] exclude with a reason.",
+            name=name.name,
+        ),
         {"sources": list(name.sources), "serves": list(name.serves), "platform": name.platform},
     )
 
@@ -55,8 +58,11 @@ def check_unconfigured(name: DiscoveredName) -> Verdict:
 def check_not_asked(name: DiscoveredName) -> Verdict:
     return Verdict(
         Status.ERROR,
-        f"Could not check whether {name.name} serves a site: its only addresses are IPv6, "
-        "and dns.probe_ipv6 is false.",
+        N_(
+            "Could not check whether {name} serves a site: its only addresses are IPv6, and "
+            "dns.probe_ipv6 is false.",
+            name=name.name,
+        ),
         {"addresses": list(name.addresses), "reason": "ipv6"},
     )
 
@@ -65,13 +71,19 @@ def judge_coverage(found: Found) -> list[tuple[str, Verdict]]:
     verdicts = [(n.name, check_unconfigured(n)) for n in found.names if n.live and not n.configured]
     verdicts += [(n.name, check_not_asked(n)) for n in found.names if n.kind == Kind.NOT_ASKED]
     if found.problems:
-        problems = "; ".join(found.problems)
-        message = f"Could not check this week that every site is found: {problems}."
-        evidence = {"problems": list(found.problems)}
+        message = N_(
+            "Could not check this week that every site is found: {problems}.",
+            problems=joined(found.problems, "; "),
+        )
+        evidence = {"problems": [str(p) for p in found.problems]}  # the English sentences
         verdicts.append((TARGET, Verdict(Status.ERROR, message, evidence)))
     elif not verdicts:
         live = sum(n.live for n in found.names)
-        message = f"Every live site found ({live} of {len(found.names)} names) is in the config."
+        message = N_(
+            "Every live site found ({live} of {count} names) is in the config.",
+            live=live,
+            count=len(found.names),
+        )
         verdicts.append((TARGET, Verdict(Status.PASS, message, {"names": len(found.names)})))
     return verdicts
 

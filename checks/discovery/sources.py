@@ -16,6 +16,7 @@ from auditor.core.discovered import Source
 from auditor.core.errors import AuditorError
 from auditor.core.family import AuditContext
 from auditor.core.inventory import CtCertificate, CtLog
+from auditor.core.messages import N_, Message
 from checks.digitalocean.family import client_for
 from checks.discovery.names import clean_name
 
@@ -26,7 +27,7 @@ HOST_RECORDS = ("A", "AAAA", "CNAME")
 @dataclass
 class Gathered:
     names: dict[str, list[str]] = field(default_factory=dict)  # name -> its sources
-    problems: list[str] = field(default_factory=list)  # why a source could not be read
+    problems: list[Message] = field(default_factory=list)  # why a source could not be read
     ct_certificates: tuple[CtCertificate, ...] = ()
     ct_log: CtLog | None = None
 
@@ -71,7 +72,10 @@ def _zones(ctx: AuditContext, gathered: Gathered) -> None:
     if client is None:
         variable = ctx.config.digitalocean.token_env
         gathered.problems.append(
-            f"the DigitalOcean DNS zones could not be read: no token ({variable} is not set)"
+            N_(
+                "the DigitalOcean DNS zones could not be read: no token ({variable} is not set)",
+                variable=variable,
+            )
         )
         return
     try:
@@ -82,7 +86,9 @@ def _zones(ctx: AuditContext, gathered: Gathered) -> None:
             gathered.add([name], Source.DNS_ZONE)
             gathered.add(zone_names(name, client.domain_records(zone)), Source.DNS_ZONE)
     except AuditorError as exc:
-        gathered.problems.append(f"the DigitalOcean DNS zones could not be read: {exc}")
+        gathered.problems.append(
+            N_("the DigitalOcean DNS zones could not be read: {error}", error=str(exc))
+        )
 
 
 def _ct(ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered) -> None:
@@ -96,7 +102,7 @@ def _ct(ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered) -> N
             for certificate in crtsh.fetch_domain(query, domain):
                 certificates.setdefault(certificate.id, certificate)
     except crtsh.CtError as exc:
-        _ct_fallback(ctx, settings, gathered, str(exc))
+        _ct_fallback(ctx, settings, gathered, exc.message)
         return
     gathered.ct_certificates = tuple(certificates.values())
     gathered.ct_log = CtLog(
@@ -108,14 +114,24 @@ def _ct(ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered) -> N
 
 
 def _ct_fallback(
-    ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered, error: str
+    ctx: AuditContext, settings: DiscoverySettings, gathered: Gathered, error: Message
 ) -> None:
-    """crt.sh is down: could not check this week; the last run's list, marked, stands in."""
+    """crt.sh is down: could not check this week; the last run's list, marked, stands in.
+
+    The log's `error` is the message itself (a `str`, which the history keeps as its English
+    sentence), so that the ct family, which reads it later in the run, can have it translated.
+    """
     previous = ctx.previous
     last = previous.ct_log if previous is not None else None
-    shown = "the last run's list is used" if last is not None else "there is no earlier list"
+    shown = (
+        N_("the last run's list is used") if last is not None else N_("there is no earlier list")
+    )
     gathered.problems.append(
-        f"Certificate Transparency could not be read from crt.sh ({error}); {shown}"
+        N_(
+            "Certificate Transparency could not be read from crt.sh ({error}); {shown}",
+            error=error,
+            shown=shown,
+        )
     )
     gathered.ct_certificates = previous.ct_certificates if previous is not None else ()
     gathered.ct_log = CtLog(

@@ -7,7 +7,9 @@ pages; a crt.sh outage says "could not check", never a pass.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,6 +117,7 @@ def test_a_crtsh_outage_is_could_not_check_and_shows_last_weeks_list(
     assert code != 0
     log = report["inventory"]["ct_log"]
     assert log["stale"] is True
+    assert log["error"] == "crt.sh answered 502 4 times"  # the English sentence, kept as text
     assert log["fetched_at"] == first["inventory"]["ct_log"]["fetched_at"]
     # Last week's names are still audited: the forgotten site is found through them.
     assert _discovered(report)[host("forgotten")]["kind"] == "site"
@@ -142,8 +145,14 @@ def test_a_certificate_from_an_unexpected_issuer_warns(discovery_lab: DiscoveryL
 
 
 def _pages(lab: DiscoveryLab) -> tuple[str, str]:
+    """What a reader sees of the public and the internal page: their text, without the markup
+    (an identifier's <wbr>s would hide a name from a search of the HTML, or split it)."""
     out = lab.folder / "out"
-    return (out / "certifikater.html").read_text(), (out / "adgang.html").read_text()
+    return _text((out / "certifikater.html").read_text()), _text((out / "adgang.html").read_text())
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", page))
 
 
 def test_both_pages_carry_the_coverage_line_and_the_ct_source(
@@ -179,6 +188,13 @@ def test_an_outage_is_marked_on_both_pages(discovery_lab: DiscoveryLab) -> None:
     for page in (public, internal):
         assert "kunne ikke læses denne uge; listen er fra sidste kørsel" in page
         assert "Kunne ikke kontrolleres denne uge" in page
+    # The message in Danish all the way down: crt.sh's answer is worded by the auditor too.
+    assert (
+        "Kunne ikke kontrollere denne uge, at alle hjemmesider er fundet: Certificate "
+        "Transparency kunne ikke læses fra crt.sh (crt.sh svarede 502 4 gange); listen fra "
+        "sidste kørsel bruges." in internal
+    )
+    assert "crt.sh answered" not in internal
 
 
 def test_a_certificate_new_since_the_last_run_is_in_the_diff_and_on_the_internal_page(
