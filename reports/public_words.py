@@ -39,6 +39,11 @@ FAILS = {
     "access.key.unapproved": "En nøgle tilhører en person, der ikke er godkendt, eller som ikke er i Landssekretariatet",
     "access.key.weak": "En nøgle, der giver adgang, er for svag",
     "access.holders.count": "Flere har adgang end det antal, vi har sat som grænse",
+    "mail.mx": "Mail til et af vores domæner går til servere, der ikke er Googles",
+    "mail.spf": "Et af vores maildomæner forhindrer ikke andre i at sende mail i vores navn (SPF)",
+    "mail.dkim": "Et af vores maildomæner underskriver mail med en nøgle, der er så kort, at underskriften kan forfalskes (DKIM)",
+    "mail.dmarc": "Et af vores maildomæner beder ikke modtagerne om at afvise forfalsket mail (DMARC)",
+    "mail.dnssec": "Et af vores maildomæners DNSSEC-underskrifter kan ikke efterprøves, så opslag i domænet kan slå fejl",
 }
 
 # What could be better, by check, when it warns beside a promise that holds.
@@ -58,6 +63,13 @@ WARNS = {
     "access.key.weak": "En nøgle er kortere end anbefalet",
     "sites.coverage": "Værktøjet har fundet en hjemmeside, som ikke står på vores liste over hjemmesider; den er kontrolleret alligevel",
     "ct.issuer": "Et certifikat for et af vores domæner er udstedt af en udsteder, vi ikke bruger, og kan være falsk eller udstedt ved en fejl",
+    "mail.spf": "Et af vores maildomæners liste over, hvem der må sende mail i vores navn (SPF), kan gøres strammere",
+    "mail.dkim": "Et af vores maildomæner mangler en gyldig nøgle til at underskrive mail (DKIM), eller nøglen er kortere end anbefalet",
+    "mail.dmarc": "Et af vores maildomæner beder modtagerne om at lægge forfalsket mail i spam frem for at afvise den, eller får ikke rapporter om den (DMARC)",
+    "mail.mta_sts": "Et af vores maildomæner kræver ikke, at mail til os sendes krypteret (MTA-STS)",
+    "mail.tls_rpt": "Et af vores maildomæner får ikke besked, når krypteret levering af mail slår fejl (TLS-RPT)",
+    "mail.dnssec": "Et af vores maildomæner er ikke beskyttet med DNSSEC",
+    "mail.caa": "Et af vores domæner begrænser ikke, hvem der må udstede certifikater til det (CAA), eller begrænsningen passer ikke til vores certifikater",
 }
 
 # Why a check could not run, by its message's template (the outer one, or for "Not checked:
@@ -86,6 +98,18 @@ CAUSES = {
     "Could not check whether {name} serves a site: its only addresses are IPv6, and dns.probe_ipv6 is false.": "Et fundet navn har kun IPv6-adresser, som værktøjet ikke var sat op til at bruge, så vi ved ikke, om det er en hjemmeside.",
     "Not checked: no expected issuer is known (no site served a certificate, and [discovery] expected_issuers is empty).": "Værktøjet vidste ikke, hvilke udstedere vores certifikater skal komme fra.",
     "Could not check this week: {reason}. The last list read showed no certificate from an unexpected issuer.": "Den offentlige liste over udstedte certifikater (Certificate Transparency) kunne ikke læses denne uge.",
+    "Could not tell whether {domain} receives mail: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the MX records: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the SPF record: {error}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the DKIM key: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the DMARC record: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the DMARC report authorisation: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not read the MTA-STS record: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not fetch the MTA-STS policy: {reason}.": "Reglerne for krypteret levering af mail til os kunne ikke hentes.",
+    "Could not read the TLS-RPT record: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Could not validate DNSSEC: {reason}.": "Et af vores maildomæners DNSSEC-underskrifter kunne ikke efterprøves.",
+    "Could not read the CAA records: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
+    "Not checked: {domain} receives no mail (no MX, or a Null MX).": "Et af vores domæner modtager ikke mail, så kontrollen gælder ikke for det.",
 }
 SOME_NOT_RUN = {
     Status.ERROR: "En eller flere kontroller kunne ikke gennemføres.",
@@ -98,7 +122,7 @@ MEANS_FAIL = {
     ClaimId.HOSTING: "Ikke alt står, hvor vi lover: dine oplysninger kan ligge på en server uden for Amsterdam.",
     ClaimId.SSH_KEYS: "Mindst én server kan åbnes med andet end en nøgle, for eksempel med en adgangskode, som er lettere at gætte eller stjæle.",
     ClaimId.FEW_HOLDERS: "Andre eller flere end de få godkendte medarbejdere kan have adgang til vores servere.",
-    ClaimId.MAIL: "Ikke al post til eller fra de nævnte domæner går gennem Google Workspace, eller domænet er dårligere beskyttet mod falske afsendere: vær ekstra varsom med mails, der ser ud til at komme fra Alternativet.",
+    ClaimId.MAIL: "Mail til eller fra os går måske ikke kun gennem Google Workspace, eller andre kan lettere sende mail, der ser ud til at komme fra os.",
 }
 MEANS = {
     Status.ERROR: "Det betyder ikke, at noget er galt, men vi kan ikke vise, at løftet holder, før kontrollen er gennemført.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from auditor.core.messages import N_, Message
+
 
 class ChainStatus(StrEnum):
     SECURE = "secure"
@@ -18,7 +20,7 @@ class ChainStatus(StrEnum):
 class Chain:
     domain: str
     status: ChainStatus = ChainStatus.INDETERMINATE
-    reason: str = ""
+    reason: Message = field(default_factory=lambda: N_("not validated"))
     links: list[dict[str, object]] = field(default_factory=list)
 
     def evidence(self) -> dict[str, object]:

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from auditor.core.messages import N_, Message, joined
 from checks.mail.chain import Chain, ChainStatus
 from checks.mail.lookup import Answer
 
@@ -38,7 +39,7 @@ Ask = Callable[[str, str], Answer]
 
 
 class _Stop(Exception):
-    def __init__(self, status: ChainStatus, reason: str) -> None:
+    def __init__(self, status: ChainStatus, reason: Message) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
@@ -131,14 +132,17 @@ def validate_rrset(
     and is current; raises _Stop(BOGUS) otherwise."""
     rrset, sigs = _rrsets(answer)
     if rrset is None:
-        raise _Stop(ChainStatus.BOGUS, f"{answer.name} {answer.rdtype} has no records to validate")
-    problems = []
+        reason = N_(
+            "{name} {rdtype} has no records to validate", name=answer.name, rdtype=answer.rdtype
+        )
+        raise _Stop(ChainStatus.BOGUS, reason)
+    problems: list[Message] = []
     signer_name = dns.name.from_text(signer)
     for sig in sigs:
         if sig.signer != signer_name:  # type: ignore[attr-defined]
             continue
         if not sig.inception <= now <= sig.expiration:  # type: ignore[attr-defined]
-            problems.append("its signature is expired or not yet valid")
+            problems.append(N_("its signature is expired or not yet valid"))
             continue
         for key in keys:
             if dns.dnssec.key_id(key) != sig.key_tag:  # type: ignore[arg-type, attr-defined]
@@ -147,9 +151,11 @@ def validate_rrset(
                 verify(sig.signature, signed_data(rrset, sig), key)  # type: ignore[attr-defined]
                 return rrset
             except (InvalidSignature, ValueError):
-                problems.append("its signature does not verify")
-    why = "; ".join(dict.fromkeys(problems)) or "it carries no signature by a known key"
-    raise _Stop(ChainStatus.BOGUS, f"{answer.name} {answer.rdtype}: {why}")
+                problems.append(N_("its signature does not verify"))
+    distinct = list(dict.fromkeys(problems))
+    why = joined(distinct, "; ") if distinct else N_("it carries no signature by a known key")
+    reason = N_("{name} {rdtype}: {why}", name=answer.name, rdtype=answer.rdtype, why=why)
+    raise _Stop(ChainStatus.BOGUS, reason)
 
 
 def _matches(ds: dns.rdata.Rdata, zone: str, key: dns.rdata.Rdata) -> bool:
@@ -176,13 +182,14 @@ def _zone_keys(
     answer = _ask(ask, zone, "DNSKEY")
     keys = list(_rrsets(answer)[0] or [])
     if not keys:
-        raise _Stop(ChainStatus.BOGUS, f"{zone} has a DS at its parent but no DNSKEY")
+        raise _Stop(ChainStatus.BOGUS, N_("{zone} has a DS at its parent but no DNSKEY", zone=zone))
     usable = [d for d in ds_set if int(d.algorithm) in SUPPORTED]  # type: ignore[attr-defined]
     if not usable:
-        raise _Stop(ChainStatus.INSECURE, f"the DS of {zone} uses no algorithm the auditor knows")
+        reason = N_("the DS of {zone} uses no algorithm the auditor knows", zone=zone)
+        raise _Stop(ChainStatus.INSECURE, reason)
     entry = [k for k in keys if any(_matches(d, zone, k) for d in usable)]
     if not entry:
-        raise _Stop(ChainStatus.BOGUS, f"no DNSKEY of {zone} matches its DS")
+        raise _Stop(ChainStatus.BOGUS, N_("no DNSKEY of {zone} matches its DS", zone=zone))
     validate_rrset(answer, entry, zone, now)
     return keys
 
@@ -197,7 +204,7 @@ def _anchor(domain: str, anchors: Sequence[str]) -> tuple[str, list[dns.rdata.Rd
         parsed.setdefault(name, []).append(rdata)
     above = [z for z in parsed if z in (".", domain) or domain.endswith("." + z)]
     if not above:
-        raise _Stop(ChainStatus.INSECURE, f"no trust anchor is above {domain}")
+        raise _Stop(ChainStatus.INSECURE, N_("no trust anchor is above {domain}", domain=domain))
     zone = max(above, key=lambda z: 0 if z == "." else z.count(".") + 1)
     return zone, parsed[zone]
 
@@ -216,7 +223,7 @@ def validate_chain(domain: str, anchors: Sequence[str], ask: Ask, now: float) ->
         if not _rrsets(_ask(ask, zone, "DNSKEY"))[1]:
             # The anchor's keys without signatures: the resolver does not pass DNSSEC
             # records on (some home routers); nothing below can be judged.
-            reason = f"the resolver returned the keys of {zone} without signatures"
+            reason = N_("the resolver returned the keys of {zone} without signatures", zone=zone)
             raise _Stop(ChainStatus.INDETERMINATE, reason)
         keys = _zone_keys(zone, ds_set, ask, now)
         chain.links.append({"zone": zone, "status": "secure", "trust_anchor": True})
@@ -231,13 +238,12 @@ def validate_chain(domain: str, anchors: Sequence[str], ask: Ask, now: float) ->
                 continue
             if _ask(ask, name, "SOA").records:  # a zone of its own, with no DS above it
                 chain.links.append({"zone": name, "status": "insecure", "ds": []})
-                raise _Stop(
-                    ChainStatus.INSECURE, f"{name} is not signed: its parent has no DS for it"
-                )
+                reason = N_("{name} is not signed: its parent has no DS for it", name=name)
+                raise _Stop(ChainStatus.INSECURE, reason)
         validate_rrset(_ask(ask, zone, "SOA"), keys, zone, now)
     except _Stop as stop:
         chain.status, chain.reason = stop.status, stop.reason
         return chain
     chain.status = ChainStatus.SECURE
-    chain.reason = f"signed and validated from the trust anchor down to {zone}"
+    chain.reason = N_("signed and validated from the trust anchor down to {zone}", zone=zone)
     return chain

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from auditor.core.family import AuditContext, Check, CheckTable, Family, Outcome, Verdict, specs_of
 from auditor.core.inventory import Inventory
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, ClaimId, JSONValue, Severity, Status
 from checks.mail import caa, records, spf
 from checks.mail.chain import ChainStatus
@@ -56,11 +57,13 @@ STRONG_DKIM_BITS = 2048
 WEAK_DKIM_BITS = 1024  # still verified by receivers, but below today's advice
 MIN_STS_AGE = 86400
 
-Issue = tuple[Status, str]
+Issue = tuple[Status, Message]
 _ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2}
 
 
-def _verdict(issues: Sequence[Issue], passed: str, evidence: Mapping[str, JSONValue]) -> Verdict:
+def _verdict(
+    issues: Sequence[Issue], passed: Message, evidence: Mapping[str, JSONValue]
+) -> Verdict:
     """The worst issue's sentence is the message; the others follow in the evidence."""
     if not issues:
         return Verdict(Status.PASS, passed, evidence)
@@ -71,7 +74,11 @@ def _verdict(issues: Sequence[Issue], passed: str, evidence: Mapping[str, JSONVa
 
 
 def _unknown_mx(facts: MailFacts) -> Verdict:
-    message = f"Could not tell whether {facts.domain} receives mail: {facts.mx.why()}."
+    message = N_(
+        "Could not tell whether {domain} receives mail: {reason}.",
+        domain=facts.domain,
+        reason=facts.mx.why(),
+    )
     return Verdict(Status.ERROR, message)
 
 
@@ -80,7 +87,7 @@ def _no_mail(facts: MailFacts) -> Verdict:
         return _unknown_mx(facts)
     return Verdict(
         Status.SKIPPED,
-        f"Not checked: {facts.domain} receives no mail (no MX, or a Null MX).",
+        N_("Not checked: {domain} receives no mail (no MX, or a Null MX).", domain=facts.domain),
         {"mx": list(facts.mx.records)},
     )
 
@@ -91,20 +98,28 @@ def _no_mail(facts: MailFacts) -> Verdict:
 def check_mx(facts: MailFacts) -> Verdict:
     answer = facts.mx
     if answer.failed:
-        return Verdict(Status.ERROR, f"Could not read the MX records: {answer.why()}.")
+        return Verdict(
+            Status.ERROR, N_("Could not read the MX records: {reason}.", reason=answer.why())
+        )
     found = mx_records(answer)
     evidence = {"mx": [{"preference": m.preference, "host": m.host} for m in found]}
     hosts = [m.host for m in found]
     if not hosts or hosts == [NULL_MX]:
-        kind = "a Null MX" if hosts else "no MX record"
-        message = f"{facts.domain} sends no mail: it has {kind}."
+        kind = N_("a Null MX") if hosts else N_("no MX record")
+        message = N_("{domain} sends no mail: it has {kind}.", domain=facts.domain, kind=kind)
         return Verdict(Status.PASS, message, {**evidence, "sends_mail": False})
     others = [h for h in hosts if h not in GOOGLE_MX]
     if others:
         shown = ", ".join(others)
-        message = f"Mail for {facts.domain} is delivered to servers that are not Google's: {shown}."
+        message = N_(
+            "Mail for {domain} is delivered to servers that are not Google's: {servers}.",
+            domain=facts.domain,
+            servers=shown,
+        )
         return Verdict(Status.FAIL, message, {**evidence, "not_google": others})
-    return Verdict(Status.PASS, f"Every MX of {facts.domain} is Google's.", evidence)
+    return Verdict(
+        Status.PASS, N_("Every MX of {domain} is Google's.", domain=facts.domain), evidence
+    )
 
 
 # -- SPF
@@ -114,12 +129,18 @@ def check_spf(facts: MailFacts) -> Verdict:
     error, walk = facts.spf.error, facts.spf.walk
     if error is not None:
         status = Status.ERROR if error.temporary else Status.FAIL
-        prefix = "Could not read the SPF record" if error.temporary else "SPF does not work"
-        return Verdict(status, f"{prefix}: {error}.", {"error": str(error)})
+        message = (
+            N_("Could not read the SPF record: {error}.", error=error.message)
+            if error.temporary
+            else N_("SPF does not work: {error}.", error=error.message)
+        )
+        return Verdict(status, message, {"error": str(error)})
     assert walk is not None  # one of the two is always set
     evidence = walk.evidence()
     if walk.record is None:
-        message = f"{facts.domain} has no SPF record: anyone may send mail in its name."
+        message = N_(
+            "{domain} has no SPF record: anyone may send mail in its name.", domain=facts.domain
+        )
         return Verdict(Status.FAIL, message, evidence)
     if facts.mx.failed:
         return _spf_either_way(facts, walk, evidence)
@@ -139,19 +160,25 @@ def _spf_either_way(
 
 def _spf_sender(walk: spf.SpfWalk, evidence: Mapping[str, JSONValue]) -> Verdict:
     issues: list[Issue] = []
+    ending = f"{walk.all_qualifier}all" if walk.all_qualifier else N_("no all")
     if walk.all_qualifier not in ("-", "~"):
-        ending = f"{walk.all_qualifier}all" if walk.all_qualifier else "no all"
-        issues.append(
-            (Status.FAIL, f"The SPF record ends in {ending}: it does not refuse other senders.")
+        message = N_(
+            "The SPF record ends in {ending}: it does not refuse other senders.", ending=ending
         )
+        issues.append((Status.FAIL, message))
     if not walk.includes_google:
-        issues.append(
-            (Status.FAIL, f"The SPF record does not include {GOOGLE_INCLUDE}: Google may not send.")
+        message = N_(
+            "The SPF record does not include {include}: Google may not send.",
+            include=GOOGLE_INCLUDE,
         )
-    issues += [(Status.WARN, f"The SPF record: {w}.") for w in walk.warnings]
-    passed = (
-        f"The SPF record includes {GOOGLE_INCLUDE}, ends in {walk.all_qualifier}all and needs "
-        f"{walk.lookups} of 10 DNS lookups."
+        issues.append((Status.FAIL, message))
+    issues += [(Status.WARN, N_("The SPF record: {warning}.", warning=w)) for w in walk.warnings]
+    passed = N_(
+        "The SPF record includes {include}, ends in {ending} and needs {lookups} of 10 DNS "
+        "lookups.",
+        include=GOOGLE_INCLUDE,
+        ending=ending,
+        lookups=walk.lookups,
     )
     return _verdict(issues, passed, evidence)
 
@@ -160,14 +187,19 @@ def _spf_no_mail(
     domain: str, terms: Sequence[str], qualifier: str | None, evidence: Mapping[str, JSONValue]
 ) -> Verdict:
     if [t.lower() for t in terms] == ["-all"]:
-        return Verdict(Status.PASS, f"{domain} sends no mail and its SPF says so (-all).", evidence)
+        message = N_("{domain} sends no mail and its SPF says so (-all).", domain=domain)
+        return Verdict(Status.PASS, message, evidence)
     if qualifier in ("-", "~"):
-        message = (
-            f"{domain} has no MX, so it is taken to send no mail, but its SPF record "
-            "authorises senders; v=spf1 -all would refuse them all."
+        message = N_(
+            "{domain} has no MX, so it is taken to send no mail, but its SPF record "
+            "authorises senders; v=spf1 -all would refuse them all.",
+            domain=domain,
         )
         return Verdict(Status.WARN, message, evidence)
-    message = f"{domain} sends no mail, but its SPF record does not refuse senders (v=spf1 -all)."
+    message = N_(
+        "{domain} sends no mail, but its SPF record does not refuse senders (v=spf1 -all).",
+        domain=domain,
+    )
     return Verdict(Status.FAIL, message, evidence)
 
 
@@ -186,34 +218,56 @@ def check_dkim(facts: MailFacts) -> Verdict:
         if issue is not None:
             issues.append(issue)
     shown = ", ".join(str(k["selector"]) for k in keys)
-    passed = f"The DKIM key of selector {shown} is RSA of at least {STRONG_DKIM_BITS} bits."
+    passed = N_(
+        "The DKIM key of selector {selectors} is RSA of at least {bits} bits.",
+        selectors=shown,
+        bits=STRONG_DKIM_BITS,
+    )
     return _verdict(issues, passed, {"keys": keys})
 
 
 def _dkim_selector(name: str, answer: Answer) -> tuple[Issue | None, dict[str, JSONValue]]:
     if answer.failed:
-        return (Status.ERROR, f"Could not read the DKIM key: {answer.why()}."), {}
+        return (Status.ERROR, N_("Could not read the DKIM key: {reason}.", reason=answer.why())), {}
     found = [r for r in answer.records if "p=" in r]
     if not found:
-        return (Status.WARN, f"No DKIM key is published at {name}."), {"record": None}
+        return (Status.WARN, N_("No DKIM key is published at {name}.", name=name)), {"record": None}
     if len(found) > 1:
-        return (Status.WARN, f"{name} publishes {len(found)} DKIM records."), {"records": found}
+        message = N_("{name} publishes {count} DKIM records.", name=name, count=len(found))
+        return (Status.WARN, message), {"records": found}
     try:
         key = records.dkim_key(found[0])
     except records.RecordError as exc:
-        return (Status.WARN, f"No usable DKIM key at {name}: {exc}."), {"record": found[0]}
+        message = N_("No usable DKIM key at {name}: {reason}.", name=name, reason=exc.message)
+        return (Status.WARN, message), {"record": found[0]}
     evidence: dict[str, JSONValue] = {"key_type": key.key_type, "bits": key.bits}
     if key.revoked:
-        return (Status.WARN, f"The DKIM key at {name} is revoked (empty p=)."), evidence
+        return (
+            Status.WARN,
+            N_("The DKIM key at {name} is revoked (empty p=).", name=name),
+        ), evidence
     if key.key_type != "RSA":
-        message = f"The DKIM key at {name} is {key.key_type}, which many receivers cannot verify."
+        message = N_(
+            "The DKIM key at {name} is {key_type}, which many receivers cannot verify.",
+            name=name,
+            key_type=key.key_type,
+        )
         return (Status.WARN, message), evidence
     bits = key.bits or 0
     if bits < WEAK_DKIM_BITS:
-        message = f"The DKIM key at {name} is RSA of {bits} bits: it can be broken, and forged."
+        message = N_(
+            "The DKIM key at {name} is RSA of {bits} bits: it can be broken, and forged.",
+            name=name,
+            bits=bits,
+        )
         return (Status.FAIL, message), evidence
     if bits < STRONG_DKIM_BITS:
-        message = f"The DKIM key at {name} is RSA of {bits} bits; {STRONG_DKIM_BITS} is advised."
+        message = N_(
+            "The DKIM key at {name} is RSA of {bits} bits; {advised} is advised.",
+            name=name,
+            bits=bits,
+            advised=STRONG_DKIM_BITS,
+        )
         return (Status.WARN, message), evidence
     return None, evidence
 
@@ -225,50 +279,69 @@ def check_dmarc(facts: MailFacts) -> Verdict:
     dmarc = facts.dmarc
     failed = next((a for a in dmarc.answers if a.failed), None)
     if failed is not None:
-        return Verdict(Status.ERROR, f"Could not read the DMARC record: {failed.why()}.")
+        return Verdict(
+            Status.ERROR, N_("Could not read the DMARC record: {reason}.", reason=failed.why())
+        )
     found = dmarc_record(dmarc.answers[-1])
     where = f"_dmarc.{dmarc.owner}"
     evidence: dict[str, JSONValue] = {"name": where, "records": found}
     if not found:
-        message = f"{facts.domain} has no DMARC record: receivers are not told to refuse forgeries."
+        message = N_(
+            "{domain} has no DMARC record: receivers are not told to refuse forgeries.",
+            domain=facts.domain,
+        )
         return Verdict(Status.FAIL, message, evidence)
     if len(found) > 1:
-        message = f"{where} has {len(found)} DMARC records, so receivers apply none of them."
+        message = N_(
+            "{name} has {count} DMARC records, so receivers apply none of them.",
+            name=where,
+            count=len(found),
+        )
         return Verdict(Status.FAIL, message, evidence)
     try:
         parsed = records.dmarc(found[0])
     except records.RecordError as exc:
-        return Verdict(Status.FAIL, f"The DMARC record is not valid: {exc}.", evidence)
+        message = N_("The DMARC record is not valid: {reason}.", reason=exc.message)
+        return Verdict(Status.FAIL, message, evidence)
     inherited = dmarc.owner != facts.domain
     policy = parsed.policy_for(inherited)
     evidence |= {"policy": policy, "inherited": inherited, "pct": parsed.pct, "rua": parsed.rua}
     issues = _dmarc_policy(policy, parsed.pct) + _dmarc_reports(parsed, dmarc.authorisations)
-    passed = f"DMARC tells receivers to reject mail that fails (p=reject, at {where})."
+    passed = N_(
+        "DMARC tells receivers to reject mail that fails (p=reject, at {name}).", name=where
+    )
     return _verdict(issues, passed, evidence)
 
 
 def _dmarc_policy(policy: str, pct: int) -> list[Issue]:
     issues: list[Issue] = []
     if policy == "none":
-        issues.append((Status.FAIL, "The DMARC policy is none: forged mail is delivered."))
+        issues.append((Status.FAIL, N_("The DMARC policy is none: forged mail is delivered.")))
     elif policy == "quarantine":
-        issues.append((Status.WARN, "The DMARC policy is quarantine: forged mail goes to spam."))
+        issues.append(
+            (Status.WARN, N_("The DMARC policy is quarantine: forged mail goes to spam."))
+        )
     if pct < 100 and policy != "none":
-        issues.append((Status.WARN, f"The DMARC policy applies to only {pct}% of failing mail."))
+        message = N_("The DMARC policy applies to only {pct}% of failing mail.", pct=pct)
+        issues.append((Status.WARN, message))
     return issues
 
 
 def _dmarc_reports(parsed: records.Dmarc, authorisations: Mapping[str, Answer]) -> list[Issue]:
     if not parsed.rua:
-        return [(Status.WARN, "The DMARC record asks for no aggregate reports (rua=).")]
+        return [(Status.WARN, N_("The DMARC record asks for no aggregate reports (rua=)."))]
     issues: list[Issue] = []
     for target, answer in sorted(authorisations.items()):
         if answer.failed:
-            issues.append(
-                (Status.ERROR, f"Could not read the DMARC report authorisation: {answer.why()}.")
+            message = N_(
+                "Could not read the DMARC report authorisation: {reason}.", reason=answer.why()
             )
+            issues.append((Status.ERROR, message))
         elif not dmarc_record(answer):
-            message = f"{target} has not authorised DMARC reports for this domain (RFC 7489 §7.1)."
+            message = N_(
+                "{target} has not authorised DMARC reports for this domain (RFC 7489 §7.1).",
+                target=target,
+            )
             issues.append((Status.WARN, message))
     return issues
 
@@ -281,19 +354,29 @@ def check_mta_sts(facts: MailFacts) -> Verdict:
         return _no_mail(facts)
     answer = facts.mta_sts
     if answer.failed:
-        return Verdict(Status.ERROR, f"Could not read the MTA-STS record: {answer.why()}.")
+        return Verdict(
+            Status.ERROR, N_("Could not read the MTA-STS record: {reason}.", reason=answer.why())
+        )
     found = [r for r in answer.records if records.starts_with(r, "STSv1")]
     evidence: dict[str, JSONValue] = {"record": found}
     if not found:
-        message = f"{facts.domain} publishes no MTA-STS record: senders may deliver without TLS."
+        message = N_(
+            "{domain} publishes no MTA-STS record: senders may deliver without TLS.",
+            domain=facts.domain,
+        )
         return Verdict(Status.WARN, message, evidence)
     if len(found) > 1:
-        message = f"{facts.domain} publishes {len(found)} MTA-STS records, so senders use none."
+        message = N_(
+            "{domain} publishes {count} MTA-STS records, so senders use none.",
+            domain=facts.domain,
+            count=len(found),
+        )
         return Verdict(Status.WARN, message, evidence)
     try:
         evidence["id"] = records.mta_sts_id(found[0])
     except records.RecordError as exc:
-        return Verdict(Status.WARN, f"The MTA-STS record is not valid: {exc}.", evidence)
+        message = N_("The MTA-STS record is not valid: {reason}.", reason=exc.message)
+        return Verdict(Status.WARN, message, evidence)
     return _sts_policy(facts, evidence)
 
 
@@ -301,29 +384,36 @@ def _sts_policy(facts: MailFacts, evidence: dict[str, JSONValue]) -> Verdict:
     fetched = facts.policy
     assert fetched is not None  # fetched whenever the record is there
     evidence["url"] = fetched.url
+    problem = fetched.problem or ""
     if fetched.unreachable:
-        return Verdict(
-            Status.ERROR, f"Could not fetch the MTA-STS policy: {fetched.problem}.", evidence
-        )
+        message = N_("Could not fetch the MTA-STS policy: {reason}.", reason=problem)
+        return Verdict(Status.ERROR, message, evidence)
     if fetched.text is None:
-        return Verdict(Status.WARN, f"No usable MTA-STS policy: {fetched.problem}.", evidence)
+        message = N_("No usable MTA-STS policy: {reason}.", reason=problem)
+        return Verdict(Status.WARN, message, evidence)
     try:
         policy = records.sts_policy(fetched.text)
     except records.RecordError as exc:
-        return Verdict(Status.WARN, f"The MTA-STS policy is not valid: {exc}.", evidence)
+        message = N_("The MTA-STS policy is not valid: {reason}.", reason=exc.message)
+        return Verdict(Status.WARN, message, evidence)
     evidence |= {"mode": policy.mode, "mx": list(policy.mx), "max_age": policy.max_age}
     issues: list[Issue] = []
     if policy.mode != "enforce":
-        issues.append((Status.WARN, f"The MTA-STS policy is in {policy.mode} mode, not enforce."))
+        message = N_("The MTA-STS policy is in {mode} mode, not enforce.", mode=policy.mode)
+        issues.append((Status.WARN, message))
     mx_hosts = [m.host for m in mx_records(facts.mx)]
     uncovered = [h for h in mx_hosts if not any(records.mx_matches(p, h) for p in policy.mx)]
     if uncovered:
         shown = ", ".join(uncovered)
-        issues.append((Status.WARN, f"The MTA-STS policy does not cover these MX: {shown}."))
-    if policy.max_age < MIN_STS_AGE:
-        message = f"The MTA-STS policy's max_age is {policy.max_age} s, less than a day."
+        message = N_("The MTA-STS policy does not cover these MX: {hosts}.", hosts=shown)
         issues.append((Status.WARN, message))
-    passed = "MTA-STS is enforced for every MX, and the policy is kept at least a day."
+    if policy.max_age < MIN_STS_AGE:
+        message = N_(
+            "The MTA-STS policy's max_age is {max_age} s, less than a day.",
+            max_age=policy.max_age,
+        )
+        issues.append((Status.WARN, message))
+    passed = N_("MTA-STS is enforced for every MX, and the policy is kept at least a day.")
     return _verdict(issues, passed, evidence)
 
 
@@ -332,17 +422,23 @@ def check_tls_rpt(facts: MailFacts) -> Verdict:
         return _no_mail(facts)
     answer = facts.tls_rpt
     if answer.failed:
-        return Verdict(Status.ERROR, f"Could not read the TLS-RPT record: {answer.why()}.")
+        return Verdict(
+            Status.ERROR, N_("Could not read the TLS-RPT record: {reason}.", reason=answer.why())
+        )
     found = [r for r in answer.records if records.starts_with(r, "TLSRPTv1")]
     evidence: dict[str, JSONValue] = {"name": f"_smtp._tls.{facts.domain}", "records": found}
     if len(found) != 1:
-        message = f"{facts.domain} has no single TLS-RPT record: TLS failures go unreported."
+        message = N_(
+            "{domain} has no single TLS-RPT record: TLS failures go unreported.",
+            domain=facts.domain,
+        )
         return Verdict(Status.WARN, message, evidence)
     try:
         evidence["rua"] = list(records.tls_rpt(found[0]))
     except records.RecordError as exc:
-        return Verdict(Status.WARN, f"The TLS-RPT record is not valid: {exc}.", evidence)
-    return Verdict(Status.PASS, "TLS failures are reported (TLS-RPT with rua=).", evidence)
+        message = N_("The TLS-RPT record is not valid: {reason}.", reason=exc.message)
+        return Verdict(Status.WARN, message, evidence)
+    return Verdict(Status.PASS, N_("TLS failures are reported (TLS-RPT with rua=)."), evidence)
 
 
 # -- DNSSEC
@@ -353,16 +449,24 @@ def check_dnssec(facts: MailFacts) -> Verdict:
     assert chain is not None  # collected for every domain the family audits
     evidence = chain.evidence()
     if chain.status is ChainStatus.SECURE:
-        return Verdict(Status.PASS, f"{facts.domain} is {chain.reason}.", evidence)
+        message = N_("{domain} is {reason}.", domain=facts.domain, reason=chain.reason)
+        return Verdict(Status.PASS, message, evidence)
     if chain.status is ChainStatus.INSECURE:
-        message = f"{facts.domain} is not protected by DNSSEC: {chain.reason}."
+        message = N_(
+            "{domain} is not protected by DNSSEC: {reason}.",
+            domain=facts.domain,
+            reason=chain.reason,
+        )
         return Verdict(Status.WARN, message, evidence)
     if chain.status is ChainStatus.BOGUS:
-        message = (
-            f"DNSSEC of {facts.domain} does not validate, so resolvers refuse it: {chain.reason}."
+        message = N_(
+            "DNSSEC of {domain} does not validate, so resolvers refuse it: {reason}.",
+            domain=facts.domain,
+            reason=chain.reason,
         )
         return Verdict(Status.FAIL, message, evidence)
-    return Verdict(Status.ERROR, f"Could not validate DNSSEC: {chain.reason}.", evidence)
+    message = N_("Could not validate DNSSEC: {reason}.", reason=chain.reason)
+    return Verdict(Status.ERROR, message, evidence)
 
 
 # -- CAA
@@ -374,20 +478,28 @@ def check_caa(facts: MailFacts) -> Verdict:
     looked = [found.domain, *(r for _, r in found.sites)]
     failed = next((r.answer for r in looked if r.answer is not None and r.answer.failed), None)
     if failed is not None:
-        return Verdict(Status.ERROR, f"Could not read the CAA records: {failed.why()}.")
+        return Verdict(
+            Status.ERROR, N_("Could not read the CAA records: {reason}.", reason=failed.why())
+        )
     evidence: dict[str, JSONValue] = {
         "caa": {r.name: list(r.answer.records) if r.answer else [] for r in looked},
         "issuers": {site.host: site.issuer for site, _ in found.sites},
     }
     if all(r.found_at is None for r in looked):
-        message = f"{facts.domain} has no CAA record: any CA may issue certificates for it."
+        message = N_(
+            "{domain} has no CAA record: any CA may issue certificates for it.",
+            domain=facts.domain,
+        )
         return Verdict(Status.WARN, message, evidence)
     issues = [issue for site, r in found.sites if (issue := _caa_site(site, r)) is not None]
     names = sorted({site.issuer for site, _ in found.sites})
     passed = (
-        f"CAA allows the issuers of the sites' certificates ({', '.join(names)})."
+        N_(
+            "CAA allows the issuers of the sites' certificates ({issuers}).",
+            issuers=", ".join(names),
+        )
         if names
-        else f"CAA limits who may issue certificates for {facts.domain}."
+        else N_("CAA limits who may issue certificates for {domain}.", domain=facts.domain)
     )
     return _verdict(issues, passed, evidence)
 
@@ -398,16 +510,21 @@ def _caa_site(site: SiteCertificate, found: caa.Relevant) -> Issue | None:
     if found.found_at is None or allowed is None:
         return None  # no CAA set, or one without an issue property: any CA may
     if not site.identities:
-        message = (
-            f"Could not tell whether CAA allows {site.issuer}, which issued the certificate "
-            f"of {site.host}: add its CAA identity under [mail.caa_identities]."
+        message = N_(
+            "Could not tell whether CAA allows {issuer}, which issued the certificate of "
+            "{host}: add its CAA identity under [mail.caa_identities].",
+            issuer=site.issuer,
+            host=site.host,
         )
         return (Status.WARN, message)
     if set(site.identities) & set(allowed):
         return None
-    message = (
-        f"The CAA at {found.found_at} would forbid {site.issuer}, which issued the "
-        f"certificate of {site.host}, to renew it."
+    message = N_(
+        "The CAA at {name} would forbid {issuer}, which issued the certificate of {host}, to "
+        "renew it.",
+        name=found.found_at,
+        issuer=site.issuer,
+        host=site.host,
     )
     return (Status.WARN, message)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from auditor.core.addresses import Resolution
+from auditor.core.messages import N_, Message, joined
 from checks.tls.certificate import mozilla_roots
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
@@ -29,7 +30,7 @@ MAX_POLICY_BYTES = 65536
 class Fetched:
     url: str
     text: str | None = None  # the policy, when a 200 came back over a trusted connection
-    problem: str | None = None  # why there is no policy (a certificate, a status, ...)
+    problem: Message | None = None  # why there is no policy (a certificate, a status, ...)
     unreachable: bool = False  # the host did not answer at all: could not check
 
 
@@ -52,26 +53,35 @@ def fetch_policy(
     host = f"mta-sts.{domain}"
     url = f"https://{host}{'' if port == 443 else f':{port}'}{POLICY_PATH}"
     if not addresses.addresses:
-        return Fetched(url, problem=f"{host} does not resolve ({addresses.error})")
-    problems: list[str] = []
+        problem = N_("{host} does not resolve ({error})", host=host, error=addresses.error or "")
+        return Fetched(url, problem=problem)
+    problems: list[Message] = []
     timed_out = False
     for address in addresses.addresses:  # a sender tries each address in turn
         try:
             return _get(url, host, address, port, timeout, _context(ca_file))
         except ssl.SSLCertVerificationError as exc:
             reason = exc.verify_message or str(exc)
-            return Fetched(url, problem=f"the certificate of {host} is not valid: {reason}")
+            problem = N_(
+                "the certificate of {host} is not valid: {reason}", host=host, reason=reason
+            )
+            return Fetched(url, problem=problem)
         except (ssl.SSLError, http.client.HTTPException) as exc:
-            return Fetched(url, problem=f"{host} did not serve HTTPS properly: {exc}")
+            problem = N_("{host} did not serve HTTPS properly: {error}", host=host, error=str(exc))
+            return Fetched(url, problem=problem)
         except TimeoutError:
             timed_out = True
-            problems.append(f"{address}: no answer in {timeout:g} s")
+            seconds = f"{timeout:g}"
+            problems.append(
+                N_("{address}: no answer in {seconds} s", address=address, seconds=seconds)
+            )
         except OSError as exc:  # refused, unreachable: a sender finds no policy either
-            problems.append(f"{address}: {exc.strerror or exc}")
+            problems.append(
+                N_("{address}: {error}", address=address, error=str(exc.strerror or exc))
+            )
     # Refused everywhere is what every sender sees; a timeout may be this run's own network.
-    return Fetched(
-        url, problem=f"{host} did not answer ({'; '.join(problems)})", unreachable=timed_out
-    )
+    problem = N_("{host} did not answer ({problems})", host=host, problems=joined(problems, "; "))
+    return Fetched(url, problem=problem, unreachable=timed_out)
 
 
 def _get(
@@ -92,13 +102,17 @@ def _get(
     finally:
         connection.close()
     if response.status != 200:  # §3.3: a redirect is not followed
-        return Fetched(url, problem=f"the policy URL answered HTTP {response.status}, not 200")
+        problem = N_("the policy URL answered HTTP {status}, not 200", status=response.status)
+        return Fetched(url, problem=problem)
     if len(body) > MAX_POLICY_BYTES:
-        return Fetched(url, problem=f"the policy is larger than {MAX_POLICY_BYTES} bytes")
+        problem = N_("the policy is larger than {limit} bytes", limit=MAX_POLICY_BYTES)
+        return Fetched(url, problem=problem)
     kind = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
     if kind != "text/plain":
-        return Fetched(url, problem=f"the policy is served as {kind or 'no type'}, not text/plain")
+        served = kind or N_("no type")
+        problem = N_("the policy is served as {kind}, not text/plain", kind=served)
+        return Fetched(url, problem=problem)
     try:
         return Fetched(url, text=body.decode("utf-8"))
     except UnicodeDecodeError:
-        return Fetched(url, problem="the policy is not UTF-8 text")
+        return Fetched(url, problem=N_("the policy is not UTF-8 text"))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from auditor.core.addresses import resolver as run_resolver
 from auditor.core.config import AuditConfig
+from auditor.core.messages import N_, Message
 
 if TYPE_CHECKING:
     import dns.message
@@ -43,7 +44,7 @@ class Answer:
     rdtype: str
     rcode: Rcode
     records: tuple[str, ...] = ()
-    error: str | None = None
+    error: str | None = None  # the resolver's own text, or a `Message` the auditor words
     # The rdatas themselves, for judges that read fields (MX, DS, DNSKEY, RRSIG).
     response: dns.message.Message | None = None
 
@@ -56,13 +57,18 @@ class Answer:
     def failed(self) -> bool:
         return self.rcode is Rcode.FAILED
 
-    def why(self) -> str:
+    def why(self) -> Message:
         """The answer's problem as a phrase for a message."""
         if self.rcode is Rcode.NXDOMAIN:
-            return f"{self.name} does not exist"
+            return N_("{name} does not exist", name=self.name)
         if self.rcode is Rcode.NODATA:
-            return f"{self.name} has no {self.rdtype} record"
-        return f"the {self.rdtype} lookup of {self.name} failed: {self.error}"
+            return N_("{name} has no {rdtype} record", name=self.name, rdtype=self.rdtype)
+        return N_(
+            "the {rdtype} lookup of {name} failed: {error}",
+            rdtype=self.rdtype,
+            name=self.name,
+            error=self.error or "",
+        )
 
 
 def txt_text(strings: tuple[bytes, ...]) -> str:
@@ -117,7 +123,7 @@ class MailDns:
         except dns.resolver.NXDOMAIN:
             return Answer(name, rdtype, Rcode.NXDOMAIN)
         except dns.exception.Timeout:
-            return Answer(name, rdtype, Rcode.FAILED, error="no answer in time")
+            return Answer(name, rdtype, Rcode.FAILED, error=N_("no answer in time"))
         except dns.resolver.NoNameservers as exc:  # SERVFAIL or REFUSED from every server
             return Answer(name, rdtype, Rcode.FAILED, error=_first_line(exc))
         except dns.exception.DNSException as exc:
@@ -127,7 +133,11 @@ class MailDns:
         records = tuple(_record_text(rdata) for rdata in result.rrset)
         if sum(len(r) for r in records) > MAX_TXT_BYTES:
             size = sum(len(r) for r in records)
-            error = f"the answer holds {size} bytes of text, more than {MAX_TXT_BYTES}"
+            error = N_(
+                "the answer holds {size} bytes of text, more than {limit}",
+                size=size,
+                limit=MAX_TXT_BYTES,
+            )
             return Answer(name, rdtype, Rcode.FAILED, error=error)
         return Answer(name, rdtype, Rcode.OK, records, response=result.response)
 

@@ -15,15 +15,21 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from auditor.core.messages import N_, Message
+
 
 class RecordError(ValueError):
-    """A record no receiver would use."""
+    """A record no receiver would use; `message` says why, as a phrase for a finding."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def tags(record: str, what: str) -> dict[str, str]:
     """`tag=value; tag=value` (RFC 6376 §3.2, which DMARC and the others share)."""
     if any(ord(c) > 126 for c in record):
-        raise RecordError(f"the {what} record holds characters outside ASCII")
+        raise RecordError(N_("the {what} record holds characters outside ASCII", what=what))
     found: dict[str, str] = {}
     for raw in record.split(";"):
         part = raw.strip()
@@ -32,9 +38,11 @@ def tags(record: str, what: str) -> dict[str, str]:
         name, sep, value = part.partition("=")
         name = name.strip().lower()
         if not sep or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise RecordError(f"the {what} record has a malformed tag: {part[:60]!r}")
+            raise RecordError(
+                N_("the {what} record has a malformed tag: {tag}", what=what, tag=repr(part[:60]))
+            )
         if name in found:
-            raise RecordError(f"the {what} record repeats the tag {name}")
+            raise RecordError(N_("the {what} record repeats the tag {tag}", what=what, tag=name))
         found[name] = value.strip()
     return found
 
@@ -66,16 +74,20 @@ _POLICIES = ("none", "quarantine", "reject")
 def dmarc(record: str) -> Dmarc:
     found = tags(record, "DMARC")
     if found.get("v") != "DMARC1" or next(iter(found)) != "v":
-        raise RecordError("the DMARC record does not start with v=DMARC1")
+        raise RecordError(N_("the DMARC record does not start with v=DMARC1"))
     policy = found.get("p", "").lower()
     if policy not in _POLICIES:
-        raise RecordError(f"the DMARC record's policy p={found.get('p', '')!r} is not valid")
+        raise RecordError(
+            N_("the DMARC record's policy p={value} is not valid", value=repr(found.get("p", "")))
+        )
     sub = found.get("sp")
     if sub is not None and sub.lower() not in _POLICIES:
-        raise RecordError(f"the DMARC record's sp={sub!r} is not a policy")
+        raise RecordError(N_("the DMARC record's sp={value} is not a policy", value=repr(sub)))
     pct_text = found.get("pct", "100")
     if not pct_text.isdigit() or not 0 <= int(pct_text) <= 100:
-        raise RecordError(f"the DMARC record's pct={pct_text!r} is not 0 to 100")
+        raise RecordError(
+            N_("the DMARC record's pct={value} is not 0 to 100", value=repr(pct_text))
+        )
     return Dmarc(
         record=record,
         policy=policy,
@@ -110,9 +122,11 @@ class DkimKey:
 def dkim_key(record: str) -> DkimKey:
     found = tags(record, "DKIM")
     if "v" in found and found["v"] != "DKIM1":
-        raise RecordError(f"the DKIM record's version v={found['v']!r} is not DKIM1")
+        raise RecordError(
+            N_("the DKIM record's version v={value} is not DKIM1", value=repr(found["v"]))
+        )
     if "p" not in found:
-        raise RecordError("the DKIM record has no public key (p=)")
+        raise RecordError(N_("the DKIM record has no public key (p=)"))
     data = re.sub(r"\s+", "", found["p"])
     kind = found.get("k", "rsa").lower()
     if not data:
@@ -124,9 +138,13 @@ def dkim_key(record: str) -> DkimKey:
             return DkimKey("Ed25519", None)
         key = load_der_public_key(der)
     except (binascii.Error, ValueError) as exc:
-        raise RecordError(f"the DKIM key is not a valid {kind} key: {exc}") from None
+        raise RecordError(
+            N_("the DKIM key is not a valid {kind} key: {error}", kind=kind, error=str(exc))
+        ) from None
     if kind != "rsa" or not isinstance(key, rsa.RSAPublicKey):
-        raise RecordError(f"the DKIM record's key type k={kind} is not one receivers verify")
+        raise RecordError(
+            N_("the DKIM record's key type k={kind} is not one receivers verify", kind=kind)
+        )
     return DkimKey("RSA", key.key_size)
 
 
@@ -136,9 +154,9 @@ def dkim_key(record: str) -> DkimKey:
 def mta_sts_id(record: str) -> str:
     found = tags(record, "MTA-STS")
     if next(iter(found), None) != "v" or found["v"] != "STSv1":
-        raise RecordError("the MTA-STS record does not start with v=STSv1")
+        raise RecordError(N_("the MTA-STS record does not start with v=STSv1"))
     if not re.fullmatch(r"[A-Za-z0-9]{1,32}", found.get("id", "")):
-        raise RecordError("the MTA-STS record has no valid id= (1 to 32 letters and digits)")
+        raise RecordError(N_("the MTA-STS record has no valid id= (1 to 32 letters and digits)"))
     return found["id"]
 
 
@@ -146,13 +164,15 @@ def tls_rpt(record: str) -> tuple[str, ...]:
     """The report destinations (rua=) of a TLS-RPT record."""
     found = tags(record, "TLS-RPT")
     if next(iter(found), None) != "v" or found["v"] != "TLSRPTv1":
-        raise RecordError("the TLS-RPT record does not start with v=TLSRPTv1")
+        raise RecordError(N_("the TLS-RPT record does not start with v=TLSRPTv1"))
     destinations = tuple(u.strip() for u in found.get("rua", "").split(",") if u.strip())
     if not destinations:
-        raise RecordError("the TLS-RPT record names no report destination (rua=)")
+        raise RecordError(N_("the TLS-RPT record names no report destination (rua=)"))
     for uri in destinations:
         if not uri.lower().startswith(("mailto:", "https:")):
-            raise RecordError(f"the TLS-RPT destination {uri[:60]!r} is not mailto: or https:")
+            raise RecordError(
+                N_("the TLS-RPT destination {uri} is not mailto: or https:", uri=repr(uri[:60]))
+            )
     return destinations
 
 
@@ -174,19 +194,32 @@ def sts_policy(text: str) -> StsPolicy:
             continue
         key, sep, value = line.partition(":")
         if not sep:
-            raise RecordError(f"the MTA-STS policy has a line that is no key: {line[:60]!r}")
+            raise RecordError(
+                N_("the MTA-STS policy has a line that is no key: {line}", line=repr(line[:60]))
+            )
         values.setdefault(key.strip().lower(), []).append(value.strip())
     if values.get("version") != ["STSv1"]:
-        raise RecordError("the MTA-STS policy has no version: STSv1")
+        raise RecordError(N_("the MTA-STS policy has no version: STSv1"))
     mode = values.get("mode", [""])[0].lower()
     if mode not in ("enforce", "testing", "none"):
-        raise RecordError(f"the MTA-STS policy's mode {mode!r} is not enforce, testing or none")
+        raise RecordError(
+            N_(
+                "the MTA-STS policy's mode {mode} is not enforce, testing or none",
+                mode=repr(mode),
+            )
+        )
     age = values.get("max_age", [""])[0]
     if not age.isdigit() or int(age) > MAX_POLICY_AGE:
-        raise RecordError(f"the MTA-STS policy's max_age {age!r} is not 0 to {MAX_POLICY_AGE}")
+        raise RecordError(
+            N_(
+                "the MTA-STS policy's max_age {age} is not 0 to {limit}",
+                age=repr(age),
+                limit=MAX_POLICY_AGE,
+            )
+        )
     mx = tuple(m.lower().rstrip(".") for m in values.get("mx", []))
     if mode != "none" and not mx:
-        raise RecordError("the MTA-STS policy names no mx")
+        raise RecordError(N_("the MTA-STS policy names no mx"))
     return StsPolicy(mode, mx, int(age))
 
 

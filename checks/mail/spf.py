@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from auditor.core.messages import N_, Message
 from checks.mail.lookup import Answer
 
 LOOKUP_LIMIT = 10
@@ -31,8 +32,9 @@ Ask = Callable[[str, str], Answer]
 class SpfError(Exception):
     """The record cannot be evaluated: a receiver's permerror (or temperror: `temporary`)."""
 
-    def __init__(self, message: str, temporary: bool = False) -> None:
+    def __init__(self, message: Message, temporary: bool = False) -> None:
         super().__init__(message)
+        self.message = message
         self.temporary = temporary
 
 
@@ -53,7 +55,7 @@ class SpfWalk:
     includes: list[str] = field(default_factory=list)  # every domain included, in order
     all_qualifier: str | None = None  # of the `all` that ends evaluation: "-", "~", "+", "?"
     terms: list[str] = field(default_factory=list)  # the domain's own terms
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
     @property
     def includes_google(self) -> bool:
@@ -77,7 +79,13 @@ def spf_record(answer: Answer) -> str | None:
         raise SpfError(answer.why(), temporary=True)
     records = [r for r in answer.records if is_spf(r)]
     if len(records) > 1:
-        raise SpfError(f"{answer.name} publishes {len(records)} SPF records; receivers reject all")
+        raise SpfError(
+            N_(
+                "{name} publishes {count} SPF records; receivers reject all",
+                name=answer.name,
+                count=len(records),
+            )
+        )
     return records[0] if records else None
 
 
@@ -97,7 +105,9 @@ def _evaluate(
 ) -> str | None:
     """Walk one record; returns the qualifier of the `all` that ends it (None: no `all`)."""
     if any(ord(c) > 126 or (ord(c) < 32) for c in record):
-        raise SpfError(f"the SPF record of {domain} holds characters outside printable ASCII")
+        raise SpfError(
+            N_("the SPF record of {domain} holds characters outside printable ASCII", domain=domain)
+        )
     terms = record.split()[1:]
     if top:
         result.terms = terms
@@ -109,7 +119,9 @@ def _evaluate(
             _count(result)
         if name == "redirect":
             if redirect is not None:
-                raise SpfError(f"the SPF record of {domain} has two redirect modifiers")
+                raise SpfError(
+                    N_("the SPF record of {domain} has two redirect modifiers", domain=domain)
+                )
             redirect = value
             continue
         if name == "all":
@@ -122,15 +134,15 @@ def _evaluate(
         elif name == "mx":
             _void_check(value or domain, ("MX",), ask, result)
         elif name == "ptr" and top:
-            result.warnings.append("the ptr mechanism is deprecated (RFC 7208 §5.5)")
+            result.warnings.append(N_("the ptr mechanism is deprecated (RFC 7208 §5.5)"))
     if redirect is not None:
         _count(result)
         target = _target(redirect)
         if target in chain:
-            raise SpfError(f"SPF redirect loop: {' -> '.join((*chain, target))}")
+            raise SpfError(N_("SPF redirect loop: {chain}", chain=" -> ".join((*chain, target))))
         included = spf_record(ask(target, "TXT"))
         if included is None:
-            raise SpfError(f"the SPF redirect target {target} has no SPF record")
+            raise SpfError(N_("the SPF redirect target {target} has no SPF record", target=target))
         ending = _evaluate(included, target, ask, result, (*chain, target), top=False)
     return ending
 
@@ -142,13 +154,32 @@ def _term(term: str, domain: str) -> tuple[str, str, str]:
         return modifier.group(1).lower(), "", modifier.group(2)
     match = _TERM.match(term)
     if not match or match.group(2).lower() not in _MECHANISMS:
-        raise SpfError(f"the SPF record of {domain} has a term no receiver knows: {term!r}")
+        raise SpfError(
+            N_(
+                "the SPF record of {domain} has a term no receiver knows: {term}",
+                domain=domain,
+                term=repr(term),
+            )
+        )
     qualifier, name, separator, value = match.groups()
     name = name.lower()
     if name == "all" and separator:
-        raise SpfError(f"the SPF record of {domain} has a malformed all: {term!r}")
+        raise SpfError(
+            N_(
+                "the SPF record of {domain} has a malformed all: {term}",
+                domain=domain,
+                term=repr(term),
+            )
+        )
     if name in ("include", "exists") and (separator != ":" or not value):
-        raise SpfError(f"the SPF record of {domain} has {name} without a domain: {term!r}")
+        raise SpfError(
+            N_(
+                "the SPF record of {domain} has {mechanism} without a domain: {term}",
+                domain=domain,
+                mechanism=name,
+                term=repr(term),
+            )
+        )
     domain_part = value if separator == ":" else ""
     return name, qualifier or "+", domain_part.split("/")[0]
 
@@ -156,7 +187,7 @@ def _term(term: str, domain: str) -> tuple[str, str, str]:
 def _count(result: SpfWalk) -> None:
     result.lookups += 1
     if result.lookups > LOOKUP_LIMIT:
-        raise SpfError(f"the SPF record needs more than {LOOKUP_LIMIT} DNS lookups")
+        raise SpfError(N_("the SPF record needs more than {limit} DNS lookups", limit=LOOKUP_LIMIT))
 
 
 def _include(value: str, ask: Ask, result: SpfWalk, chain: tuple[str, ...]) -> None:
@@ -165,14 +196,14 @@ def _include(value: str, ask: Ask, result: SpfWalk, chain: tuple[str, ...]) -> N
         result.includes.append(value)
         return
     if target in chain:
-        raise SpfError(f"SPF include loop: {' -> '.join((*chain, target))}")
+        raise SpfError(N_("SPF include loop: {chain}", chain=" -> ".join((*chain, target))))
     result.includes.append(target)
     answer = ask(target, "TXT")
     if answer.void:
         _void(result)
     included = spf_record(answer)
     if included is None:  # §5.2: an include that finds no record is a permerror
-        raise SpfError(f"the SPF include {target} has no SPF record")
+        raise SpfError(N_("the SPF include {target} has no SPF record", target=target))
     _evaluate(included, target, ask, result, (*chain, target), top=False)
 
 
@@ -191,7 +222,9 @@ def _void_check(name: str, rdtypes: tuple[str, ...], ask: Ask, result: SpfWalk) 
 def _void(result: SpfWalk) -> None:
     result.voids += 1
     if result.voids > VOID_LIMIT:
-        raise SpfError(f"the SPF record makes more than {VOID_LIMIT} lookups that find nothing")
+        raise SpfError(
+            N_("the SPF record makes more than {limit} lookups that find nothing", limit=VOID_LIMIT)
+        )
 
 
 def _target(value: str) -> str:

@@ -42,7 +42,7 @@ from auditor.core.inventory import (
     KeyLocation,
     SshServerRecord,
 )
-from auditor.core.messages import Message
+from auditor.core.messages import N_, Message
 from auditor.core.model import CheckSpec, Finding
 from auditor.core.roster import parse_roster
 from auditor.core.sshkeys import parse_public_key_line
@@ -161,7 +161,11 @@ def _mail_facts(mx: Answer) -> MailFacts:
         policy=None,
         tls_rpt=txt(f"_smtp._tls.{HOST}"),
         caa=CaaFacts(Relevant(HOST, None, None)),
-        dnssec=Chain(HOST, ChainStatus.INSECURE, "no DS"),
+        dnssec=Chain(
+            HOST,
+            ChainStatus.INSECURE,
+            N_("{name} is not signed: its parent has no DS for it", name=HOST),
+        ),
     )
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
-from auditor.core.model import Finding, Severity, Status
+from auditor.core.messages import N_
+from auditor.core.model import Status
 from auditor.core.report import Report
 from checks import catalog
+from checks.mail.family import CHECKS as MAIL_CHECKS
 from reports.html import render_page
 from reports.identifiers import segments
 from tests.support.demo import demo_report, run_demo
@@ -60,12 +62,24 @@ def hand_built_report() -> Report:
         report, [*report.findings, *hosting_findings("alternativet.dk", hostile=True)]
     )
     # The mail section too: a domain with a failing, a warning and a passing check.
+    domain = "alternativet.dk"
     mail = [
-        Finding(check, "alternativet.dk", status, Severity.HIGH, "m")
-        for check, status in (
-            ("mail.mx", Status.PASS),
-            ("mail.dmarc", Status.WARN),
-            ("mail.spf", Status.FAIL),
+        MAIL_CHECKS.spec(check).finding(domain, status, message)
+        for check, status, message in (
+            ("mail.mx", Status.PASS, N_("Every MX of {domain} is Google's.", domain=domain)),
+            (
+                "mail.dmarc",
+                Status.WARN,
+                N_("The DMARC policy is quarantine: forged mail goes to spam."),
+            ),
+            (
+                "mail.spf",
+                Status.FAIL,
+                N_(
+                    "{domain} has no SPF record: anyone may send mail in its name.",
+                    domain=domain,
+                ),
+            ),
         )
     ]
     return with_findings(report, (*report.findings, *mail))

@@ -18,6 +18,7 @@ from auditor.core.report import Report
 from auditor.core.runner import run_audit
 from auditor.lab.dns_server import LabDnsServer, zone
 from checks import families
+from reports.catalog import translate, untranslated
 from tests.support.mail_lab import LAB_CA, LAB_CA_IDENTITY, STS_ADDRESS, MailLab
 
 P, W, F, E, S = Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIPPED
@@ -194,3 +195,19 @@ def test_a_resolver_that_strips_signatures_is_could_not_check_not_bogus(
     found = next(f for f in report.findings if f.check == "mail.dnssec")
     assert found.status is Status.ERROR
     assert "without signatures" in found.message
+
+
+def test_every_mail_message_of_the_lab_is_worded_for_the_catalog_and_danish(
+    report: Report,
+) -> None:
+    """Each case's message, its nested reasons too (a record's fault, a lookup's, an SPF
+    loop's), has its template in the Danish catalog; the English sentence stays the CLI's."""
+    mail = [f for f in report.findings if f.check.startswith("mail.")]
+    assert len(mail) > 40
+    for finding in mail:
+        assert finding.wording is not None, finding.message
+        assert str(finding.wording) == finding.message
+        assert untranslated(finding.wording) == [], finding.message
+        assert translate(finding).danish, finding.message
+    loop = next(f for f in mail if f.key == ("mail.spf", "loop.test"))
+    assert translate(loop).text.startswith("SPF virker ikke: SPF-include i ring: ")
