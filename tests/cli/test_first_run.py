@@ -16,7 +16,7 @@ import pytest
 
 from auditor.cli.run import _quiet_lines
 from auditor.core.config import OutputSettings
-from auditor.core.model import Status
+from auditor.core.model import Finding, Severity, Status
 from tests.support.cli import TIMEOUT, auditor_command, run_auditor
 from tests.support.digitalocean_fake import DoLab
 from tests.support.reports import sample_report, with_findings
@@ -98,7 +98,9 @@ def _auditor(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_quiet_prints_nothing_when_every_promise_holds() -> None:
     report = sample_report()
-    held = with_findings(report, [replace(f, status=Status.PASS) for f in report.findings])
+    mail = Finding("mail.mx", "alternativet.dk", Status.PASS, Severity.HIGH, "Google's MX.")
+    findings = [replace(f, status=Status.PASS) for f in (*report.findings, mail)]
+    held = with_findings(report, findings)
     assert {c.status for c in held.claims} == {Status.PASS}
     assert _quiet_lines(held, 0, strict=False, changes=None) == []
 
@@ -112,7 +114,8 @@ def test_quiet_says_why_a_promise_was_skipped_even_when_the_run_exits_0(
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "auditor: exit 0: https pass, hosting skipped, ssh-keys skipped, few-holders skipped"
+        "auditor: exit 0: https pass, hosting skipped, ssh-keys skipped, few-holders skipped, "
+        "mail skipped"
     )
     assert f"  hosting skipped: {NO_TOKEN}" in lines
     assert all(line.startswith("  ") for line in lines[1:])

@@ -206,6 +206,7 @@ def test_quiet_prints_only_the_problems_and_why_a_promise_was_not_checked(
         "  hosting skipped",
         "  ssh-keys skipped",
         "  few-holders skipped",
+        "  mail skipped",  # the lab names no mail domain
     ]
     bad = sites_lab.write_config(tmp_path / "bad.toml", ["good", "nohsts"])
     result = auditor({}, "run", "--config", str(bad), "--out", str(tmp_path / "b"), "--quiet")
