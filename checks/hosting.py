@@ -29,6 +29,7 @@ from typing import Any
 from auditor.core.config import SiteConfig
 from auditor.core.family import Verdict
 from auditor.core.inventory import CloudResource
+from auditor.core.messages import N_, Fact, Message, joined
 from auditor.core.model import Status
 from checks.digitalocean.inventory import region_allowed
 from checks.origin import FrontProbe, TlsAnswer
@@ -37,11 +38,11 @@ from checks.origin import FrontProbe, TlsAnswer
 NOT_THE_SITE = frozenset({421})
 EDGE_KINDS = ("app", "cdn_endpoint")
 KIND_WORDS = {
-    "droplet": "droplet",
-    "load_balancer": "load balancer",
-    "reserved_ip": "reserved IP",
-    "app": "App Platform app",
-    "cdn_endpoint": "CDN endpoint",
+    "droplet": N_("droplet"),
+    "load_balancer": N_("load balancer"),
+    "reserved_ip": N_("reserved IP"),
+    "app": N_("App Platform app"),
+    "cdn_endpoint": N_("CDN endpoint"),
 }
 
 
@@ -71,9 +72,21 @@ def owner_of(address: str, cloud: Sequence[CloudResource]) -> CloudResource | No
     return owners[0] if owners else None
 
 
-def _where(resource: CloudResource) -> str:
-    kind = KIND_WORDS.get(resource.kind, resource.kind)
-    return f"{kind} {resource.name} in {resource.region or 'no region'}"
+def _kind(resource: CloudResource) -> Fact | Message:
+    return KIND_WORDS.get(resource.kind, resource.kind)
+
+
+def _region(resource: CloudResource) -> Fact | Message:
+    return resource.region or N_("no region")
+
+
+def _where(resource: CloudResource) -> Message:
+    return N_(
+        "{kind} {name} in {region}",
+        kind=_kind(resource),
+        name=resource.name,
+        region=_region(resource),
+    )
 
 
 @dataclass(frozen=True)
@@ -81,28 +94,36 @@ class Placement:
     """Where some addresses are: each one's resource, the regions, and what is wrong."""
 
     pointing: list[dict[str, Any]]
-    problems: list[str]  # one phrase per address that is not the account's in Amsterdam
+    problems: list[Message]  # one phrase per address that is not the account's in Amsterdam
     regions: list[str]
-    elsewhere: list[str]  # the problems of addresses that are the account's, elsewhere
+    elsewhere: list[Message]  # the problems of addresses that are the account's, elsewhere
 
 
 def place_addresses(
     addresses: Sequence[str], cloud: Sequence[CloudResource], allowed: Sequence[str]
 ) -> Placement:
     pointing = []
-    problems = []
-    elsewhere = []
+    problems: list[Message] = []
+    elsewhere: list[Message] = []
     for address in addresses:
         owner = owner_of(address, cloud)
         if owner is None:
             pointing.append({"address": address, "resource": None, "region": None})
-            problems.append(f"{address} belongs to no resource of the account")
+            problems.append(N_("{address} belongs to no resource of the account", address=address))
             continue
         pointing.append(
             {"address": address, "resource": f"{owner.kind}:{owner.name}", "region": owner.region}
         )
         if not region_allowed(owner.region, allowed):
-            elsewhere.append(f"{address} is {_where(owner)}")
+            elsewhere.append(
+                N_(
+                    "{address} is {kind} {name} in {region}",
+                    address=address,
+                    kind=_kind(owner),
+                    name=owner.name,
+                    region=_region(owner),
+                )
+            )
             problems.append(elsewhere[-1])
     regions = sorted({str(p["region"]) for p in pointing if p["region"]})
     return Placement(pointing, problems, regions, elsewhere)
@@ -119,13 +140,14 @@ def check_points_to_inventory(
         "hosting": {"via": "account", "regions": placed.regions},
     }
     if placed.problems:
-        problems = "; ".join(placed.problems)
-        return Verdict(Status.FAIL, f"{label} points elsewhere: {problems}.", evidence)
-    return Verdict(
-        Status.PASS,
-        f"{label} points at the account's resources in {', '.join(placed.regions)}.",
-        evidence,
+        problems = joined(placed.problems, "; ")
+        message = N_("{site} points elsewhere: {problems}.", site=label, problems=problems)
+        return Verdict(Status.FAIL, message, evidence)
+    regions = ", ".join(placed.regions)
+    message = N_(
+        "{site} points at the account's resources in {regions}.", site=label, regions=regions
     )
+    return Verdict(Status.PASS, message, evidence)
 
 
 def _edge_resource(host: str, cloud: Sequence[CloudResource]) -> CloudResource | None:
@@ -154,26 +176,42 @@ def _check_edge(facts: HostingFacts, resource: CloudResource) -> Verdict:
         evidence["origin"] = resource.origin
     what = _where(resource)
     if resource.kind == "cdn_endpoint":
-        place = resource.region or "no known region"
-        what = f"CDN endpoint {resource.name}, whose origin {resource.origin} is in {place}"
-    if not resource.region:
-        return Verdict(
-            Status.ERROR, f"{label} is served by {what}: where it is hosted is not known.", evidence
+        what = N_(
+            "CDN endpoint {name}, whose origin {origin} is in {region}",
+            name=resource.name,
+            origin=resource.origin,
+            region=resource.region or N_("no known region"),
         )
+    if not resource.region:
+        message = N_(
+            "{site} is served by {what}: where it is hosted is not known.", site=label, what=what
+        )
+        return Verdict(Status.ERROR, message, evidence)
     if not region_allowed(resource.region, facts.allowed):
-        return Verdict(Status.FAIL, f"{label} is served by {what}.", evidence)
+        return Verdict(
+            Status.FAIL, N_("{site} is served by {what}.", site=label, what=what), evidence
+        )
     # The addresses that belong to no resource are the edge's; the account's own must fit.
     strays = placed.elsewhere
     if strays:
         return Verdict(
             Status.FAIL,
-            f"{label} is served by {what}, but also points elsewhere: {'; '.join(strays)}.",
+            N_(
+                "{site} is served by {what}, but also points elsewhere: {problems}.",
+                site=label,
+                what=what,
+                problems=joined(strays, "; "),
+            ),
             evidence,
         )
     return Verdict(
         Status.PASS,
-        f"{label} is served by {what} (its addresses are DigitalOcean's shared edge, in no "
-        "inventory list).",
+        N_(
+            "{site} is served by {what} (its addresses are DigitalOcean's shared edge, in no "
+            "inventory list).",
+            site=label,
+            what=what,
+        ),
         evidence,
     )
 
@@ -188,25 +226,39 @@ def judge_direct(facts: HostingFacts) -> Verdict:
     return check_points_to_inventory(label, facts.addresses, facts.cloud, facts.allowed)
 
 
-def _serves_site(origin: TlsAnswer, public: TlsAnswer) -> str | None:
+def _serves_site(origin: TlsAnswer, public: TlsAnswer) -> Message | None:
     """How the origin shows it serves the site, or None when it does not."""
     if public.answered and origin.key_sha256 == public.key_sha256:
-        return "the same certificate key as the public address"
+        return N_("the same certificate key as the public address")
     status = origin.http_status
     if origin.covers_site and status is not None and status < 500 and status not in NOT_THE_SITE:
-        return f"a certificate for the site's name and an HTTP {status} answer for it"
+        return N_(
+            "a certificate for the site's name and an HTTP {status} answer for it", status=status
+        )
     return None
 
 
-def _origin_problems(
-    facts: HostingFacts, probe: FrontProbe
-) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """What the origins' answers say: failures, what could not be checked, and the evidence."""
-    failures: list[str] = []
-    unknown: list[str] = []
+@dataclass(frozen=True)
+class OriginAnswers:
+    """What the origins' answers say: failures, what could not be checked, how the origins
+    that do serve the site show it, and the evidence."""
+
+    failures: list[Message]
+    unknown: list[Message]
+    ways: list[Message]
+    shown: list[dict[str, Any]]
+
+
+def _origin_problems(facts: HostingFacts, probe: FrontProbe) -> OriginAnswers:
+    """What the origins' answers say (`OriginAnswers`)."""
+    failures: list[Message] = []
+    unknown: list[Message] = []
+    ways: dict[str, Message] = {}  # by their text: each way once
     shown: list[dict[str, Any]] = []
     for answer in probe.origins:
         how = _serves_site(answer, probe.public) if answer.answered else None
+        if how is not None:
+            ways.setdefault(str(how), how)
         shown.append(
             {
                 "address": answer.address,
@@ -215,24 +267,34 @@ def _origin_problems(
                 "names": list(answer.names),
                 "same_key": probe.public.answered and answer.key_sha256 == probe.public.key_sha256,
                 "http_status": answer.http_status,
-                "serves_site": how,
+                "serves_site": str(how) if how is not None else None,
             }
         )
         if not answer.answered:
-            unknown.append(f"origin {answer.address} did not answer the auditor ({answer.error})")
-        elif how is None:
-            names = ", ".join(answer.names) or "no name"
-            failures.append(
-                f"origin {answer.address} serves another certificate (for {names}) and no "
-                f"answer for {facts.site.host}"
+            unknown.append(
+                N_(
+                    "origin {address} did not answer the auditor ({error})",
+                    address=answer.address,
+                    error=answer.error or "",
+                )
             )
-    return failures, unknown, shown
+        elif how is None:
+            failures.append(
+                N_(
+                    "origin {address} serves another certificate (for {names}) and no "
+                    "answer for {host}",
+                    address=answer.address,
+                    names=", ".join(answer.names) or N_("no name"),
+                    host=facts.site.host,
+                )
+            )
+    return OriginAnswers(failures, unknown, [ways[text] for text in sorted(ways)], shown)
 
 
 def judge_fronted(facts: HostingFacts) -> Verdict:
     """A site behind a front: its origins are Amsterdam resources and really serve it."""
     site = facts.site
-    front = site.front or "a front"
+    front = site.front or "a front"  # judge_hosting gives it only sites with a front
     origins = place_addresses(site.origin_addresses, facts.cloud, facts.allowed)
     regions = origins.regions
     evidence: dict[str, Any] = {
@@ -244,40 +306,59 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
     }
     if origins.problems:
         evidence["hosting"]["problem"] = "origin_elsewhere"
-        problems = "; ".join(origins.problems)
         return Verdict(
             Status.FAIL,
-            f"{site.label} is behind {front}; its origin is elsewhere: {problems}.",
+            N_(
+                "{site} is behind {front}; its origin is elsewhere: {problems}.",
+                site=site.label,
+                front=front,
+                problems=joined(origins.problems, "; "),
+            ),
             evidence,
         )
     probe = facts.front
     if probe is None:
         evidence["hosting"]["problem"] = "origin_unreachable"
-        return Verdict(Status.ERROR, f"{site.label}: its origins were not asked.", evidence)
-    failures, unknown, shown = _origin_problems(facts, probe)
-    evidence["answers"] = shown
+        message = N_("{site}: its origins were not asked.", site=site.label)
+        return Verdict(Status.ERROR, message, evidence)
+    answers = _origin_problems(facts, probe)
+    evidence["answers"] = answers.shown
     evidence["public_answer"] = {"address": probe.public.address, "error": probe.public.error}
-    if failures:
+    if answers.failures:
         evidence["hosting"]["problem"] = "origin_not_serving"
         return Verdict(
             Status.FAIL,
-            f"{site.label} is behind {front}, but it is not served from its configured origin: "
-            f"{'; '.join(failures)}.",
+            N_(
+                "{site} is behind {front}, but it is not served from its configured origin: "
+                "{problems}.",
+                site=site.label,
+                front=front,
+                problems=joined(answers.failures, "; "),
+            ),
             evidence,
         )
-    if unknown:
+    if answers.unknown:
         evidence["hosting"]["problem"] = "origin_unreachable"
         return Verdict(
             Status.ERROR,
-            f"Could not confirm that {site.label} is served from its origin: {'; '.join(unknown)}. "
-            "Let the auditor's address through to the origin, or check by hand.",
+            N_(
+                "Could not confirm that {site} is served from its origin: {problems}. "
+                "Let the auditor's address through to the origin, or check by hand.",
+                site=site.label,
+                problems=joined(answers.unknown, "; "),
+            ),
             evidence,
         )
-    ways = sorted({str(s["serves_site"]) for s in shown})
     return Verdict(
         Status.PASS,
-        f"{site.label} is behind {front}; its origin is the account's resources in "
-        f"{', '.join(regions)} and serves the site ({'; '.join(ways)}).",
+        N_(
+            "{site} is behind {front}; its origin is the account's resources in {regions} "
+            "and serves the site ({ways}).",
+            site=site.label,
+            front=front,
+            regions=", ".join(regions),
+            ways=joined(answers.ways, "; "),
+        ),
         evidence,
     )
 
@@ -285,7 +366,7 @@ def judge_fronted(facts: HostingFacts) -> Verdict:
 def judge_processor(facts: HostingFacts) -> Verdict:
     """A processor's site: neither pass nor fail, unless it resolves into the account."""
     site = facts.site
-    name = site.processor or "a processor"
+    name = site.processor or "a processor"  # judge_hosting gives it only processors' sites
     evidence: dict[str, Any] = {
         "hosting": {"via": "processor", "processor": name, "reason": site.reason or ""},
         "addresses": list(facts.addresses),
@@ -295,8 +376,13 @@ def judge_processor(facts: HostingFacts) -> Verdict:
         reason = (site.reason or "").rstrip(".")
         return Verdict(
             Status.SKIPPED,
-            f"{site.label} is hosted by the data processor {name}, not on the party's own "
-            f"servers: {reason}.",
+            N_(
+                "{site} is hosted by the data processor {name}, not on the party's own "
+                "servers: {reason}.",
+                site=site.label,
+                name=name,
+                reason=reason,
+            ),
             evidence,
         )
     # The config is stale: the resources the name resolves to are the party's own, and the
@@ -310,15 +396,24 @@ def judge_processor(facts: HostingFacts) -> Verdict:
     if placed.problems:
         return Verdict(
             Status.FAIL,
-            f"{site.label} is configured as the data processor {name}'s, but it resolves into "
-            f"the party's own DigitalOcean account, outside the allowed regions: "
-            f"{'; '.join(placed.problems)}.",
+            N_(
+                "{site} is configured as the data processor {name}'s, but it resolves into "
+                "the party's own DigitalOcean account, outside the allowed regions: "
+                "{problems}.",
+                site=site.label,
+                name=name,
+                problems=joined(placed.problems, "; "),
+            ),
             stale,
         )
     return Verdict(
         Status.WARN,
-        f"{site.label} is configured as the data processor {name}'s, but it resolves into the "
-        "party's own DigitalOcean account: the configuration is stale.",
+        N_(
+            "{site} is configured as the data processor {name}'s, but it resolves into the "
+            "party's own DigitalOcean account: the configuration is stale.",
+            site=site.label,
+            name=name,
+        ),
         stale,
     )
 
@@ -343,7 +438,8 @@ def judge_bypass(facts: HostingFacts) -> Verdict:
     """
     site = facts.site
     if site.front is None or facts.front is None:
-        return Verdict(Status.SKIPPED, f"Not checked: {site.label} is not behind a front.")
+        reason = N_("{site} is not behind a front", site=site.label)
+        return Verdict(Status.SKIPPED, N_("Not checked: {reason}.", reason=reason))
     answered = [a.address for a in facts.front.origins if a.answered]
     evidence = {
         "front": site.front,
@@ -353,14 +449,23 @@ def judge_bypass(facts: HostingFacts) -> Verdict:
     if not answered:
         return Verdict(
             Status.PASS,
-            f"No origin of {site.label} answered the auditor directly: only {site.front} "
-            "seems to reach it.",
+            N_(
+                "No origin of {site} answered the auditor directly: only {front} seems to "
+                "reach it.",
+                site=site.label,
+                front=site.front,
+            ),
             evidence,
         )
     return Verdict(
         Status.WARN,
-        f"The origin of {site.label} ({', '.join(answered)}) answered the auditor directly, "
-        f"not through {site.front}. Unless its firewall lets only {site.front} and the "
-        "auditor through, anyone can reach the site around the front.",
+        N_(
+            "The origin of {site} ({addresses}) answered the auditor directly, not through "
+            "{front}. Unless its firewall lets only {front} and the auditor through, anyone "
+            "can reach the site around the front.",
+            site=site.label,
+            addresses=", ".join(answered),
+            front=site.front,
+        ),
         evidence,
     )

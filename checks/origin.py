@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from auditor.core.deadlines import DEADLINES, shut_down
 from auditor.core.family import AuditContext
+from auditor.core.messages import N_
 from checks.tls.certificate import dns_names, hostname_matches
 
 MAX_STATUS_LINE = 8192
@@ -34,7 +35,7 @@ class TlsAnswer:
     names: tuple[str, ...] = ()
     covers_site: bool = False  # the certificate is valid for the site's name
     http_status: int | None = None
-    error: str | None = None
+    error: str | None = None  # a phrase of ours (a Message) or the network's own words
 
     @property
     def answered(self) -> bool:
@@ -77,7 +78,7 @@ def ask(host: str, port: int, address: str, timeout: float) -> TlsAnswer:
         return TlsAnswer(address, error=_error(exc))
     # wrap_socket detaches `raw`: the deadline shuts down whichever socket holds the fd now.
     live = [raw]
-    too_slow = f"no complete answer within {2 * timeout:g} s"
+    too_slow = N_("no complete answer within {seconds} s", seconds=f"{2 * timeout:g}")
     with raw, DEADLINES.limit(2 * timeout, lambda: shut_down(live[-1])) as cutoff:
         try:
             cert, line = _exchange(live, host, port)
@@ -88,7 +89,7 @@ def ask(host: str, port: int, address: str, timeout: float) -> TlsAnswer:
         if cutoff.expired:  # what was read before the cut is no whole answer
             return TlsAnswer(address, error=too_slow)
     if cert is None:
-        return TlsAnswer(address, error="no certificate")
+        return TlsAnswer(address, error=N_("no certificate"))
     return TlsAnswer(
         address,
         key_sha256=_public_key_sha256(cert),

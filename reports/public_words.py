@@ -56,6 +56,8 @@ WARNS = {
     "do.firewall.ssh_open": "En firewall lader hele internettet nå serverens login-port (SSH)",
     "do.droplet.no_firewall": "En server er ikke bag en firewall hos DigitalOcean",
     "do.certificate.expiry": "Et certifikat hos DigitalOcean udløber snart",
+    "dns.points_to_inventory": "En hjemmeside, som en databehandler skulle drive, peger på vores egne servere, så opsætningen er forældet",
+    "dns.front.bypass": "Serveren bag en hjemmeside kan nås direkte, uden om den tjeneste, der står foran den",
     "ssh.auth.keyboard_interactive": "En server tilbyder en adgangskode-prompt, men kun efter en nøgle",
     "ssh.auth.other_methods": "En server stoler på en anden servers nøgle (hostbased login)",
     "ssh.config.effective": "En server tillader root at logge ind direkte med nøgle",
@@ -110,6 +112,11 @@ CAUSES = {
     "Could not validate DNSSEC: {reason}.": "Et af vores maildomæners DNSSEC-underskrifter kunne ikke efterprøves.",
     "Could not read the CAA records: {reason}.": "Et af vores maildomæner kunne ikke slås op i DNS.",
     "Not checked: {domain} receives no mail (no MX, or a Null MX).": "Et af vores domæner modtager ikke mail, så kontrollen gælder ikke for det.",
+    "{site} is served by {what}: where it is hosted is not known.": "Det vides ikke, hvor den tjeneste hos DigitalOcean, der leverer en hjemmeside, står.",
+    "{site}: its origins were not asked.": "Serveren bag en hjemmeside blev ikke spurgt.",
+    "Could not confirm that {site} is served from its origin: {problems}. Let the auditor's address through to the origin, or check by hand.": "Det kunne ikke bekræftes, at en hjemmeside leveres fra vores egen server bag den tjeneste, der står foran den.",
+    "{site} is hosted by the data processor {name}, not on the party's own servers: {reason}.": "En hjemmeside drives af en databehandler og står ikke på vores egne servere.",
+    "{site} is not behind a front": "En hjemmeside står ikke bag en anden tjeneste, så der var ingen server bag den at kontrollere.",
 }
 SOME_NOT_RUN = {
     Status.ERROR: "En eller flere kontroller kunne ikke gennemføres.",

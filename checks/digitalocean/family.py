@@ -124,8 +124,13 @@ def check_region(resource: CloudResource, allowed: Sequence[str]) -> Verdict:
     if not resource.region and resource.origin:
         return Verdict(
             Status.WARN,
-            f"{kind} {resource.name} serves {resource.origin}, which is no Spaces bucket: "
-            "where it is hosted is not known.",
+            N_(
+                "{kind} {name} serves {origin}, which is no Spaces bucket: where it is hosted "
+                "is not known.",
+                kind=kind,
+                name=resource.name,
+                origin=resource.origin,
+            ),
             evidence,
         )
     if not resource.region:

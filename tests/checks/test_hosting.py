@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auditor.core.config import SiteConfig, parse_config
 from auditor.core.errors import ConfigError, DigitalOceanError
-from auditor.core.family import AuditContext, SimpleTarget
+from auditor.core.family import AuditContext, SimpleTarget, Verdict
 from auditor.core.inventory import CloudResource
+from auditor.core.messages import N_, Message
 from auditor.core.model import Status, worst_status
 from auditor.lab.fake_digitalocean import (
     FakeDigitalOcean,
@@ -22,11 +24,14 @@ from auditor.lab.fake_digitalocean import (
     example,
     example_items,
 )
+from checks import dns
 from checks.digitalocean import family as digitalocean
 from checks.digitalocean import inventory as parse
 from checks.digitalocean.client import DigitalOceanClient
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
 from checks.origin import FrontProbe, TlsAnswer, ask
+from reports import public_words
+from reports.catalog import untranslated
 from tests.checks.digitalocean.test_do_inventory import shape_problems
 from tests.support.digitalocean_fake import DoLab
 from tests.support.nginx import free_port
@@ -242,6 +247,69 @@ def test_the_bypass_warning_speaks_only_for_the_auditors_vantage_point() -> None
     assert plain.status is Status.SKIPPED
 
 
+def every_verdict() -> list[tuple[str, Verdict]]:
+    """A verdict of each hosting judge on each of its paths, by its check's id."""
+    probe = FrontProbe(PUBLIC, (TlsAnswer("192.0.2.11", key_sha256="aa", http_status=200),))
+    other = FrontProbe(PUBLIC, (TlsAnswer("192.0.2.11", key_sha256="bb", names=("x.org",)),))
+    shut = FrontProbe(PUBLIC, (TlsAnswer("192.0.2.11", error=N_("no certificate")),))
+    elsewhere = SiteConfig("www.example.org", "", front="cf", origin_addresses=("192.0.2.13",))
+    unplaced = CloudResource("app", "c", "nowhere", "", domains=("nowhere.example.org",))
+    hosting = [
+        judge_hosting(facts(SiteConfig(host, ""), EDGE))
+        for host in ("shop.example.org", "far.example.org", "static.example.org")
+    ]
+    hosting += [
+        judge_hosting(facts(SiteConfig("shop.example.org", ""), (*EDGE, "192.0.2.13"))),
+        judge_hosting(facts(SiteConfig("other.example.org", ""), EDGE)),
+        judge_hosting(facts(SiteConfig("www.example.org", ""), ("192.0.2.11",))),
+        judge_hosting(facts(PROCESSOR, EDGE)),
+        judge_hosting(facts(PROCESSOR, ("192.0.2.11",))),
+        judge_hosting(facts(PROCESSOR, ("192.0.2.13",))),
+        judge_hosting(facts(elsewhere, ("198.51.100.1",))),
+        judge_hosting(facts(FRONTED, ("198.51.100.1",))),
+        *(judge_hosting(facts(FRONTED, ("198.51.100.1",), p)) for p in (probe, other, shut)),
+        judge_hosting(
+            HostingFacts(SiteConfig("nowhere.example.org", ""), EDGE, (unplaced,), ALLOWED)
+        ),
+    ]
+    bypass = [judge_bypass(facts(FRONTED, ("198.51.100.1",), p)) for p in (probe, shut)] + [
+        judge_bypass(facts(SiteConfig("shop.example.org", ""), EDGE))
+    ]
+    unknown = parse.cdn_endpoint(cdn_endpoint("odd", "ams3", "odd.example.org"))
+    unknown = replace(unknown, region="", origin="odd.example.net")
+    region = [digitalocean.check_region(r, ALLOWED) for r in (*CLOUD, unknown)]
+    return (
+        [("dns.points_to_inventory", v) for v in hosting]
+        + [("dns.front.bypass", v) for v in bypass]
+        + [("do.droplet.region", v) for v in region]
+    )
+
+
+def test_every_hosting_verdict_is_worded_for_the_danish_catalog() -> None:
+    verdicts = every_verdict()
+    assert {v.status for _, v in verdicts} == set(Status)  # every path, each status
+    for _, verdict in verdicts:
+        assert isinstance(verdict.message, Message), verdict.message
+        assert untranslated(verdict.message) == [], verdict.message
+
+
+def test_the_public_page_says_what_is_wrong_with_a_sites_hosting_in_its_own_words() -> None:
+    specs = {spec.id: spec for spec in (*dns.SPECS, *digitalocean.SPECS)}
+    for check_id, verdict in every_verdict():
+        spec = specs[check_id]
+        finding = spec.finding("www.example.org", verdict.status, verdict.message, verdict.evidence)
+        if verdict.status in (Status.FAIL, Status.WARN):
+            said = public_words.problem(finding, "title")
+            assert "«title»" not in said, verdict.message  # not the fallback
+        elif verdict.status in (Status.ERROR, Status.SKIPPED):
+            said = public_words.cause(finding)
+            assert said not in public_words.SOME_NOT_RUN.values(), verdict.message
+        else:
+            continue
+        assert "192.0.2" not in said  # never an address on the public page
+        assert "example" not in said
+
+
 # The configuration.
 
 
@@ -286,6 +354,7 @@ def test_an_origin_that_trickles_its_handshake_is_cut_off() -> None:
         answer = ask("www.example.org", port, "127.0.35.90", 0.5)
     assert time.monotonic() - started < 3
     assert answer.error == "no complete answer within 1 s"
+    assert isinstance(answer.error, Message)  # our own words: translated on the pages
     assert not answer.answered
 
 

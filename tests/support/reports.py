@@ -18,9 +18,11 @@ from auditor.core.inventory import (
     KeyLocation,
     SshServerRecord,
 )
+from auditor.core.messages import N_, joined
 from auditor.core.model import Finding, Severity, Status
 from auditor.core.report import Report, RunInfo, evaluate_claims
 from checks import families
+from checks.dns import CHECKS as DNS_CHECKS
 
 HOSTILE = '<script>window.__pwned=1</script>"\' onmouseover="window.__pwned=2"'
 SERVER_ADDRESS = "198.51.100.23"  # documentation range: private fact, never on the public page
@@ -191,25 +193,38 @@ def with_findings(report: Report, found: Sequence[Finding]) -> Report:
 
 def hosting_findings(site: str, hostile: bool = False) -> list[Finding]:
     """The hosting verdicts of a fronted site and a data processor's site, as the dns family
-    gives them: the pages word them from `hosting`, never from the message's addresses."""
+    gives them (its templates, the origin's address in the evidence): the pages word them
+    from `hosting`, never from the message or the addresses."""
+    spec = DNS_CHECKS.spec("dns.points_to_inventory")
+    same_key = N_("the same certificate key as the public address")
+    fronted = N_(
+        "{site} is behind {front}; its origin is the account's resources in {regions} "
+        "and serves the site ({ways}).",
+        site=site,
+        front="cloudflare",
+        regions="ams3",
+        ways=joined([same_key], "; "),
+    )
+    processor = N_(
+        "{site} is hosted by the data processor {name}, not on the party's own servers: {reason}.",
+        site=f"medlem.{site}",
+        name=HOSTILE if hostile else "Acme",
+        reason=HOSTILE if hostile else "the members' system",
+    )
     return [
-        Finding(
-            "dns.points_to_inventory",
+        spec.finding(
             site,
             Status.PASS,
-            Severity.HIGH,
-            f"{site} is behind cloudflare; its origin {SERVER_ADDRESS} is in ams3.",
+            fronted,
             {
                 "origins": [{"address": SERVER_ADDRESS, "resource": "droplet:web-1"}],
                 "hosting": {"via": "front", "front": "cloudflare", "regions": ["ams3"]},
             },
         ),
-        Finding(
-            "dns.points_to_inventory",
+        spec.finding(
             f"medlem.{site}",
             Status.SKIPPED,
-            Severity.HIGH,
-            f"medlem.{site} is hosted by the data processor Acme.",
+            processor,
             {
                 "hosting": {
                     "via": "processor",
