@@ -214,6 +214,7 @@ def test_verbose_before_or_after_the_command_logs_what_failed_never_the_token(
         f'[[sites]]\nhost = "dead.lab.test"\nplatform = "Lab"\nport = {port}\n'
         f'http_port = {port}\naddresses = ["127.0.0.1"]\n'
         f'[digitalocean]\nendpoint = "{do_lab.fake.base}"\n'
+        "[mail]\ndomains = []\n"  # no mail domain: the run's resolver is the system's here
         "[limits]\nconnect_timeout = 2\n"
     )
     run = ("run", "--config", str(config), "--out", str(tmp_path / "out"), "--quiet")
