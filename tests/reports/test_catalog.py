@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from auditor.core.messages import N_, Message, is_wording, joined
 from auditor.core.model import CheckSpec, ClaimId, Finding, Severity, Status
@@ -47,6 +48,18 @@ def test_every_marked_message_has_a_danish_translation_with_the_same_fields() ->
     assert missing == {}, "translate these in reports/locale/da/LC_MESSAGES/auditor.po"
     for template, translation in danish.items():
         assert fields(translation) == fields(template), template
+
+
+def test_the_compiled_catalog_says_exactly_what_the_po_file_says() -> None:
+    # The pages read the committed .mo; after an edit to the .po, `pybabel compile` it.
+    with (ROOT / "reports/locale/da/LC_MESSAGES/auditor.po").open("rb") as handle:
+        po = read_po(handle, locale="da", domain="auditor")
+    finished = {
+        str(entry.id): str(entry.string)
+        for entry in po
+        if entry.id and isinstance(entry.id, str) and entry.string and not entry.fuzzy
+    }
+    assert translations() == finished, "run: pybabel compile -d reports/locale -D auditor -l da"
 
 
 def test_the_catalog_holds_no_message_the_checks_no_longer_word() -> None:
