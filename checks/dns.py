@@ -18,7 +18,6 @@ from auditor.core.inventory import CloudResource, Inventory
 from auditor.core.messages import N_
 from auditor.core.model import CheckSpec, ClaimId, Severity, Status
 from checks.hosting import HostingFacts, judge_bypass, judge_hosting
-from checks.origin import probe_front
 from checks.sites import all_sites
 
 
@@ -92,6 +91,9 @@ def _audit(target: DnsTarget, ctx: AuditContext) -> Outcome:
             return FAMILY.errored(site.label, message, {"reason": "dns"})
     front = None
     if site.front is not None and addresses:
+        # Imported here: the origin probe loads cryptography, which no other site needs yet.
+        from checks.origin import probe_front  # noqa: PLC0415
+
         front = probe_front(site.host, site.port, addresses[0], site.origin_addresses, ctx)
     facts = HostingFacts(site, tuple(addresses), target.cloud, allowed, front)
     findings = []

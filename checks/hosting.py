@@ -24,7 +24,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.core.config import SiteConfig
 from auditor.core.family import Verdict
@@ -32,7 +32,9 @@ from auditor.core.inventory import CloudResource
 from auditor.core.messages import N_, Fact, Message, joined
 from auditor.core.model import Status
 from checks.digitalocean.inventory import region_allowed
-from checks.origin import FrontProbe, TlsAnswer
+
+if TYPE_CHECKING:  # the probe (and cryptography with it) loads only for a fronted site
+    from checks.origin import FrontProbe, TlsAnswer
 
 # An HTTP answer that says "not this site here": a misdirected request, or a server error.
 NOT_THE_SITE = frozenset({421})
